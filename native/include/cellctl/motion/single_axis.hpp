@@ -1,0 +1,32 @@
+// Single-axis jerk-limited profiles to a target at rest.
+//
+// Three problems, each solved in closed form or by bracketed root finding:
+//  * velocity change: reach (v_target, a = 0) from the current state as fast as possible;
+//  * time optimal: reach (target, v = 0, a = 0) in minimum time;
+//  * fixed duration: reach (target, v = 0, a = 0) in exactly a given (longer) time.
+// The start state must be consistent with the limits (see start_state_consistent).
+#pragma once
+
+#include "cellctl/motion/profile.hpp"
+
+namespace cellctl::motion {
+
+/// True when |a0| <= A, |v0| <= V and the velocity reached by bringing a0 to zero at full jerk
+/// stays within +-V (relative tolerance `tol`), i.e. the limits can be kept from this state.
+bool start_state_consistent(double v0, double a0, const AxisLimits& lim, double tol = 1e-9);
+
+/// Appends the minimum-time phases that bring the profile's end to (v_target, 0).
+void append_velocity_change(Profile& profile, double v_target, const AxisLimits& lim);
+
+/// Minimum-time profile from (p0, v0, a0) to (target, 0, 0). Returns false when no profile
+/// could be constructed (a numerical failure; never expected for consistent inputs).
+bool plan_time_optimal(double p0, double v0, double a0, double target, const AxisLimits& lim,
+                       Profile& out);
+
+/// Profile from (p0, v0, a0) to (target, 0, 0) lasting exactly `duration`, which must be at least
+/// the time-optimal duration. Motion is spread over the whole duration (a lower cruise velocity);
+/// where that family cannot reach the duration, the time-optimal profile is followed by a dwell.
+bool plan_fixed_duration(double p0, double v0, double a0, double target, const AxisLimits& lim,
+                         double duration, const Profile& time_optimal, Profile& out);
+
+}  // namespace cellctl::motion
