@@ -158,18 +158,17 @@ PlanError plan_ptp(const PtpRequest& rq, JointTrajectory& out) {
     std::vector<double> displacement(dof);
     for (std::size_t i = 0; i < dof; ++i) displacement[i] = rq.goal[i] - rq.start[i];
     std::vector<Profile> axes(dof);
-    if (phase_synchronize(rq.start, displacement, rq.start_velocity, rq.start_acceleration,
-                          rq.limits, leader, optimal[leader], axes)) {
-        out = JointTrajectory(std::move(axes), true);
-        return {};
-    }
-    for (std::size_t i = 0; i < dof; ++i) {
+    const bool phase_synced = phase_synchronize(rq.start, displacement, rq.start_velocity,
+                                                rq.start_acceleration, rq.limits, leader,
+                                                optimal[leader], axes);
+    for (std::size_t i = 0; i < dof && !phase_synced; ++i) {
         if (!plan_fixed_duration(rq.start[i], rq.start_velocity[i], rq.start_acceleration[i],
                                  rq.goal[i], rq.limits[i], duration, optimal[i], axes[i])) {
             return fail(PlanStatus::kInternal, static_cast<int>(i), "goal position", rq.goal[i]);
         }
     }
-    out = JointTrajectory(std::move(axes), false);
+    for (std::size_t i = 0; i < dof; ++i) axes[i].settle(rq.goal[i]);
+    out = JointTrajectory(std::move(axes), phase_synced);
     return {};
 }
 
@@ -191,21 +190,21 @@ PlanError plan_stop(const std::vector<double>& position, const std::vector<doubl
         return e;
     }
     std::vector<Profile> brakes(dof);
-    std::vector<double> travel(dof);
     std::size_t leader = 0;
     for (std::size_t i = 0; i < dof; ++i) {
         brakes[i].reset(position[i], velocity[i], acceleration[i]);
         append_velocity_change(brakes[i], 0.0, limits[i]);
-        travel[i] = brakes[i].end().position - position[i];
         if (brakes[i].duration() > brakes[leader].duration()) leader = i;
     }
+    // The stopping distance follows from the state, so only velocity and acceleration need to be
+    // proportional for the leader's scaled brake to stop every joint on the line.
+    const std::vector<double> free_target(dof, 0.0);
     std::vector<Profile> axes(dof);
-    if (phase_synchronize(position, travel, velocity, acceleration, limits, leader,
-                          brakes[leader], axes)) {
-        out = JointTrajectory(std::move(axes), true);
-    } else {
-        out = JointTrajectory(std::move(brakes), false);
-    }
+    const bool phase_synced = phase_synchronize(position, free_target, velocity, acceleration,
+                                                limits, leader, brakes[leader], axes);
+    if (!phase_synced) axes = std::move(brakes);
+    for (Profile& axis : axes) axis.settle(axis.end().position);
+    out = JointTrajectory(std::move(axes), phase_synced);
     return {};
 }
 

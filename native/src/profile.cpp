@@ -28,6 +28,12 @@ void Profile::push(double duration, double jerk) {
     ++n_;
 }
 
+void Profile::settle(double position) {
+    p_[n_] = position;
+    v_[n_] = 0.0;
+    a_[n_] = 0.0;
+}
+
 AxisState Profile::evaluate(int phase, double dt) const {
     const double jerk = j_[phase];
     const double p = p_[phase], v = v_[phase], a = a_[phase];

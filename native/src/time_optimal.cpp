@@ -45,6 +45,24 @@ bool build_uddu(const Problem& pb, double P, double h1, double Q, double h2, Pro
     return true;
 }
 
+/// End-position residual of build_uddu's profile (mirrored frame), without building it.
+double uddu_residual(const Problem& pb, double P, double h1, double Q, double h2) {
+    const double J = pb.lim.jerk;
+    const double t[5] = {(P - pb.a0m) / J, h1, (P - Q) / J, h2, -Q / J};
+    const double jerk[5] = {J, 0.0, -J, 0.0, J};
+    if (t[0] < -kHoldTolerance || t[2] < -kHoldTolerance || t[4] < -kHoldTolerance) {
+        return std::numeric_limits<double>::quiet_NaN();
+    }
+    double p = 0.0, v = pb.v0m, a = pb.a0m;
+    for (int i = 0; i < 5; ++i) {
+        const double ti = std::max(t[i], 0.0);
+        p += ti * (v + ti * (a / 2.0 + ti * jerk[i] / 6.0));
+        v += ti * (a + ti * jerk[i] / 2.0);
+        a += ti * jerk[i];
+    }
+    return p - pb.s * (pb.target - pb.p0);
+}
+
 double residual(const Problem& pb, const Profile& pr) {
     return pb.s * (pr.end().position - pb.target);
 }
@@ -69,17 +87,15 @@ public:
     }
 
     /// Finds every root of the end-position residual of a one-parameter family on [lo, hi].
+    /// The residual is integrated in scalars; a Profile is built only for the roots.
     template <class Params>
     void scan(double lo, double hi, int cells, Params&& params) {
-        Profile pr;
         auto f = [&](double x) {
             double P, h1, Q, h2;
             params(x, P, h1, Q, h2);
-            if (!build_uddu(pb_, P, std::max(h1, 0.0), Q, std::max(h2, 0.0), pr)) {
-                return std::numeric_limits<double>::quiet_NaN();
-            }
-            return residual(pb_, pr);
+            return uddu_residual(pb_, P, std::max(h1, 0.0), Q, std::max(h2, 0.0));
         };
+        Profile pr;
         for_each_root(f, lo, hi, cells, [&](double x) {
             double P, h1, Q, h2;
             params(x, P, h1, Q, h2);
@@ -98,17 +114,19 @@ private:
 
 /// Cruise at the velocity limit: optimal whenever the cruise it needs is non-negative.
 bool try_cruise(const Problem& pb, Profile& out) {
-    const double V = pb.lim.velocity;
-    out.reset(pb.p0, pb.v0, pb.a0);
-    append_velocity_change(out, pb.s * V, pb.lim);
-    append_velocity_change(out, 0.0, pb.lim);
-    const double cruise = -residual(pb, out) / V;
-    if (cruise < 0.0) return false;
-    out.reset(pb.p0, pb.v0, pb.a0);
-    append_velocity_change(out, pb.s * V, pb.lim);
-    out.push(cruise, 0.0);
-    append_velocity_change(out, 0.0, pb.lim);
+    const CruisePlan plan =
+        cruise_plan(pb.v0, pb.a0, pb.target - pb.p0, pb.lim, pb.s * pb.lim.velocity);
+    if (plan.cruise < 0.0) return false;
+    build_cruise(plan, pb.p0, pb.v0, pb.a0, out);
     return true;
+}
+
+/// From rest the optimal profile is symmetric: accelerate to vc, (cruise,) decelerate.
+void rest_to_rest(const Problem& pb, Profile& out) {
+    const double vc = rest_to_rest_peak_velocity(pb.target - pb.p0, pb.lim);
+    CruisePlan plan = cruise_plan(0.0, 0.0, pb.target - pb.p0, pb.lim, pb.s * vc);
+    plan.cruise = std::max(plan.cruise, 0.0);  // zero up to rounding when vc is below the limit
+    build_cruise(plan, pb.p0, 0.0, 0.0, out);
 }
 
 }  // namespace
@@ -126,6 +144,10 @@ bool plan_time_optimal(double p0, double v0, double a0, double target, const Axi
     pb.v0m = pb.s * v0;
     pb.a0m = pb.s * a0;
     pb.k = lim.jerk * pb.v0m - pb.a0m * pb.a0m / 2.0;
+    if (v0 == 0.0 && a0 == 0.0) {
+        rest_to_rest(pb, out);
+        return true;
+    }
     if (try_cruise(pb, out)) {
         return true;
     }

@@ -11,30 +11,69 @@ bool start_state_consistent(double v0, double a0, const AxisLimits& lim, double 
            std::abs(v_zero) <= lim.velocity * (1.0 + tol);
 }
 
+VelocityChange velocity_change(double v0, double a0, double v_target, const AxisLimits& lim) {
+    const double J = lim.jerk, A = lim.acceleration;
+    VelocityChange vc;
+    // Velocity reached by ramping the acceleration straight to zero.
+    const double v_zero = v0 + a0 * std::abs(a0) / (2.0 * J);
+    if (v_target == v_zero) {
+        vc.t[0] = std::abs(a0) / J;
+        vc.jerk[0] = a0 > 0.0 ? -J : J;
+    } else {
+        // Mirror so that the velocity has to rise: one acceleration hump of peak P (<= A).
+        const double s = v_target > v_zero ? 1.0 : -1.0;
+        const double am = s * a0;
+        const double dv = s * (v_target - v0);
+        const double peak_sq = J * dv + am * am / 2.0;
+        const double peak = peak_sq <= A * A ? std::sqrt(peak_sq) : A;
+        vc.t[0] = (peak - am) / J;
+        vc.t[1] = peak_sq <= A * A ? 0.0 : (dv - (2.0 * A * A - am * am) / (2.0 * J)) / A;
+        vc.t[2] = peak / J;
+        vc.jerk[0] = s * J;
+        vc.jerk[2] = -s * J;
+    }
+    double v = v0, a = a0;
+    for (int i = 0; i < 3; ++i) {
+        const double t = vc.t[i], j = vc.jerk[i];
+        vc.distance += t * (v + t * (a / 2.0 + t * j / 6.0));
+        v += t * (a + t * j / 2.0);
+        a += t * j;
+        vc.duration += t;
+    }
+    return vc;
+}
+
+CruisePlan cruise_plan(double v0, double a0, double distance, const AxisLimits& lim, double vc) {
+    CruisePlan c;
+    c.to_cruise = velocity_change(v0, a0, vc, lim);
+    c.to_rest = velocity_change(vc, 0.0, 0.0, lim);
+    c.cruise = (distance - c.to_cruise.distance - c.to_rest.distance) / vc;
+    c.duration = c.to_cruise.duration + c.cruise + c.to_rest.duration;
+    return c;
+}
+
+double rest_to_rest_peak_velocity(double distance, const AxisLimits& lim) {
+    // |d| = vc * (time to reach vc from rest), solved for vc in closed form.
+    const double A = lim.acceleration, J = lim.jerk, d = std::abs(distance);
+    double vc = std::cbrt(d * d * J / 4.0);  // acceleration limit not reached
+    if (vc > A * A / J) {
+        const double r = A / J;
+        vc = A / 2.0 * (std::sqrt(r * r + 4.0 * d / A) - r);
+    }
+    return std::min(vc, lim.velocity);
+}
+
+void build_cruise(const CruisePlan& c, double p0, double v0, double a0, Profile& out) {
+    out.reset(p0, v0, a0);
+    for (int i = 0; i < 3; ++i) out.push(c.to_cruise.t[i], c.to_cruise.jerk[i]);
+    out.push(c.cruise, 0.0);
+    for (int i = 0; i < 3; ++i) out.push(c.to_rest.t[i], c.to_rest.jerk[i]);
+}
+
 void append_velocity_change(Profile& profile, double v_target, const AxisLimits& lim) {
     const AxisState s0 = profile.end();
-    const double J = lim.jerk, A = lim.acceleration;
-    // Velocity reached by ramping the acceleration straight to zero.
-    const double v_zero = s0.velocity + s0.acceleration * std::abs(s0.acceleration) / (2.0 * J);
-    if (v_target == v_zero) {
-        profile.push(std::abs(s0.acceleration) / J, s0.acceleration > 0.0 ? -J : J);
-        return;
-    }
-    // Mirror so that the velocity has to rise: one acceleration hump of peak P (<= A).
-    const double s = v_target > v_zero ? 1.0 : -1.0;
-    const double a0 = s * s0.acceleration;
-    const double dv = s * (v_target - s0.velocity);
-    const double peak_sq = J * dv + a0 * a0 / 2.0;
-    if (peak_sq <= A * A) {
-        const double peak = std::sqrt(peak_sq);
-        profile.push((peak - a0) / J, s * J);
-        profile.push(peak / J, -s * J);
-    } else {
-        const double hold = (dv - (2.0 * A * A - a0 * a0) / (2.0 * J)) / A;
-        profile.push((A - a0) / J, s * J);
-        profile.push(hold, 0.0);
-        profile.push(A / J, -s * J);
-    }
+    const VelocityChange vc = velocity_change(s0.velocity, s0.acceleration, v_target, lim);
+    for (int i = 0; i < 3; ++i) profile.push(vc.t[i], vc.jerk[i]);
 }
 
 }  // namespace cellctl::motion

@@ -42,6 +42,10 @@ public:
     /// Append a phase of `duration` seconds at constant `jerk`; non-positive durations are skipped.
     void push(double duration, double jerk);
 
+    /// Declare the end state exactly (position, 0, 0): removes the last rounding of the
+    /// integration so that a finished profile holds precisely its target.
+    void settle(double position);
+
     /// Drop all phases, keep the initial state.
     void rewind() { reset(p_[0], v_[0], a_[0]); }
 

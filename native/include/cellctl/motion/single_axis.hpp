@@ -15,6 +15,32 @@ namespace cellctl::motion {
 /// stays within +-V (relative tolerance `tol`), i.e. the limits can be kept from this state.
 bool start_state_consistent(double v0, double a0, const AxisLimits& lim, double tol = 1e-9);
 
+/// The minimum-time way from (v0, a0) to (v_target, a = 0): at most three constant-jerk phases.
+struct VelocityChange {
+    double t[3] = {0.0, 0.0, 0.0};
+    double jerk[3] = {0.0, 0.0, 0.0};
+    double duration = 0.0;
+    double distance = 0.0;  // position travelled during the change
+};
+
+VelocityChange velocity_change(double v0, double a0, double v_target, const AxisLimits& lim);
+
+/// Change velocity to vc, cruise, then stop: the family used for cruising moves.
+struct CruisePlan {
+    VelocityChange to_cruise, to_rest;
+    double cruise = 0.0;    // seconds at vc; negative when vc is too fast to stop at the target
+    double duration = 0.0;
+};
+
+/// Timing of the cruise family for a move of `distance` from (v0, a0) at cruise velocity vc.
+CruisePlan cruise_plan(double v0, double a0, double distance, const AxisLimits& lim, double vc);
+
+/// The cruise family's profile (cruise must be non-negative).
+void build_cruise(const CruisePlan& plan, double p0, double v0, double a0, Profile& out);
+
+/// Peak velocity magnitude of the time-optimal move over |distance| from rest to rest.
+double rest_to_rest_peak_velocity(double distance, const AxisLimits& lim);
+
 /// Appends the minimum-time phases that bring the profile's end to (v_target, 0).
 void append_velocity_change(Profile& profile, double v_target, const AxisLimits& lim);
 

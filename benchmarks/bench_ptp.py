@@ -1,0 +1,103 @@
+"""Planning time per trajectory against Ruckig, and sampling throughput.
+
+Both planners are called through their pybind11 bindings on the same pre-built random 7-axis
+problems, so per-call binding overhead is in both figures. Run:
+
+    python benchmarks/bench_ptp.py [--problems 20000] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from cellctl import _motion
+from cellctl.motion import JointLimits, plan_ptp
+
+try:
+    import ruckig
+except ImportError:  # pragma: no cover - the benchmark still reports our own figures
+    ruckig = None
+
+
+def random_problems(n: int, moving: bool, seed: int) -> list[tuple[np.ndarray, ...]]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        v, a, j = rng.uniform(0.3, 3, 7), rng.uniform(1, 15, 7), rng.uniform(5, 200, 7)
+        v0, a0 = np.zeros(7), np.zeros(7)
+        if moving:
+            for i in range(7):
+                while True:
+                    v0[i], a0[i] = rng.uniform(-v[i], v[i]), rng.uniform(-a[i], a[i])
+                    if abs(v0[i] + a0[i] * abs(a0[i]) / (2 * j[i])) <= v[i]:
+                        break
+        out.append((rng.uniform(-3, 3, 7), rng.uniform(-3, 3, 7), v, a, j, v0, a0))
+    return out
+
+
+def time_per_call(fn, items, repeats: int = 5) -> float:
+    """Best-of-`repeats` mean seconds per call over all items."""
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for item in items:
+            fn(item)
+        best = min(best, (time.perf_counter() - t0) / len(items))
+    return best
+
+
+def ruckig_inputs(problems):
+    otg, out, inputs = ruckig.Ruckig(7), ruckig.Trajectory(7), []
+    for p0, pf, v, a, j, v0, a0 in problems:
+        inp = ruckig.InputParameter(7)
+        inp.current_position, inp.target_position = p0, pf
+        inp.current_velocity, inp.current_acceleration = v0, a0
+        inp.max_velocity, inp.max_acceleration, inp.max_jerk = v, a, j
+        inputs.append(inp)
+    return inputs, lambda inp: otg.calculate(inp, out)
+
+
+def bench_planning(n: int, seed: int) -> None:
+    print(f"planning, 7 axes, {n} random problems per case (best of 5 passes)")
+    print(f"{'case':<22}{'cellctl µs':>12}{'ruckig µs':>12}{'ruckig/cellctl':>16}")
+    for moving in (False, True):
+        problems = random_problems(n, moving, seed + moving)
+        ours = time_per_call(lambda p: _motion.plan_ptp(*p), problems)
+        ref = float("nan")
+        if ruckig is not None:
+            inputs, calc = ruckig_inputs(problems)
+            ref = time_per_call(calc, inputs)
+        case = "from moving state" if moving else "from rest"
+        print(f"{case:<22}{ours * 1e6:>12.2f}{ref * 1e6:>12.2f}{ref / ours:>16.2f}")
+
+
+def bench_sampling() -> None:
+    limits = JointLimits.uniform(7, 1.5, 6.0, 60.0)
+    traj = plan_ptp(np.zeros(7), np.linspace(-2, 2, 7), limits)
+    times = np.linspace(0.0, traj.duration, 1_000_000)
+    runs = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        traj.sample(times)
+        runs.append(time.perf_counter() - t0)
+    best = min(runs)
+    print(f"sampling: {len(times) / best / 1e6:.1f} M samples/s (7 axes, p/v/a/j per sample; "
+          f"{best * 1e3:.1f} ms per million, median {statistics.median(runs) * 1e3:.1f} ms)")
+    print(f"  a 1 kHz servo second of a 7-axis arm costs {best / 1e3 * 1e6:.1f} µs to sample")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--problems", type=int, default=20000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    bench_planning(args.problems, args.seed)
+    bench_sampling()
+
+
+if __name__ == "__main__":
+    main()

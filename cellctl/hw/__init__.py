@@ -1,0 +1,31 @@
+"""The hardware-interface contract (ros2_control-like) shared by every backend.
+
+A :class:`HardwareSystem` owns a clock and a connection and exposes one :class:`ArmInterface`
+per arm. The supervisor talks only to these types, so it cannot tell the simulation backend
+(``sim``) from the serial one (``firmware_bridge``) except by their speed.
+"""
+
+from cellctl.hw.errors import HardwareError, LinkLost, MotionRefused
+from cellctl.hw.interface import ArmInterface, HardwareSystem, ToolCommand, validate_setpoints
+from cellctl.hw.tools import GripperAction, GripperCommand, ScrewProgram, ToolHandle, ToolResult
+from cellctl.hw.types import ArmMode, ArmState, Fault, LifecycleState, StopKind
+
+__all__ = [
+    "ArmInterface",
+    "ArmMode",
+    "ArmState",
+    "Fault",
+    "GripperAction",
+    "GripperCommand",
+    "HardwareError",
+    "HardwareSystem",
+    "LifecycleState",
+    "LinkLost",
+    "MotionRefused",
+    "ScrewProgram",
+    "StopKind",
+    "ToolCommand",
+    "ToolHandle",
+    "ToolResult",
+    "validate_setpoints",
+]

@@ -1,0 +1,236 @@
+"""The abstract hardware-interface contract: a system (clock + connection) exposing arms.
+
+Lifecycle (names as in ROS 2): ``unconfigured --configure--> inactive --activate--> active
+--deactivate--> inactive --cleanup--> unconfigured``; ``shutdown`` reaches ``finalized`` from
+any state. A hook that raises sends the system back to ``unconfigured`` after ``on_error``.
+
+Timing rules every backend keeps (the supervisor relies on them):
+
+* ``configure`` may block on I/O (connect, handshake) but returns or raises within
+  ``timeout`` seconds (backend default ≤ 5 s).
+* ``activate`` / ``deactivate`` return within 1 s; ``deactivate`` stops motion first.
+* ``cleanup`` / ``shutdown`` never raise because the link is gone; they are bounded too.
+* ``ArmInterface.read()`` and ``submit()`` never wait for the hardware: ``read`` returns the
+  latest known state, ``submit`` queues (or refuses at once).
+* ``stop()`` and ``reset()`` return once the hardware acknowledged, or raise ``LinkLost``
+  within 1 s.
+* ``tool_command()`` returns a handle at once; waiting is the caller's choice.
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from cellctl.hw.errors import HardwareError
+from cellctl.hw.tools import GripperCommand, ScrewProgram, ToolHandle
+from cellctl.hw.types import ArmState, LifecycleState, StopKind
+
+__all__ = ["HardwareSystem", "ArmInterface", "validate_setpoints", "ToolCommand"]
+
+ToolCommand = GripperCommand | ScrewProgram
+
+
+def validate_setpoints(times: np.ndarray, positions: np.ndarray, dof: int) -> tuple[np.ndarray, np.ndarray]:
+    """Check and normalise time-stamped setpoints; return float64 copies shaped (N,) and (N, dof).
+
+    A single setpoint may be given as ``positions`` of shape (dof,).
+
+    Raises:
+        ValueError: naming the offending index and value (shape, finiteness, strictly increasing time).
+    """
+    t = np.atleast_1d(np.asarray(times, dtype=np.float64))
+    q = np.asarray(positions, dtype=np.float64)
+    if q.ndim == 1:
+        q = q.reshape(1, -1)
+    if t.ndim != 1 or t.shape[0] == 0:
+        raise ValueError(f"times must be a non-empty 1-D array, got shape {np.shape(times)}")
+    if q.shape != (t.shape[0], dof):
+        raise ValueError(
+            f"positions must have shape ({t.shape[0]}, {dof}) to match times and the arm's {dof} "
+            f"joints, got {q.shape}"
+        )
+    bad = np.flatnonzero(~np.isfinite(t))
+    if bad.size:
+        raise ValueError(f"times[{bad[0]}]={t[bad[0]]!r} is not finite")
+    bad_rows = np.flatnonzero(~np.isfinite(q).all(axis=1))
+    if bad_rows.size:
+        i = int(bad_rows[0])
+        j = int(np.flatnonzero(~np.isfinite(q[i]))[0])
+        raise ValueError(f"positions[{i}, {j}]={q[i, j]!r} (joint {j}) is not finite")
+    steps = np.flatnonzero(np.diff(t) <= 0)
+    if steps.size:
+        i = int(steps[0])
+        raise ValueError(
+            f"times must increase strictly: times[{i}]={t[i]!r} then times[{i + 1}]={t[i + 1]!r}"
+        )
+    return t.copy(), q.copy()
+
+
+class ArmInterface(abc.ABC):
+    """One arm of a :class:`HardwareSystem`: state, setpoints, stops and tools."""
+
+    @property
+    @abc.abstractmethod
+    def name(self) -> str:
+        """The arm's name in the cell description."""
+
+    @property
+    @abc.abstractmethod
+    def dof(self) -> int:
+        """Number of joints."""
+
+    @abc.abstractmethod
+    def read(self) -> ArmState:
+        """The latest known state (non-blocking)."""
+
+    @abc.abstractmethod
+    def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True) -> None:
+        """Queue time-stamped joint setpoints, in the system clock, ahead of execution.
+
+        Args:
+            times: (N,) strictly increasing seconds in :meth:`HardwareSystem.now` time; the first
+                must lie in the future by at least the backend's lead time.
+            positions: (N, dof) rad, or (dof,) for a single setpoint.
+            final: True when the last setpoint ends the motion (the arm comes to rest there);
+                False when more setpoints will follow — running out of them is then a fault.
+
+        Raises:
+            MotionRefused: the system is not active, the arm is faulted or e-stopped.
+            ValueError: malformed setpoints (the message names the index and joint).
+        """
+
+    @abc.abstractmethod
+    def stop(self, kind: StopKind = StopKind.CONTROLLED) -> None:
+        """Stop the arm: decelerate along the path (CONTROLLED) or halt at once (EMERGENCY).
+
+        Queued setpoints are discarded. Raises ``LinkLost`` if the controller does not confirm.
+        """
+
+    @abc.abstractmethod
+    def reset(self) -> None:
+        """Clear latched faults (and the e-stop latch) so motion is accepted again."""
+
+    @abc.abstractmethod
+    def tool_command(self, command: ToolCommand, *, command_id: int | None = None) -> ToolHandle:
+        """Start a tool command and return its handle at once.
+
+        Args:
+            command: a gripper command or a screw program.
+            command_id: de-duplication id; re-sending the same id never repeats the operation
+                (a retry after a crash returns the first execution's result). Default: a fresh id.
+        """
+
+
+class HardwareSystem(abc.ABC):
+    """A set of arms behind one clock and one connection (a PyBullet world; a serial controller).
+
+    Subclasses implement the ``on_*`` hooks; the public transition methods enforce the lifecycle
+    and are safe to call from one supervisor thread.
+    """
+
+    _TRANSITIONS: dict[str, tuple[LifecycleState, LifecycleState]] = {
+        "configure": (LifecycleState.UNCONFIGURED, LifecycleState.INACTIVE),
+        "activate": (LifecycleState.INACTIVE, LifecycleState.ACTIVE),
+        "deactivate": (LifecycleState.ACTIVE, LifecycleState.INACTIVE),
+        "cleanup": (LifecycleState.INACTIVE, LifecycleState.UNCONFIGURED),
+    }
+
+    def __init__(self) -> None:
+        self._lifecycle = LifecycleState.UNCONFIGURED
+        self._lifecycle_lock = threading.RLock()
+
+    @property
+    def lifecycle_state(self) -> LifecycleState:
+        """The current primary lifecycle state."""
+        return self._lifecycle
+
+    @property
+    def is_active(self) -> bool:
+        """True in the ACTIVE state (motion accepted)."""
+        return self._lifecycle is LifecycleState.ACTIVE
+
+    @abc.abstractmethod
+    def now(self) -> float:
+        """The system clock, seconds (simulation time, or the controller's synchronised clock)."""
+
+    @property
+    @abc.abstractmethod
+    def arms(self) -> Mapping[str, ArmInterface]:
+        """The arms by name (readable once configured)."""
+
+    def configure(self) -> None:
+        """Connect, load and handshake; afterwards states are readable (unconfigured → inactive)."""
+        self._transition("configure", self.on_configure)
+
+    def activate(self) -> None:
+        """Release brakes and accept motion (inactive → active)."""
+        self._transition("activate", self.on_activate)
+
+    def deactivate(self) -> None:
+        """Stop motion and refuse new motion (active → inactive)."""
+        self._transition("deactivate", self.on_deactivate)
+
+    def cleanup(self) -> None:
+        """Disconnect and forget configuration (inactive → unconfigured)."""
+        self._transition("cleanup", self.on_cleanup)
+
+    def shutdown(self) -> None:
+        """Stop everything and release all resources from any state (→ finalized); idempotent."""
+        with self._lifecycle_lock:
+            if self._lifecycle is LifecycleState.FINALIZED:
+                return
+            try:
+                self.on_shutdown()
+            finally:
+                self._lifecycle = LifecycleState.FINALIZED
+
+    def _transition(self, name: str, hook: Callable[[], None]) -> None:
+        start, goal = self._TRANSITIONS[name]
+        with self._lifecycle_lock:
+            if self._lifecycle is not start:
+                raise HardwareError(
+                    f"cannot {name} a system that is {self._lifecycle.value}; {name} needs "
+                    f"{start.value} (call the transitions in order: configure, activate, "
+                    "deactivate, cleanup)"
+                )
+            try:
+                hook()
+            except BaseException:
+                self._lifecycle = LifecycleState.UNCONFIGURED
+                self.on_error()
+                raise
+            self._lifecycle = goal
+
+    @abc.abstractmethod
+    def on_configure(self) -> None:
+        """Hook: connect and handshake."""
+
+    @abc.abstractmethod
+    def on_activate(self) -> None:
+        """Hook: enable the arms."""
+
+    @abc.abstractmethod
+    def on_deactivate(self) -> None:
+        """Hook: stop and disable the arms."""
+
+    @abc.abstractmethod
+    def on_cleanup(self) -> None:
+        """Hook: disconnect."""
+
+    @abc.abstractmethod
+    def on_shutdown(self) -> None:
+        """Hook: release everything; must not raise because the link is already gone."""
+
+    def on_error(self) -> None:
+        """Hook: a transition failed; release what it acquired (default: ``on_cleanup``).
+
+        Errors raised here are not propagated over the original one.
+        """
+        try:
+            self.on_cleanup()
+        except HardwareError:
+            pass
