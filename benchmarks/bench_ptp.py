@@ -35,7 +35,7 @@ def random_problems(n: int, moving: bool, seed: int) -> list[tuple[np.ndarray, .
                     v0[i], a0[i] = rng.uniform(-v[i], v[i]), rng.uniform(-a[i], a[i])
                     if abs(v0[i] + a0[i] * abs(a0[i]) / (2 * j[i])) <= v[i]:
                         break
-        out.append((rng.uniform(-3, 3, 7), rng.uniform(-3, 3, 7), v, a, j, v0, a0))
+        out.append((rng.uniform(-3, 3, 7), rng.uniform(-3, 3, 7), np.stack([v, a, j]), v0, a0))
     return out
 
 
@@ -52,7 +52,7 @@ def time_per_call(fn, items, repeats: int = 5) -> float:
 
 def ruckig_inputs(problems):
     otg, out, inputs = ruckig.Ruckig(7), ruckig.Trajectory(7), []
-    for p0, pf, v, a, j, v0, a0 in problems:
+    for p0, pf, (v, a, j), v0, a0 in problems:
         inp = ruckig.InputParameter(7)
         inp.current_position, inp.target_position = p0, pf
         inp.current_velocity, inp.current_acceleration = v0, a0

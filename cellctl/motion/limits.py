@@ -62,6 +62,14 @@ class JointLimits:
             value.setflags(write=False)
             object.__setattr__(self, name, value)
         object.__setattr__(self, "names", tuple(names))
+        table = np.ascontiguousarray(np.stack([v, a, j]))
+        table.setflags(write=False)
+        object.__setattr__(self, "_table", table)
+
+    @property
+    def table(self) -> NDArray[np.float64]:
+        """The limits as one read-only (3, dof) array: velocity, acceleration, jerk rows."""
+        return self._table  # type: ignore[attr-defined, no-any-return]
 
     @property
     def dof(self) -> int:

@@ -44,9 +44,7 @@ def plan_ptp(
         _motion.plan_ptp(
             _as_vector(start, "start"),
             _as_vector(goal, "goal"),
-            limits.velocity,
-            limits.acceleration,
-            limits.jerk,
+            limits.table,
             _zeros_or(start_velocity, dof, "start_velocity"),
             _zeros_or(start_acceleration, dof, "start_acceleration"),
             list(limits.names),
@@ -65,9 +63,7 @@ def plan_stop(state: _HasState, limits: JointLimits) -> Trajectory:
             _as_vector(state.position, "position"),
             _as_vector(state.velocity, "velocity"),
             _as_vector(state.acceleration, "acceleration"),
-            limits.velocity,
-            limits.acceleration,
-            limits.jerk,
+            limits.table,
             list(limits.names),
         )
     )

@@ -149,7 +149,9 @@ class _ClientEvent:
 class ServerGoalHandle:
     """The server's view of one goal; finish it with succeed/abort/canceled."""
 
-    def __init__(self, server: ActionServer, client: ActionClient, goal_id: uuid.UUID, request: object) -> None:
+    def __init__(
+        self, server: ActionServer, client: ActionClient, goal_id: uuid.UUID, request: object
+    ) -> None:
         self.goal_id = goal_id
         self.request = request
         self.status = GoalStatus.ACCEPTED
@@ -173,9 +175,12 @@ class ServerGoalHandle:
 
     def publish_feedback(self, feedback: object) -> None:
         """Send feedback to the client; only while the goal is active."""
-        check_instance(f"feedback of action '{self._server.name}'", feedback, self._server.action_type.Feedback)
+        action = self._server
+        check_instance(f"feedback of action '{action.name}'", feedback, action.action_type.Feedback)
         if not self.is_active:
-            raise IllegalTransitionError(f"goal {self.goal_id} is {self.status.name}; no feedback after the end")
+            raise IllegalTransitionError(
+                f"goal {self.goal_id} is {self.status.name}; no feedback after the end"
+            )
         self._client.post(_ClientEvent(self.goal_id, "feedback", feedback))
 
     def succeed(self, result: object) -> None:
@@ -352,7 +357,12 @@ class ActionServer(Waitable):
 class ClientGoalHandle(Generic[R]):
     """The client's view of one goal: acceptance, status, feedback, result, cancel."""
 
-    def __init__(self, client: ActionClient, goal_id: uuid.UUID, feedback_callback: Callable[[Any], None] | None) -> None:
+    def __init__(
+        self,
+        client: ActionClient,
+        goal_id: uuid.UUID,
+        feedback_callback: Callable[[Any], None] | None,
+    ) -> None:
         self.goal_id = goal_id
         self.accepted = False
         self.status = GoalStatus.UNKNOWN
@@ -366,7 +376,8 @@ class ClientGoalHandle(Generic[R]):
 
     def get_result(self, timeout: float) -> ActionResult[R]:
         """Wait up to ``timeout`` seconds for the result."""
-        return wait_future(self._client.node, self._result, timeout, f"result of goal {self.goal_id}")  # type: ignore[arg-type]
+        what = f"result of goal {self.goal_id}"
+        return wait_future(self._client.node, self._result, timeout, what)  # type: ignore[arg-type]
 
     def cancel_goal_async(self) -> Future[bool]:
         """Ask the server to cancel; the future says whether it accepted."""
@@ -375,7 +386,8 @@ class ClientGoalHandle(Generic[R]):
     def cancel_goal(self, timeout: float) -> bool:
         """Ask to cancel and wait up to ``timeout`` seconds for the server's answer."""
         future = self.cancel_goal_async()
-        return wait_future(self._client.node, future, timeout, f"cancel of goal {self.goal_id}")  # type: ignore[arg-type]
+        what = f"cancel of goal {self.goal_id}"
+        return wait_future(self._client.node, future, timeout, what)  # type: ignore[arg-type]
 
     def _on_event(self, event: _ClientEvent) -> None:
         if event.kind == "status":
@@ -427,7 +439,8 @@ class ActionClient(Waitable):
     ) -> ClientGoalHandle[Any]:
         """Send ``goal`` and wait up to ``timeout`` seconds for acceptance or rejection."""
         future = self.send_goal_async(goal, feedback_callback)
-        return wait_future(self.node, future, timeout, f"goal to action '{self.name}'")  # type: ignore[arg-type]
+        what = f"goal to action '{self.name}'"
+        return wait_future(self.node, future, timeout, what)  # type: ignore[arg-type]
 
     def _cancel_async(self, goal_id: uuid.UUID) -> Future[bool]:
         future: Future[bool] = Future()

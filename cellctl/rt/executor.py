@@ -182,28 +182,28 @@ class Executor:
 
 
 class _SpinGuard:
-    """Marks the executor as spinning in this thread; refuses a second spinning thread."""
+    """Marks the executor as spinning in this thread; refuses nested or concurrent spinning."""
 
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
-        self._outer = False
 
     def __enter__(self) -> None:
         ex = self._executor
-        me = threading.get_ident()
         with ex._spin_lock:
-            if ex._spinning_thread is None:
-                ex._spinning_thread = me
-                self._outer = True
-            elif ex._spinning_thread != me:
+            if ex._spinning_thread == threading.get_ident():
+                raise ExecutorError(
+                    "spin called from inside a callback of the same executor; return from the "
+                    "callback instead (use futures, timers or a generator action for waiting)"
+                )
+            if ex._spinning_thread is not None:
                 raise ExecutorError(
                     "executor is already spinning in another thread; spin from one thread only"
                 )
+            ex._spinning_thread = threading.get_ident()
 
     def __exit__(self, *exc: object) -> None:
-        if self._outer:
-            with self._executor._spin_lock:
-                self._executor._spinning_thread = None
+        with self._executor._spin_lock:
+            self._executor._spinning_thread = None
 
 
 def wait_future(node: Node, future: Future[T], timeout: float, what: str) -> T:

@@ -2,14 +2,17 @@
 
 ::
 
-                    configure                activate
-    UNCONFIGURED ──────────────► INACTIVE ──────────────► ACTIVE
-         ▲  (CONFIGURING)         │   ▲  (ACTIVATING)       │
-         └──────────────────────  │   └──────────────────── │
-                 cleanup          │        deactivate       │
-               (CLEANINGUP)       │      (DEACTIVATING)     │
-                                  ▼                         ▼
-        shutdown from UNCONFIGURED, INACTIVE or ACTIVE (SHUTTINGDOWN) ──► FINALIZED
+                     configure                  activate
+    UNCONFIGURED ──────────────────► INACTIVE ──────────────────► ACTIVE
+         ▲         (CONFIGURING)      │   ▲       (ACTIVATING)       │
+         │             cleanup        │   │        deactivate        │
+         └────────────────────────────┘   └──────────────────────────┘
+                    (CLEANINGUP)                 (DEACTIVATING)
+
+    UNCONFIGURED | INACTIVE | ACTIVE ── shutdown (SHUTTINGDOWN) ──► FINALIZED
+
+    any transition state ── ERROR / exception ──► ERRORPROCESSING ── on_error SUCCESS ──► UNCONFIGURED
+                                                                  └─ FAILURE / ERROR ──► FINALIZED
 
 Each transition runs one callback in its transition state (``on_configure``, ``on_cleanup``,
 ``on_activate``, ``on_deactivate``, ``on_shutdown``) with rcl's outcomes:
@@ -272,7 +275,9 @@ class LifecycleNode(Node):
         """The current (primary or transition) state."""
         return self._machine.state
 
-    def create_lifecycle_publisher(self, msg_type: type[M], topic: str, qos: QoSProfile = QOS_DEFAULT) -> LifecyclePublisher[M]:
+    def create_lifecycle_publisher(
+        self, msg_type: type[M], topic: str, qos: QoSProfile = QOS_DEFAULT
+    ) -> LifecyclePublisher[M]:
         """A publisher that only publishes while the node is active."""
         publisher = LifecyclePublisher(self, self.resolve_name(topic), msg_type, qos)
         self._publishers.append(publisher)
@@ -346,7 +351,9 @@ class LifecycleNode(Node):
             self.get_logger().exception("lifecycle callback %s raised; treated as ERROR", name)
             return CallbackReturn.ERROR
         if not isinstance(outcome, CallbackReturn):
-            self.get_logger().error("lifecycle callback %s returned %r, not a CallbackReturn; treated as ERROR", name, outcome)
+            self.get_logger().error(
+                "lifecycle callback %s returned %r, not a CallbackReturn; treated as ERROR", name, outcome
+            )
             return CallbackReturn.ERROR
         return outcome
 

@@ -36,6 +36,8 @@ def resolve_name(name: str, namespace: str, node_name: str) -> str:
     """The fully qualified form of ``name`` for a node ``node_name`` in ``namespace``."""
     if not isinstance(name, str) or not name:
         raise InvalidNameError(f"a topic/service/action name must be a non-empty string, got {name!r}")
+    if name.startswith("~") and name != "~" and not name.startswith("~/"):
+        raise InvalidNameError(f"invalid name {name!r}: a private name is '~' or starts with '~/'")
     if name.startswith("~"):
         base = namespace.rstrip("/") + "/" + node_name
         rest = name[1:].lstrip("/")

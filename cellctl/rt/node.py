@@ -117,7 +117,9 @@ class Node:
         """An action client."""
         return ActionClient(self, action_type, self.resolve_name(name))
 
-    def create_timer(self, period: Duration | float, callback: Callable[[], None], clock: Clock | None = None) -> Timer:
+    def create_timer(
+        self, period: Duration | float, callback: Callable[[], None], clock: Clock | None = None
+    ) -> Timer:
         """A timer on the node's clock (or ``clock``); ``period`` is a Duration or seconds."""
         timer_clock = clock if clock is not None else self.clock
         if clock is not None:

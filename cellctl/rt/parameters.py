@@ -111,7 +111,8 @@ class ParameterDescriptor:
         if self.range is not None:
             words += (" each " if self.type.is_array else " ") + self.range.describe()
         if self.choices:
-            words += (", each" if self.type.is_array else ",") + " one of " + ", ".join(map(repr, self.choices))
+            each = ", each" if self.type.is_array else ","
+            words += f"{each} one of " + ", ".join(map(repr, self.choices))
         return words
 
     def _problem(self, value: object) -> str | None:
@@ -141,7 +142,9 @@ class ParameterDescriptor:
                 f"({self.description})"
             )
         if self.type.scalar is ParameterType.DOUBLE:
-            return tuple(float(v) for v in value) if self.type.is_array else float(value)  # type: ignore[union-attr, arg-type]
+            if self.type.is_array:
+                return tuple(float(v) for v in value)  # type: ignore[union-attr]
+            return float(value)  # type: ignore[arg-type]
         return tuple(value) if self.type.is_array else value  # type: ignore[arg-type]
 
 
@@ -247,5 +250,7 @@ class ParameterStore:
             verdict = callback(batch)
             if not verdict.successful:
                 changes = ", ".join(f"{p.name}={p.value!r}" for p in batch)
-                raise ParameterRejectedError(f"{self.owner}: setting {changes} was rejected: {verdict.reason}")
+                raise ParameterRejectedError(
+                    f"{self.owner}: setting {changes} was rejected: {verdict.reason}"
+                )
         self._values.update((p.name, p.value) for p in batch)

@@ -147,7 +147,8 @@ class Client(Waitable):
         Raises ServiceUnavailableError, ServiceError or RtTimeoutError.
         """
         future = self.call_async(request)
-        return wait_future(self.node, future, timeout, f"call to service '{self.name}'")  # type: ignore[arg-type]
+        what = f"call to service '{self.name}'"
+        return wait_future(self.node, future, timeout, what)  # type: ignore[arg-type]
 
     def _forget_cancelled(self, request_id: int, future: Future[Any]) -> None:
         if future.cancelled():

@@ -75,16 +75,15 @@ std::vector<double> to_vector(const Array& a, const char* name) {
     return std::vector<double>(a.data(), a.data() + a.shape(0));
 }
 
-std::vector<AxisLimits> to_limits(const Array& v, const Array& a, const Array& j) {
-    const auto vv = to_vector(v, "velocity limits"), aa = to_vector(a, "acceleration limits"),
-               jj = to_vector(j, "jerk limits");
-    if (aa.size() != vv.size() || jj.size() != vv.size()) {
-        throw py::value_error("limits have different lengths: velocity " +
-                              std::to_string(vv.size()) + ", acceleration " +
-                              std::to_string(aa.size()) + ", jerk " + std::to_string(jj.size()));
+/// Limits arrive as one (3, dof) array: rows velocity, acceleration, jerk.
+std::vector<AxisLimits> to_limits(const Array& table) {
+    if (table.ndim() != 2 || table.shape(0) != 3) {
+        throw py::value_error("limits must be a (3, dof) array of velocity, acceleration, jerk");
     }
-    std::vector<AxisLimits> out(vv.size());
-    for (std::size_t i = 0; i < vv.size(); ++i) out[i] = {vv[i], aa[i], jj[i]};
+    const std::size_t dof = static_cast<std::size_t>(table.shape(1));
+    const double* row = table.data();
+    std::vector<AxisLimits> out(dof);
+    for (std::size_t i = 0; i < dof; ++i) out[i] = {row[i], row[dof + i], row[2 * dof + i]};
     return out;
 }
 
@@ -148,11 +147,10 @@ PYBIND11_MODULE(_motion, m) {
 
     m.def(
         "plan_ptp",
-        [](const Array& start, const Array& goal, const Array& vmax, const Array& amax,
-           const Array& jmax, const Array& v0, const Array& a0,
-           const std::vector<std::string>& names) {
+        [](const Array& start, const Array& goal, const Array& limits, const Array& v0,
+           const Array& a0, const std::vector<std::string>& names) {
             PtpRequest rq;
-            rq.limits = to_limits(vmax, amax, jmax);
+            rq.limits = to_limits(limits);
             const std::size_t dof = rq.limits.size();
             rq.start = to_vector(start, "start");
             rq.goal = to_vector(goal, "goal");
@@ -163,25 +161,21 @@ PYBIND11_MODULE(_motion, m) {
             check_length(rq.start_velocity, dof, "start_velocity");
             check_length(rq.start_acceleration, dof, "start_acceleration");
             JointTrajectory out;
-            PlanError e;
-            {
-                py::gil_scoped_release release;
-                e = plan_ptp(rq, out);
-            }
+            // Microseconds of work: releasing the GIL would cost more than it frees.
+            const PlanError e = plan_ptp(rq, out);
             if (e.status != PlanStatus::kOk) raise(e, names, rq.limits);
             return out;
         },
-        py::arg("start"), py::arg("goal"), py::arg("velocity"), py::arg("acceleration"),
-        py::arg("jerk"), py::arg("start_velocity"), py::arg("start_acceleration"),
+        py::arg("start"), py::arg("goal"), py::arg("limits"), py::arg("start_velocity"),
+        py::arg("start_acceleration"),
         py::arg("names") = std::vector<std::string>{},
         "Time-optimal synchronised jerk-limited move from a start state to a goal at rest.");
 
     m.def(
         "plan_stop",
         [](const Array& position, const Array& velocity, const Array& acceleration,
-           const Array& vmax, const Array& amax, const Array& jmax,
-           const std::vector<std::string>& names) {
-            const auto limits = to_limits(vmax, amax, jmax);
+           const Array& limits_table, const std::vector<std::string>& names) {
+            const auto limits = to_limits(limits_table);
             const auto p = to_vector(position, "position"), v = to_vector(velocity, "velocity"),
                        a = to_vector(acceleration, "acceleration");
             check_length(p, limits.size(), "position");
@@ -192,7 +186,7 @@ PYBIND11_MODULE(_motion, m) {
             if (e.status != PlanStatus::kOk) raise(e, names, limits);
             return out;
         },
-        py::arg("position"), py::arg("velocity"), py::arg("acceleration"), py::arg("vmax"),
-        py::arg("amax"), py::arg("jmax"), py::arg("names") = std::vector<std::string>{},
+        py::arg("position"), py::arg("velocity"), py::arg("acceleration"), py::arg("limits"),
+        py::arg("names") = std::vector<std::string>{},
         "Bring every joint to rest as fast as the limits allow.");
 }
