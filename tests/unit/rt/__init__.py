@@ -1,0 +1,1 @@
+"""Unit tests of cellctl.rt, one module per runtime module."""
