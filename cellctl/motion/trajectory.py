@@ -30,13 +30,14 @@ class MotionState:
     acceleration: NDArray[np.float64]
 
 
-class Trajectory:
-    """A synchronised, jerk-limited joint trajectory that starts at time 0.
+class SampledMotion:
+    """What every joint trajectory offers, whichever planner made it.
 
-    Before 0 it reports its start state, after `duration` its final state at rest.
+    Time starts at 0; before 0 the start state holds, after `duration` the final state at rest.
+    The native object provides `duration`, `dof` and `sample(times) -> (p, v, a, j)`.
     """
 
-    def __init__(self, native: _motion.JointTrajectory) -> None:
+    def __init__(self, native: _motion.JointTrajectory | _motion.CartesianTrajectory) -> None:
         self._native = native
 
     @property
@@ -48,11 +49,6 @@ class Trajectory:
     def dof(self) -> int:
         """Number of joints."""
         return self._native.dof
-
-    @property
-    def phase_synchronized(self) -> bool:
-        """True when the joints move along one straight line in joint space."""
-        return self._native.phase_synchronized
 
     def sample(self, times: ArrayLike | None = None, *, rate: float | None = None) -> Samples:
         """Evaluate at `times` (seconds), or at `rate` Hz from 0 through the end inclusive.
@@ -69,6 +65,11 @@ class Trajectory:
             t = np.ascontiguousarray(times, dtype=np.float64)
             if t.ndim == 0:
                 t = t.reshape(1)
+            if t.ndim != 1:
+                raise ValueError(f"times must be a 1-D array of seconds, got shape {t.shape}")
+            bad = np.flatnonzero(~np.isfinite(t))
+            if bad.size:
+                raise ValueError(f"times[{bad[0]}] is {t[bad[0]]}; sample times must be finite")
         p, v, a, j = self._native.sample(t)
         return Samples(t, p, v, a, j)
 
@@ -76,6 +77,17 @@ class Trajectory:
         """The joint state at one instant."""
         s = self.sample([time])
         return MotionState(s.position[0], s.velocity[0], s.acceleration[0])
+
+
+class Trajectory(SampledMotion):
+    """A synchronised, jerk-limited joint-space trajectory (from plan_ptp or plan_stop)."""
+
+    _native: _motion.JointTrajectory
+
+    @property
+    def phase_synchronized(self) -> bool:
+        """True when the joints move along one straight line in joint space."""
+        return self._native.phase_synchronized
 
     def phases(self, joint: int) -> list[tuple[float, float]]:
         """The (duration, jerk) phases of one joint's profile, for inspection and plots."""
