@@ -19,7 +19,7 @@ from cellctl.motion.errors import IKError, PathError
 from cellctl.motion.kinematics import Chain, load_chain
 from cellctl.motion.limits import JointLimits
 from cellctl.motion.planning import plan_ptp, plan_stop
-from cellctl.motion.trajectory import MotionState, Samples, Trajectory, servo_times
+from cellctl.motion.trajectory import MotionState, SampledMotion, Samples, Trajectory, servo_times
 
 __all__ = [
     "CartesianLimits",
@@ -31,6 +31,7 @@ __all__ = [
     "Lin",
     "PathError",
     "MotionState",
+    "SampledMotion",
     "Samples",
     "Trajectory",
     "load_chain",

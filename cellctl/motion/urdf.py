@@ -142,14 +142,19 @@ class ChainSpec:
     tip: np.ndarray  # fixed transform from the last movable joint frame to the tip link
 
 
-def read_chain(urdf_path: str | Path, base_link: str, tip_link: str) -> ChainSpec:
-    """The serial chain from `base_link` to `tip_link` of a URDF file."""
+def _load(urdf_path: str | Path) -> tuple[Path, _Element, list[JointSpec], set[str]]:
     path = Path(urdf_path)
     if not path.is_file():
         raise URDFError(f"{path}: no such URDF file")
     robot = _parse(path)
     joints = [_joint(path, el) for el in robot.children if el.tag == "joint"]
-    links = {el.attrib.get("name") for el in robot.children if el.tag == "link"}
+    links = {el.attrib.get("name", "") for el in robot.children if el.tag == "link"}
+    return path, robot, joints, links
+
+
+def _walk(path: Path, robot: _Element, joints: list[JointSpec], links: set[str], base_link: str,
+          tip_link: str) -> list[JointSpec]:
+    """The joints from base_link down to tip_link, in order."""
     for link in (base_link, tip_link):
         if link not in links:
             raise URDFError(f"{path}:{robot.line}: no link named '{link}'; links: {', '.join(sorted(l for l in links if l))}")
@@ -163,6 +168,34 @@ def read_chain(urdf_path: str | Path, base_link: str, tip_link: str) -> ChainSpe
         walk.append(joint)
         link = joint.parent
     walk.reverse()
+    return walk
+
+
+def root_link(urdf_path: str | Path) -> str:
+    """The link that is no joint's child (a URDF's base)."""
+    path, robot, joints, links = _load(urdf_path)
+    roots = sorted(links - {j.child for j in joints})
+    if len(roots) != 1:
+        raise URDFError(f"{path}:{robot.line}: expected one root link, found {roots or 'none'}")
+    return roots[0]
+
+
+def link_transform(urdf_path: str | Path, base_link: str, tip_link: str) -> np.ndarray:
+    """The fixed transform from base_link to tip_link; every joint between must be fixed."""
+    path, robot, joints, links = _load(urdf_path)
+    t = np.eye(4)
+    for joint in _walk(path, robot, joints, links, base_link, tip_link):
+        if joint.type != "fixed":
+            raise URDFError(f"{path}:{joint.line}: joint '{joint.name}' between '{base_link}' and "
+                            f"'{tip_link}' moves ({joint.type}); a fixed transform needs fixed joints only")
+        t = t @ joint.origin
+    return t
+
+
+def read_chain(urdf_path: str | Path, base_link: str, tip_link: str) -> ChainSpec:
+    """The serial chain from `base_link` to `tip_link` of a URDF file."""
+    path, robot, joints, links = _load(urdf_path)
+    walk = _walk(path, robot, joints, links, base_link, tip_link)
     movable: list[JointSpec] = []
     pending = np.eye(4)  # fixed transforms accumulated since the last movable joint
     for joint in walk:

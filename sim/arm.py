@@ -1,0 +1,270 @@
+"""One simulated arm behind the :class:`~cellctl.hw.ArmInterface` contract.
+
+Per physics step the system calls :meth:`SimArm.command` (before the step: the commanded joint
+state at the step's end time goes to the joint motors, or straight into the joints in kinematic
+mode) and :meth:`SimArm.update` (after it: measure, track, run the tools, watch the grasp).
+
+Dynamic mode drives PyBullet's position motors with velocity feed-forward and the URDF's effort
+limits; tracking error is measured. Kinematic mode sets the joints exactly (zero error). A
+controlled stop slows down along the queued path (:mod:`sim.setpoints`); an e-stop holds the
+joints where they are at once (category 0: the motors brake at full effort), latches
+EMERGENCY_STOP and aborts the running tool commands; motion is refused until :meth:`reset`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pybullet as pb
+
+from cellctl.config.model import ArmSpec
+from cellctl.hw import (
+    ArmInterface, ArmMode, ArmState, Fault, GripperCommand, HardwareError, MotionRefused, ScrewProgram,
+    StopKind, ToolCommand, ToolHandle, validate_setpoints,
+)
+from cellctl.motion import JointLimits
+from sim import faults
+from sim.gripper import ParallelGripper
+from sim.screwdriver import Screwdriver
+from sim.setpoints import SetpointPlayer
+from sim.tool_base import SimTool, nok
+from sim.tracking import TrackingMeter, TrackingStats
+from sim.vacuum import VacuumCup
+from sim.world import ArmBody, World
+
+if TYPE_CHECKING:
+    from sim.system import SimSystem
+
+__all__ = ["SimArm"]
+
+POSITION_GAIN = 0.3
+VELOCITY_GAIN = 1.0
+FOLLOWING_ERROR_LIMIT = 0.2
+"""rad: a larger tracking error latches FOLLOWING_ERROR (a collision or an overload)."""
+VELOCITY_MARGIN = 1.5
+"""Setpoints may imply up to this multiple of the velocity limit (sampling slack) before refusal."""
+HANDLE_HISTORY = 64
+_ids = itertools.count(1)
+
+
+class SimArm(ArmInterface):
+    """See module docstring."""
+
+    def __init__(self, system: "SimSystem", world: World, spec: ArmSpec, body: ArmBody,
+                 tools: dict[str, SimTool], kinematic: bool) -> None:
+        self._system, self._world, self.spec, self.body = system, world, spec, body
+        self.tools = tools
+        self.kinematic = kinematic
+        self.limits = JointLimits(spec.limits.velocity, spec.limits.acceleration, spec.limits.jerk, spec.joints)
+        infos = [pb.getJointInfo(body.body, j, physicsClientId=world.client) for j in body.joint_index]
+        self._efforts = [float(info[10]) for info in infos]
+        self._player = SetpointPlayer(spec.home)
+        self._commanded = spec.home.copy()
+        self._commanded_velocity = np.zeros(spec.dof)
+        self._measured = spec.home.copy()
+        self._measured_velocity = np.zeros(spec.dof)
+        self._measured_effort = np.zeros(spec.dof)
+        self._faults: list[Fault] = []
+        self._estopped = False
+        self._drop_pending: str | None = None
+        self._tracking = TrackingMeter(spec.dof)
+        self._handles: OrderedDict[int, ToolHandle] = OrderedDict()
+        if not kinematic:
+            for j in body.joint_index:
+                pb.setJointMotorControl2(body.body, j, pb.VELOCITY_CONTROL, force=0.0, physicsClientId=world.client)
+        self._apply(self._commanded, self._commanded_velocity)
+
+    # ------------------------------------------------------------------ contract
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def dof(self) -> int:
+        return self.spec.dof
+
+    @property
+    def mode(self) -> ArmMode:
+        """What the arm is doing now."""
+        if self._estopped:
+            return ArmMode.ESTOPPED
+        if self._player.stopping:
+            return ArmMode.STOPPING
+        if self._faults:
+            return ArmMode.FAULTED
+        return ArmMode.FOLLOWING if self._player.queue_depth else ArmMode.IDLE
+
+    def read(self) -> ArmState:
+        return ArmState(time=self._system.now(), positions=self._measured.copy(),
+                        velocities=self._measured_velocity.copy(), mode=self.mode, faults=tuple(self._faults),
+                        queue_depth=self._player.queue_depth, efforts=self._measured_effort.copy())
+
+    def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True) -> None:
+        self._check_motion_allowed()
+        t, q = validate_setpoints(times, positions, self.dof)
+        now = self._system.now()
+        if t[0] <= now:
+            raise MotionRefused(f"{self.name}: the first setpoint (t={t[0]:.6f} s) is not in the future "
+                                f"(now {now:.6f} s); submit motion ahead of the clock")
+        last = self._player.last_time
+        if last is not None and t[0] <= last:
+            raise ValueError(f"times[0]={t[0]!r} must come after the last queued setpoint at {last!r}")
+        start_t = last if last is not None else now
+        self._check_speed(np.concatenate(([start_t], t)), np.vstack((self._player.last_position(), q)))
+        self._player.append(now, t, q, final)
+
+    def _check_motion_allowed(self) -> None:
+        if not self._system.is_active:
+            raise MotionRefused(f"{self.name}: the system is {self._system.lifecycle_state.value}; call activate()")
+        if self._estopped or self._faults:
+            names = ", ".join(f"{f.code} {f.name}" for f in self._faults)
+            raise MotionRefused(f"{self.name}: motion refused, faults latched ({names}); remove the cause, "
+                                "then call reset()")
+        if self._player.stopping:
+            raise MotionRefused(f"{self.name}: the arm is still stopping; wait until it is idle")
+
+    def _check_speed(self, t: np.ndarray, q: np.ndarray) -> None:
+        speed = np.abs(np.diff(q, axis=0)) / np.diff(t)[:, None]
+        over = speed > VELOCITY_MARGIN * self.limits.velocity
+        if over.any():
+            i, j = (int(v) for v in np.argwhere(over)[0])
+            raise MotionRefused(
+                f"{self.name}: setpoint {i} moves joint {self.spec.joints[j]} at {speed[i, j]:.2f} rad/s, more than "
+                f"{VELOCITY_MARGIN:g} × its limit {self.limits.velocity[j]:g} rad/s; does the motion start at the "
+                "arm's current position?")
+
+    def stop(self, kind: StopKind = StopKind.CONTROLLED) -> None:
+        now = self._system.now()
+        if StopKind(kind) is StopKind.EMERGENCY:
+            self._estop(now)
+        else:
+            self._player.start_stop(now, self._commanded_velocity, self.limits.acceleration)
+
+    def _estop(self, now: float) -> None:
+        self._estopped = True
+        if faults.EMERGENCY_STOP not in self._faults:
+            self._faults.append(faults.EMERGENCY_STOP)
+        self._halt()
+        for tool in self.tools.values():
+            tool.abort("emergency stop")
+        self._system.events.add(now, "estop", self.name, self.name)
+
+    def _halt(self) -> None:
+        hold = self._commanded if self.kinematic else self._measured
+        self._player.clear(hold)
+        self._commanded = hold.copy()
+        self._commanded_velocity = np.zeros(self.dof)
+
+    def reset(self) -> None:
+        self._faults.clear()
+        self._estopped = False
+
+    def tool_command(self, command: ToolCommand, *, command_id: int | None = None) -> ToolHandle:
+        cid = next(_ids) if command_id is None else command_id
+        if cid in self._handles:
+            return self._handles[cid]
+        handle = ToolHandle(cid, f"{self.name}: {type(command).__name__}")
+        self._handles[cid] = handle
+        while len(self._handles) > HANDLE_HISTORY:
+            self._handles.popitem(last=False)
+        tool = self._tool_for(command)
+        if tool is None:
+            handle.fail(HardwareError(f"{self.name} has no tool for {type(command).__name__}; its tools: "
+                                      f"{', '.join(f'{n} ({t.type})' for n, t in self.spec.tools.items())}"))
+        elif not self._system.is_active or self._estopped:
+            handle.fail(MotionRefused(f"{self.name}: tool commands are refused while "
+                                      f"{'e-stopped' if self._estopped else 'inactive'}"))
+        elif tool.busy:
+            handle.finish(nok(cid, "busy", f"{tool.name} is still running another command; wait for its result"))
+        else:
+            tool.start(command, handle, self._system.now())
+        return handle
+
+    def _tool_for(self, command: ToolCommand) -> SimTool | None:
+        wanted = (ParallelGripper, VacuumCup) if isinstance(command, GripperCommand) else (
+            (Screwdriver,) if isinstance(command, ScrewProgram) else ())
+        return next((t for t in self.tools.values() if isinstance(t, wanted)), None)
+
+    # ------------------------------------------------------------------ extras
+    def tracking_error(self) -> TrackingStats:
+        """Tracking error statistics while following (zero in kinematic mode)."""
+        return self._tracking.stats()
+
+    def reset_tracking(self) -> None:
+        """Start measuring the tracking error afresh."""
+        self._tracking.reset()
+
+    def held_part(self) -> str | None:
+        """The part this arm's gripper or cup holds, or None."""
+        for tool in self.tools.values():
+            attachment = getattr(tool, "attachment", None)
+            if attachment is not None:
+                return str(attachment.part)
+        return None
+
+    def inject_drop(self, reason: str = "injected drop") -> None:
+        """Lose the held part at the next step (failure injection for tests)."""
+        self._drop_pending = reason
+
+    # ------------------------------------------------------------------ stepping (called by SimSystem)
+    def command(self, t_next: float) -> None:
+        """Send the commanded state at ``t_next`` to the joints (before the physics step)."""
+        sample = self._player.sample(t_next)
+        self._commanded, self._commanded_velocity = sample.position, sample.velocity
+        if sample.underrun:
+            self._latch(faults.QUEUE_UNDERRUN)
+        self._apply(sample.position, sample.velocity)
+
+    def _apply(self, q: np.ndarray, qd: np.ndarray) -> None:
+        body, client = self.body.body, self._world.client
+        if self.kinematic:
+            for j, qj in zip(self.body.joint_index, q):
+                pb.resetJointState(body, j, float(qj), 0.0, physicsClientId=client)
+            return
+        pb.setJointMotorControlArray(
+            body, self.body.joint_index, pb.POSITION_CONTROL, targetPositions=q.tolist(), targetVelocities=qd.tolist(),
+            positionGains=[POSITION_GAIN] * self.dof, velocityGains=[VELOCITY_GAIN] * self.dof,
+            forces=self._efforts, physicsClientId=client)
+
+    def update(self, now: float) -> None:
+        """Measure, track, run the tools and watch the grasp (after the physics step)."""
+        if self.kinematic:  # the joints are set, not driven: they are exactly where commanded
+            self._measured, self._measured_velocity = self._commanded.copy(), self._commanded_velocity.copy()
+        else:
+            states = pb.getJointStates(self.body.body, self.body.joint_index, physicsClientId=self._world.client)
+            self._measured = np.array([s[0] for s in states])
+            self._measured_velocity = np.array([s[1] for s in states])
+            self._measured_effort = np.array([s[3] for s in states])
+        if self._player.queue_depth and not self._estopped:
+            self._tracking.add(self._commanded, self._measured)
+            if not self.kinematic and np.abs(self._commanded - self._measured).max() > FOLLOWING_ERROR_LIMIT:
+                self._latch(faults.FOLLOWING_ERROR)
+                self._halt()
+        for tool in self.tools.values():
+            tool.step(now)
+            if isinstance(tool, VacuumCup):
+                tool.follow()
+        self._watch_grasp(now)
+
+    def _watch_grasp(self, now: float) -> None:
+        for tool in self.tools.values():
+            attachment = getattr(tool, "attachment", None)
+            if attachment is None or not isinstance(tool, (ParallelGripper, VacuumCup)):
+                continue
+            reason = self._drop_pending
+            if reason is None and attachment.slipping():
+                reason = f"holding it needed more than the grip's {attachment.capacity:.1f} N"
+            if reason is not None:
+                part = tool.release(now, kind="dropped", reason=reason)
+                self._drop_pending = None
+                if part is not None:
+                    self._latch(faults.part_dropped(part, reason))
+                    self.stop(StopKind.CONTROLLED)
+        self._drop_pending = None
+
+    def _latch(self, fault: Fault) -> None:
+        if all(f.code != fault.code for f in self._faults):
+            self._faults.append(fault)

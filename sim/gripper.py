@@ -1,0 +1,128 @@
+"""A parallel gripper on an arm URDF's two prismatic finger joints.
+
+CLOSE drives both fingers inward at the commanded speed with the commanded force until they
+stall or close; then the grasp test runs: the part must touch *both* fingers. Only then is it
+attached (see :mod:`sim.grasp`). One-sided contact is a ``missed_grasp``, no contact ``no_part``.
+OPEN releases any held part and opens to the commanded width.
+"""
+
+from __future__ import annotations
+
+import pybullet as pb
+
+from cellctl.config.model import ToolSpec
+from cellctl.hw.tools import GripperAction, GripperCommand, ToolResult
+from sim.events import EventLog
+from sim.grasp import Attachment
+from sim.tool_base import SimTool, nok
+from sim.world import ArmBody, World
+
+__all__ = ["ParallelGripper"]
+
+STALL_SPEED = 2e-3
+"""Finger speed (m/s) below which the fingers count as stalled."""
+STALL_TIME = 0.02
+"""Seconds the fingers must be stalled before the grasp is judged."""
+WIDTH_TOLERANCE = 0.005
+"""Metres the closed width may differ from the command's expected part width."""
+START_TIME = 0.05
+"""Seconds the fingers get to start moving before a stall counts."""
+
+
+class ParallelGripper(SimTool):
+    """See module docstring."""
+
+    def __init__(self, world: World, arm_name: str, arm: ArmBody, spec: ToolSpec, events: EventLog) -> None:
+        super().__init__(spec.name)
+        self.world, self.arm_name, self.arm, self.spec, self.events = world, arm_name, arm, spec, events
+        self.fingers = tuple(arm.joints[name] for name in spec.finger_joints)
+        self.tcp = arm.links[spec.tcp_link]
+        self.attachment: Attachment | None = None
+        self._command = GripperCommand(GripperAction.OPEN, spec.max_width)
+        self._stalled = 0.0
+        self._timeout = 1.0
+        for joint in self.fingers:
+            pb.resetJointState(arm.body, joint, spec.max_width / 2, physicsClientId=world.client)
+        self._drive(spec.max_width, 20.0, 0.1)
+
+    def width(self) -> float:
+        """Current opening, metres (sum of both finger joints)."""
+        states = pb.getJointStates(self.arm.body, self.fingers, physicsClientId=self.world.client)
+        return float(sum(s[0] for s in states))
+
+    def _finger_speed(self) -> float:
+        states = pb.getJointStates(self.arm.body, self.fingers, physicsClientId=self.world.client)
+        return max(abs(s[1]) for s in states)
+
+    def _drive(self, width: float, force: float, speed: float) -> None:
+        for joint in self.fingers:
+            pb.setJointMotorControl2(self.arm.body, joint, pb.POSITION_CONTROL, targetPosition=width / 2,
+                                     force=force, maxVelocity=speed / 2, physicsClientId=self.world.client)
+
+    def begin(self, command: object, now: float) -> None:
+        assert isinstance(command, GripperCommand)
+        self._command = command
+        self._stalled = 0.0
+        if command.action == GripperAction.OPEN:
+            self.release(now)
+            goal = min(command.width, self.spec.max_width)
+        else:
+            if self.attachment is not None:
+                self.finish(nok(self.command_id, "already_holding", f"{self.name} already holds "
+                                f"{self.attachment.part}; open it first", width=self.width()))
+                return
+            goal = 0.0
+        self._timeout = abs(self.width() - goal) / command.speed + 0.5
+        self._drive(goal, command.force, command.speed)
+
+    def advance(self, now: float, elapsed: float) -> None:
+        width = self.width()
+        if self._command.action == GripperAction.OPEN:
+            if abs(width - min(self._command.width, self.spec.max_width)) < 5e-4 or elapsed > self._timeout:
+                self.finish(ToolResult(self.command_id, ok=True, status="OK", width=width, message="opened"))
+            return
+        moving = elapsed < START_TIME or self._finger_speed() >= STALL_SPEED
+        self._stalled = 0.0 if moving else self._stalled + self.world.dt
+        if self._stalled >= STALL_TIME or width < 5e-4 or elapsed > self._timeout:
+            self.finish(self._judge_grasp(now, width))
+
+    def _touching(self, finger: int) -> set[str]:
+        contacts = pb.getContactPoints(bodyA=self.arm.body, linkIndexA=finger, physicsClientId=self.world.client)
+        return {name for c in contacts if (name := self.world.part_named(c[2])) is not None}
+
+    def _judge_grasp(self, now: float, width: float) -> ToolResult:
+        left, right = (self._touching(f) for f in self.fingers)
+        both = sorted(left & right)
+        if both and abs(width - self._command.width) > WIDTH_TOLERANCE:
+            return nok(self.command_id, "missed_grasp", f"missed grasp: the fingers closed on {both[0]} at "
+                       f"{width * 1000:.1f} mm, expected {self._command.width * 1000:.1f} ± "
+                       f"{WIDTH_TOLERANCE * 1000:.0f} mm; the part is not held by its sides", width=width)
+        if both:
+            part = both[0]
+            capacity = 2.0 * self.spec.friction * self._command.force
+            self.attachment = Attachment(self.world, self.arm.body, self.tcp, part, capacity)
+            self._drive(width, self._command.force, self._command.speed)  # hold the fingers where they stopped
+            self.events.add(now, "grasped", self.arm_name, part, f"width {width * 1000:.1f} mm")
+            return ToolResult(self.command_id, ok=True, status="OK", width=width, message=f"holding {part}")
+        if left or right:
+            touched = sorted(left | right)[0]
+            return nok(self.command_id, "missed_grasp", f"missed grasp: {touched} touches only one finger "
+                       f"(width {width * 1000:.1f} mm); re-teach the grasp pose or check the part's position",
+                       width=width)
+        return nok(self.command_id, "no_part", f"no part between the fingers (closed to {width * 1000:.1f} mm); "
+                   "check that the part is present and the grasp pose", width=width)
+
+    def release(self, now: float, kind: str = "released", reason: str = "") -> str | None:
+        """Let go of the held part (if any); returns its name."""
+        if self.attachment is None:
+            return None
+        part = self.attachment.part
+        self.attachment.release()
+        self.attachment = None
+        if kind == "dropped":  # the grip is gone: the fingers no longer hold the part
+            self._drive(self.spec.max_width, self._command.force, self._command.speed)
+        self.events.add(now, kind, self.arm_name, part, reason)
+        return part
+
+    def on_abort(self) -> None:
+        self._drive(self.width(), self._command.force, self._command.speed)

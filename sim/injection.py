@@ -1,0 +1,69 @@
+"""Seeded, reproducible failure injection for screw holes.
+
+A :class:`FailurePlan` forces a failure on named holes (first attempt) and/or draws failures at
+given rates per attempt. Draws use a generator seeded by (seed, CRC-32 of the hole name,
+attempt), so a hole's fate does not depend on the order in which holes are driven, and the
+same seed gives the same failures on every run and machine.
+"""
+
+from __future__ import annotations
+
+import enum
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["FailureKind", "FailurePlan", "hole_rng"]
+
+
+class FailureKind(str, enum.Enum):
+    """An injectable screw failure; the value is the failure class the screwdriver reports."""
+
+    MISSING_SCREW = "missing_screw"
+    """The screw falls off the bit just before it engages: the driver spins free."""
+    CROSS_THREAD = "cross_thread"
+    """The screw enters askew: torque climbs early, the target is reached at a low angle."""
+    STRIPPED = "stripped"
+    """The thread strips after seating: torque collapses, the angle runs past its window."""
+    REHIT = "rehit"
+    """The hole already holds a tight screw: the target torque is reached within a few degrees."""
+
+
+def hole_rng(seed: int, hole: str, attempt: int, stream: int) -> np.random.Generator:
+    """A generator for one attempt at one hole (``stream`` separates independent uses)."""
+    return np.random.default_rng([seed, zlib.crc32(hole.encode()), attempt, stream])
+
+
+@dataclass(frozen=True)
+class FailurePlan:
+    """Which screw failures to inject.
+
+    Attributes:
+        holes: hole name → failure forced on the first attempt at that hole.
+        rates: failure → probability per attempt (the sum must not exceed 1).
+    """
+
+    holes: Mapping[str, FailureKind] = field(default_factory=dict)
+    rates: Mapping[FailureKind, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "holes", {h: FailureKind(k) for h, k in self.holes.items()})
+        object.__setattr__(self, "rates", {FailureKind(k): float(r) for k, r in self.rates.items()})
+        total = sum(self.rates.values())
+        if any(r < 0.0 for r in self.rates.values()) or total > 1.0:
+            raise ValueError(f"failure rates must be >= 0 and sum to at most 1, got {dict(self.rates)}")
+
+    def draw(self, seed: int, hole: str, attempt: int) -> FailureKind | None:
+        """The failure to inject at ``hole`` on ``attempt`` (0-based), or None."""
+        if attempt == 0 and hole in self.holes:
+            return self.holes[hole]
+        if not self.rates:
+            return None
+        u = hole_rng(seed, hole, attempt, 0).random()
+        for kind in FailureKind:
+            u -= self.rates.get(kind, 0.0)
+            if u < 0.0:
+                return kind
+        return None

@@ -1,0 +1,218 @@
+"""The simulated cell as a :class:`~cellctl.hw.HardwareSystem`: one PyBullet world, one clock.
+
+The clock is simulation time and advances only when the world is stepped: by :meth:`step`,
+:meth:`wait_until` (the contract's way to let time pass) or the helpers built on it. The
+physics step is fixed (1 kHz by default: the motion core's servo rate and the screwdriver's
+curve rate, and small enough for millimetre parts to rest stably). Everything random is
+drawn from generators seeded by ``seed``, and PyBullet itself is deterministic for the same
+calls, so the same seed and the same commands give the same run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from cellctl.config import CellDescription, Pose, load_cell
+from cellctl.hw import ArmState, HardwareError, HardwareSystem, ToolHandle, ToolResult
+from sim.arm import SimArm
+from sim.events import EventLog
+from sim.gripper import ParallelGripper
+from sim.holes import Holes
+from sim.injection import FailurePlan
+from sim.render import render_png
+from sim.screwdriver import Screwdriver
+from sim.screws import ScrewFeeder, ScrewVisuals
+from sim.tool_base import SimTool
+from sim.vacuum import VacuumCup
+from sim.world import World
+
+__all__ = ["SimSystem"]
+
+
+class SimSystem(HardwareSystem):
+    """A PyBullet world built from a cell description (see module docstring).
+
+    Args:
+        cell: a cell description, a path to one, or None for the built-in demo cell.
+        seed: seeds every random draw (screw process noise, injected failures).
+        gui: open PyBullet's GUI (default: headless DIRECT).
+        realtime: pace :meth:`wait_until` to the wall clock (for people watching).
+        kinematic: set joints exactly instead of driving motors (zero tracking error).
+        physics_hz: fixed physics step rate.
+        failures: screw failures to inject (default: none).
+    """
+
+    def __init__(self, cell: CellDescription | str | Path | None = None, *, seed: int = 0, gui: bool = False,
+                 realtime: bool = False, kinematic: bool = False, physics_hz: float = 1000.0,
+                 failures: FailurePlan | None = None) -> None:
+        super().__init__()
+        if not 100.0 <= physics_hz <= 10000.0:
+            raise ValueError(f"physics_hz={physics_hz} is out of range; valid: 100 .. 10000")
+        self.cell = cell if isinstance(cell, CellDescription) else load_cell(cell)
+        self.seed, self.gui, self.realtime, self.kinematic = seed, gui, realtime, kinematic
+        self.physics_hz = physics_hz
+        self.failures = failures or FailurePlan()
+        self.events = EventLog()
+        self._world: World | None = None
+        self._arms: dict[str, SimArm] = {}
+        self._steps = 0
+        self._wall_anchor: tuple[float, float] | None = None
+        self.holes: Holes | None = None
+        self.feeders: list[ScrewFeeder] = []
+
+    # ------------------------------------------------------------------ contract
+    def now(self) -> float:
+        return self._steps / self.physics_hz
+
+    @property
+    def arms(self) -> Mapping[str, SimArm]:
+        return self._arms
+
+    def on_configure(self) -> None:
+        world = World(self.cell, self.physics_hz, gui=self.gui)
+        self._world = world
+        visuals = ScrewVisuals(world)
+        self.holes = Holes(world, self.cell, visuals, self.events)
+        self.feeders = [ScrewFeeder(s, self.cell.screws[s.screw], visuals)
+                        for s in self.cell.stations.values() if s.type == "screw_feeder" and s.screw]
+        for spec in self.cell.arms.values():
+            body = world.arms[spec.name]
+            tools: dict[str, SimTool] = {}
+            vacuum: VacuumCup | None = None
+            for tool in sorted(spec.tools.values(), key=lambda t: t.type != "vacuum"):
+                if tool.type == "parallel_gripper":
+                    tools[tool.name] = ParallelGripper(world, spec.name, body, tool, self.events)
+                elif tool.type == "vacuum":
+                    vacuum = VacuumCup(world, spec.name, body, tool, self.events, self.feeders, visuals)
+                    tools[tool.name] = vacuum
+                else:
+                    tools[tool.name] = Screwdriver(world, spec.name, body, tool, self.events, self.cell, self.holes,
+                                                   vacuum, self.failures, self.seed)
+            self._arms[spec.name] = SimArm(self, world, spec, body, tools, self.kinematic)
+        self.step(10)  # let parts settle on their stations
+
+    def on_activate(self) -> None:
+        self._wall_anchor = None
+
+    def on_deactivate(self) -> None:
+        for arm in self._arms.values():
+            arm._halt()  # noqa: SLF001 - the system owns its arms
+
+    def on_cleanup(self) -> None:
+        self._arms = {}
+        self.feeders = []
+        self.holes = None
+        if self._world is not None:
+            self._world.close()
+            self._world = None
+
+    def on_shutdown(self) -> None:
+        self.on_cleanup()
+
+    # ------------------------------------------------------------------ time
+    @property
+    def world(self) -> World:
+        """The PyBullet world (configured systems only)."""
+        if self._world is None:
+            raise HardwareError("the simulation is not configured; call configure() first")
+        return self._world
+
+    def step(self, count: int = 1) -> None:
+        """Advance ``count`` physics steps."""
+        world = self.world
+        for _ in range(count):
+            t_next = (self._steps + 1) / self.physics_hz
+            for arm in self._arms.values():
+                arm.command(t_next)
+            world.step()
+            self._steps += 1
+            for feeder in self.feeders:
+                feeder.step(t_next)
+            for arm in self._arms.values():
+                arm.update(t_next)
+            if self.gui and self.holes is not None:
+                self.holes.sync_visuals()
+
+    def wait_until(self, t: float) -> None:
+        """Advance the simulation to time ``t`` (no-op if already there); paced to the wall clock if realtime."""
+        target = int(round(t * self.physics_hz))
+        while self._steps < target:
+            self.step(min(target - self._steps, 10))
+            if self.realtime:
+                self._pace()
+
+    def _pace(self) -> None:
+        wall = time.perf_counter()
+        if self._wall_anchor is None:
+            self._wall_anchor = (wall, self.now())
+        ahead = (self.now() - self._wall_anchor[1]) - (wall - self._wall_anchor[0])
+        if ahead > 0:
+            time.sleep(ahead)
+
+    def run_for(self, seconds: float) -> None:
+        """Advance the simulation by ``seconds``."""
+        self.wait_until(self.now() + seconds)
+
+    def wait_for(self, handle: ToolHandle, timeout: float = 10.0) -> ToolResult:
+        """Step until a tool command finishes; at most ``timeout`` seconds of simulation time.
+
+        Raises:
+            TimeoutError: no result within ``timeout`` simulated seconds.
+        """
+        self._step_while(lambda: not handle.done(), timeout, f"tool command {handle.command_id}")
+        return handle.result(timeout=0.0)
+
+    def wait_idle(self, arm: str, timeout: float = 30.0) -> ArmState:
+        """Step until an arm has played all its setpoints; at most ``timeout`` s of simulation time."""
+        target = self._arms[arm]
+        self._step_while(lambda: target.read().is_moving, timeout, f"arm {arm} to finish its motion")
+        return target.read()
+
+    def _step_while(self, busy: Callable[[], bool], timeout: float, what: str) -> None:
+        deadline = self.now() + timeout
+        while busy():
+            if self.now() >= deadline:
+                raise TimeoutError(f"waited {timeout} s of simulation time for {what}")
+            self.step()
+            if self.realtime:
+                self._pace()
+
+    # ------------------------------------------------------------------ looking at the cell
+    def part_pose(self, part: str) -> Pose:
+        """World pose of a part's centre."""
+        return self.world.part_pose(part)
+
+    def hole_pose(self, hole: str) -> Pose:
+        """World pose of a screw hole's entry (z out of the hole)."""
+        assert self.holes is not None
+        return self.holes.pose(hole)
+
+    def slot_pose(self, station: str, slot: str) -> Pose:
+        """World pose of a station slot."""
+        return self.world.slot_pose(station, slot)
+
+    def tcp_pose(self, arm: str, tool: str | None = None) -> Pose:
+        """World pose of an arm tool's TCP (its first tool when ``tool`` is None)."""
+        spec = self.cell.arms[arm]
+        tool_spec = spec.tools[tool] if tool is not None else next(iter(spec.tools.values()))
+        body = self.world.arms[arm]
+        return self.world.link_pose(body.body, body.links[tool_spec.tcp_link])
+
+    def zone_occupants(self, zone: str) -> set[str]:
+        """The arms whose TCP is inside an interlock zone now."""
+        spec = self.cell.zones[zone]
+        frame = self.cell.stations[spec.station].pose.inverse()
+        inside = set()
+        for arm in spec.arms:
+            local = frame.transform(self.tcp_pose(arm).position)
+            if abs(local[0]) <= spec.size[0] / 2 and abs(local[1]) <= spec.size[1] / 2 and 0 <= local[2] <= spec.size[2]:
+                inside.add(arm)
+        return inside
+
+    def save_image(self, path: str | Path, **camera: float) -> Path:
+        """Write a PNG of the cell (software renderer; works headless). See :func:`sim.render.render_png`."""
+        if self.holes is not None:
+            self.holes.sync_visuals()
+        return render_png(self.world.client, path, **camera)  # type: ignore[arg-type]
