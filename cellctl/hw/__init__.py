@@ -7,11 +7,12 @@ per arm. The supervisor talks only to these types, so it cannot tell the simulat
 
 from cellctl.hw.errors import HardwareError, LinkLost, MotionRefused
 from cellctl.hw.interface import ArmInterface, HardwareSystem, ToolCommand, validate_setpoints
-from cellctl.hw.tools import GripperAction, GripperCommand, ScrewProgram, ToolHandle, ToolResult
+from cellctl.hw.tools import BackOutCommand, GripperAction, GripperCommand, ScrewProgram, ToolHandle, ToolResult
 from cellctl.hw.types import ArmMode, ArmState, Fault, LifecycleState, StopKind
 
 __all__ = [
     "ArmInterface",
+    "BackOutCommand",
     "ArmMode",
     "ArmState",
     "Fault",

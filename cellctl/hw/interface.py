@@ -21,17 +21,18 @@ from __future__ import annotations
 
 import abc
 import threading
+import time
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from cellctl.hw.errors import HardwareError
-from cellctl.hw.tools import GripperCommand, ScrewProgram, ToolHandle
+from cellctl.hw.tools import BackOutCommand, GripperCommand, ScrewProgram, ToolHandle
 from cellctl.hw.types import ArmState, LifecycleState, StopKind
 
 __all__ = ["HardwareSystem", "ArmInterface", "validate_setpoints", "ToolCommand"]
 
-ToolCommand = GripperCommand | ScrewProgram
+ToolCommand = GripperCommand | ScrewProgram | BackOutCommand
 
 
 def validate_setpoints(times: np.ndarray, positions: np.ndarray, dof: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,17 +56,17 @@ def validate_setpoints(times: np.ndarray, positions: np.ndarray, dof: int) -> tu
         )
     bad = np.flatnonzero(~np.isfinite(t))
     if bad.size:
-        raise ValueError(f"times[{bad[0]}]={t[bad[0]]!r} is not finite")
+        raise ValueError(f"times[{bad[0]}]={float(t[bad[0]])!r} is not finite")
     bad_rows = np.flatnonzero(~np.isfinite(q).all(axis=1))
     if bad_rows.size:
         i = int(bad_rows[0])
         j = int(np.flatnonzero(~np.isfinite(q[i]))[0])
-        raise ValueError(f"positions[{i}, {j}]={q[i, j]!r} (joint {j}) is not finite")
+        raise ValueError(f"positions[{i}, {j}]={float(q[i, j])!r} (joint {j}) is not finite")
     steps = np.flatnonzero(np.diff(t) <= 0)
     if steps.size:
         i = int(steps[0])
         raise ValueError(
-            f"times must increase strictly: times[{i}]={t[i]!r} then times[{i + 1}]={t[i + 1]!r}"
+            f"times must increase strictly: times[{i}]={float(t[i])!r} then times[{i + 1}]={float(t[i + 1])!r}"
         )
     return t.copy(), q.copy()
 
@@ -161,6 +162,20 @@ class HardwareSystem(abc.ABC):
     @abc.abstractmethod
     def arms(self) -> Mapping[str, ArmInterface]:
         """The arms by name (readable once configured)."""
+
+    def wait_until(self, t: float) -> None:
+        """Let the system clock reach ``t``.
+
+        This is how the supervisor lets time pass, whatever the backend: a simulation steps its
+        physics up to ``t`` (as fast as it can, or paced to the wall clock); a real controller's
+        clock runs by itself, so the default sleeps until :meth:`now` reaches ``t`` (bounded by
+        how far ahead ``t`` was asked for).
+        """
+        remaining = t - self.now()
+        deadline = time.monotonic() + max(0.0, remaining) + 1.0
+        while remaining > 0 and time.monotonic() < deadline:
+            time.sleep(min(remaining, 0.05))
+            remaining = t - self.now()
 
     def configure(self) -> None:
         """Connect, load and handshake; afterwards states are readable (unconfigured → inactive)."""

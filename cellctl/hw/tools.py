@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["GripperAction", "GripperCommand", "ScrewProgram", "ToolResult", "ToolHandle"]
+__all__ = ["BackOutCommand", "GripperAction", "GripperCommand", "ScrewProgram", "ToolResult", "ToolHandle"]
 
 
 def _check_range(owner: str, name: str, value: float, low: float, high: float) -> None:
@@ -82,6 +82,29 @@ class ScrewProgram:
         _check_range("ScrewProgram", "angle_max", self.angle_max, self.angle_min, 36000.0)
         _check_range("ScrewProgram", "max_speed", self.max_speed, 1.0, 5000.0)
         _check_range("ScrewProgram", "timeout", self.timeout, 0.01, 600.0)
+
+
+@dataclass(frozen=True)
+class BackOutCommand:
+    """Run the screwdriver in reverse to remove the screw from the hole under the bit.
+
+    The removed screw stays on the bit (vacuum) and is discarded by the tool. OK when a screw
+    came out; NOK with failure class ``no_screw`` when the hole held none.
+
+    Attributes:
+        program_id: the tightening program whose screw is removed (for the record).
+        max_angle: reverse rotation limit, degrees.
+        timeout: give up after this many seconds.
+    """
+
+    program_id: int
+    max_angle: float = 3600.0
+    timeout: float = 5.0
+
+    def __post_init__(self) -> None:
+        _check_range("BackOutCommand", "program_id", self.program_id, 0, 65535)
+        _check_range("BackOutCommand", "max_angle", self.max_angle, 1.0, 36000.0)
+        _check_range("BackOutCommand", "timeout", self.timeout, 0.01, 600.0)
 
 
 def _empty() -> np.ndarray:

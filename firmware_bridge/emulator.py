@@ -1,0 +1,287 @@
+"""Controller emulator: plays a robot controller on a pseudo-terminal and/or a TCP port.
+
+Run it as its own process::
+
+    python -m firmware_bridge.emulator --link /tmp/cellctl-arm --tcp 0
+
+It prints one line ``cellctl-emulator ready pty=… link=… tcp=127.0.0.1:PORT …`` once it accepts
+connections, and runs until SIGINT/SIGTERM. The whole protocol of docs/protocol.md is implemented:
+handshake and session resume, reliable sequenced commands, clock sync, streamed setpoints that the
+joints follow in the emulator's own clock, gripper and screwdriver models, watchdog, e-stop.
+``serve()`` and ``main()`` are the entry points the ``cellctl emulator`` command calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import select
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from types import FrameType
+from typing import Any, TextIO
+
+from firmware_bridge.arm_model import ArmLimits
+from firmware_bridge.controller import Controller, ControllerConfig
+from firmware_bridge.faults import FaultInjector, FaultSpec
+from firmware_bridge.frames import FrameDecoder, encode_frame
+from firmware_bridge.tool_model import ToolParams
+from firmware_bridge.transports import PtyTransport, TcpTransport, Transport
+
+__all__ = ["Emulator", "serve", "main", "build_parser"]
+
+TICK_S = 0.001
+
+
+class _Port:
+    """One transport with its decoder and optional fault injectors."""
+
+    def __init__(self, transport: Transport, faults: FaultSpec | None, index: int) -> None:
+        self.transport = transport
+        self.decoder = FrameDecoder()
+        active = faults is not None and faults.active
+        self.rx = FaultInjector(faults, 2 * index) if active and faults else None
+        self.tx = FaultInjector(faults, 2 * index + 1) if active and faults else None
+        self.down_until: float | None = None
+
+    def receive(self, now: float) -> bytes:
+        data = self.transport.read()
+        if self.rx is None:
+            return data
+        self.rx.push(data, now)
+        return self.rx.pop(now)
+
+    def send(self, data: bytes, now: float) -> None:
+        if self.tx is not None:
+            self.tx.push(data, now)
+            data = self.tx.pop(now)
+        if data:
+            self.transport.write(data)
+
+    def flush_delayed(self, now: float) -> bytes:
+        if self.tx is not None:
+            delayed = self.tx.pop(now)
+            if delayed:
+                self.transport.write(delayed)
+        return self.rx.pop(now) if self.rx is not None else b""
+
+    def maybe_disconnect(self, now: float, dt: float) -> None:
+        injector = self.tx
+        if self.down_until is not None:
+            if now >= self.down_until:
+                self.down_until = None
+                self.transport.reconnect()
+            return
+        if injector is not None and injector.disconnect_due(dt):
+            self.transport.disconnect()
+            self.decoder.reset()
+            injector.clear()
+            self.down_until = now + injector.spec.disconnect_ms / 1000.0
+
+
+class Emulator:
+    """An emulated controller bound to transports; run it with :meth:`run` or :meth:`start`."""
+
+    def __init__(self, config: ControllerConfig, *, link: str | None = None, pty: bool = True,
+                 tcp: int | None = None, faults: FaultSpec | None = None,
+                 journal: TextIO | None = None) -> None:
+        self.config = config
+        self._journal_file = journal
+        self.controller = Controller(config, journal=self._write_journal if journal else None)
+        self._boot_ns = time.monotonic_ns()
+        self.pty = PtyTransport(link) if (pty or link) else None
+        try:
+            self.tcp = TcpTransport(tcp) if tcp is not None else None
+        except OSError:
+            if self.pty is not None:
+                self.pty.close()
+            raise
+        transports = [t for t in (self.pty, self.tcp) if t is not None]
+        if not transports:
+            raise ValueError("the emulator needs a pseudo-terminal, a TCP port or both")
+        self._ports = [_Port(t, faults, i) for i, t in enumerate(transports)]
+        self._active: _Port | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ info
+    @property
+    def pty_path(self) -> str | None:
+        """The pseudo-terminal's slave path (changes after a simulated disconnect; use the link)."""
+        return self.pty.path if self.pty else None
+
+    @property
+    def tcp_port(self) -> int | None:
+        """The TCP port actually bound (useful with ``tcp=0``)."""
+        return self.tcp.port if self.tcp else None
+
+    def ready_line(self) -> str:
+        """The line printed when the emulator accepts connections (parsed by tests and the CLI)."""
+        parts = ["cellctl-emulator ready"]
+        if self.pty:
+            parts.append(f"pty={self.pty.path}")
+            if self.pty.link:
+                parts.append(f"link={self.pty.link}")
+        if self.tcp:
+            parts.append(f"tcp=127.0.0.1:{self.tcp.port}")
+        cfg = self.config
+        parts += [f"dof={cfg.limits.dof}", f"lease_ms={cfg.lease_ms}", f"config_hash=0x{cfg.config_hash:08x}"]
+        return " ".join(parts)
+
+    def now_us(self) -> int:
+        """Controller time: microseconds since this emulator booted."""
+        return (time.monotonic_ns() - self._boot_ns) // 1000
+
+    # ------------------------------------------------------------------ running
+    def start(self) -> None:
+        """Run the loop on a background thread (in-process use)."""
+        self._thread = threading.Thread(target=self.run, name="cellctl-emulator", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop the loop and release transports (idempotent)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self.close()
+
+    def close(self) -> None:
+        """Release transports."""
+        for port in self._ports:
+            port.transport.close()
+
+    def run(self) -> None:
+        """Run until :meth:`stop` (or a signal in :func:`serve`)."""
+        next_tick = time.monotonic()
+        while not self._stop.is_set():
+            now = time.monotonic()
+            self._receive(max(0.0, next_tick - now))
+            now = time.monotonic()
+            if now >= next_tick:
+                self._tick(now)
+                next_tick = max(next_tick + TICK_S, now)
+
+    def _receive(self, timeout: float) -> None:
+        fds: dict[int, _Port] = {}
+        aux: dict[int, _Port] = {}
+        for port in self._ports:
+            if port.transport.fileno() >= 0:
+                fds[port.transport.fileno()] = port
+            for fd in port.transport.extra_fds():
+                aux[fd] = port
+        readable, _, _ = select.select(list(fds) + list(aux), [], [], timeout)
+        now = time.monotonic()
+        for fd in readable:
+            if fd in aux and aux[fd].transport.accept_ready(fd):
+                continue
+            port = fds.get(fd)
+            if port is not None:
+                self._deliver(port, port.receive(now))
+
+    def _deliver(self, port: _Port, data: bytes) -> None:
+        if not data:
+            return
+        now_us = self.now_us()
+        for frame in port.decoder.feed(data):
+            self._active = port
+            self.controller.on_frame(frame, now_us)
+
+    def _tick(self, now: float) -> None:
+        for port in self._ports:
+            port.maybe_disconnect(now, TICK_S)
+            self._deliver(port, port.flush_delayed(now))
+        frames = self.controller.tick(self.now_us())
+        if frames and self._active is not None:
+            self._active.send(b"".join(encode_frame(f) for f in frames), now)
+
+    def _write_journal(self, record: dict[str, Any]) -> None:
+        assert self._journal_file is not None
+        self._journal_file.write(json.dumps(record, separators=(",", ":")) + "\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The emulator's command-line interface (shared with ``cellctl emulator``)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m firmware_bridge.emulator",
+        description="Emulate a cellctl robot controller on a pseudo-terminal and/or a TCP port.",
+    )
+    parser.add_argument("--link", metavar="PATH", help="create a symlink PATH to the pseudo-terminal (stable across reconnects)")
+    parser.add_argument("--no-pty", action="store_true", help="do not open a pseudo-terminal (TCP only)")
+    parser.add_argument("--tcp", metavar="PORT", type=int, help="also listen on 127.0.0.1:PORT (0 picks a free port)")
+    parser.add_argument("--faults", metavar="SPEC", default="", help='inject faults, e.g. "corrupt=0.01,drop=0.005,dup=0.005,seed=3"')
+    parser.add_argument("--dof", type=int, default=7, help="number of joints (default 7)")
+    parser.add_argument("--lease-ms", type=int, default=250, help="watchdog lease in ms (default 250)")
+    parser.add_argument("--queue", type=int, default=2000, help="setpoint queue capacity (default 2000)")
+    parser.add_argument("--stop-time", type=float, default=0.1, help="controlled-stop duration in s (default 0.1)")
+    parser.add_argument("--part-width", type=float, default=0.010, help="width of the part the gripper finds, m (0: none)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the process models and session epoch")
+    parser.add_argument("--journal", metavar="FILE", help="write executed commands and played setpoints as JSON lines")
+    return parser
+
+
+def _config_from(args: argparse.Namespace) -> ControllerConfig:
+    checks = [("--dof", args.dof, 1, 32), ("--lease-ms", args.lease_ms, 10, 60_000),
+              ("--queue", args.queue, 16, 65535), ("--stop-time", args.stop_time, 0.001, 10.0),
+              ("--part-width", args.part_width, 0.0, 0.5)]
+    for flag, value, low, high in checks:
+        if not low <= value <= high:
+            raise ValueError(f"{flag} {value} is out of range; valid: {low} .. {high}")
+    limits = ArmLimits(dof=args.dof, queue_capacity=args.queue, stop_time=args.stop_time)
+    return ControllerConfig(limits=limits, tools=ToolParams(part_width=args.part_width, seed=args.seed),
+                            lease_ms=args.lease_ms, seed=args.seed)
+
+
+def serve(config: ControllerConfig, *, link: str | None = None, pty: bool = True, tcp: int | None = None,
+          faults: FaultSpec | None = None, journal_path: str | None = None,
+          announce: Callable[[str], None] | None = None) -> int:
+    """Run an emulator in the foreground until SIGINT/SIGTERM; return an exit status.
+
+    ``announce`` receives the ready line (default: print it to stdout and flush).
+    """
+    journal = open(journal_path, "w", buffering=1, encoding="utf-8") if journal_path else None
+    try:
+        emulator = Emulator(config, link=link, pty=pty, tcp=tcp, faults=faults, journal=journal)
+        try:
+            previous = _install_stop_handlers(emulator)
+            (announce or _print_flush)(emulator.ready_line())
+            emulator.run()
+        finally:
+            emulator.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    finally:
+        if journal is not None:
+            journal.close()
+    return 0
+
+
+def _print_flush(line: str) -> None:
+    print(line, flush=True)
+
+
+def _install_stop_handlers(emulator: Emulator) -> dict[int, Any]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        emulator._stop.set()
+
+    return {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = _config_from(args)
+        faults = FaultSpec.parse(args.faults) if args.faults else None
+    except ValueError as exc:
+        parser.error(str(exc))
+    return serve(config, link=args.link, pty=not args.no_pty, tcp=args.tcp, faults=faults,
+                 journal_path=args.journal)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,373 @@
+"""The host side of the serial link: port, I/O thread, handshake, resume, clock sync, statistics.
+
+:class:`HostLink` opens any pyserial URL with ``serial.serial_for_url`` (a device path such as
+``/dev/ttyACM0``, ``socket://127.0.0.1:5000``, ``loop://``) and runs all I/O on its own thread.
+After a disconnect it reopens the port, re-handshakes asking to *resume* the session, and
+retransmits whatever the controller had not acknowledged, so no command is lost or repeated.
+If the controller restarted instead (new epoch), the listener is told which commands were lost.
+
+The link is single-threaded: the listener's callbacks run on the I/O thread, and the listener
+sends only from inside them (``on_tick`` is called on every loop iteration).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import statistics
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Protocol
+
+import serial
+
+from cellctl.hw.errors import HardwareError, LinkLost
+from firmware_bridge.errors import ErrorCode, describe
+from firmware_bridge.frames import (
+    PROTOCOL_VERSION, Frame, FrameDecoder, Hello, HelloAck, Message, MsgType, TimeReq, TimeResp,
+    encode_frame, parse_message,
+)
+from firmware_bridge.link import ReliableEndpoint
+
+__all__ = ["HostLink", "LinkStats", "LinkListener", "LinkOptions"]
+
+log = logging.getLogger(__name__)
+
+
+class LinkListener(Protocol):
+    """What the backend implements to use a :class:`HostLink` (all calls on the I/O thread)."""
+
+    def on_session(self, ack: HelloAck, resumed: bool, lost: list[tuple[int, int, bytes]]) -> None:
+        """A session was established (``resumed``) or started afresh (``lost`` = unacked commands)."""
+
+    def on_message(self, message: Message) -> None:
+        """A message arrived (reliable ones exactly once and in order)."""
+
+    def on_tick(self, link: "HostLink") -> None:
+        """Called every loop iteration while the session is up; send from here."""
+
+    def on_link_down(self) -> None:
+        """The port failed or closed; the link is reconnecting."""
+
+
+@dataclass(frozen=True)
+class LinkOptions:
+    """Tunables of a :class:`HostLink`."""
+
+    baudrate: int = 1_000_000
+    expected_config_hash: int = 0
+    """0 accepts any controller configuration."""
+    window: int = 32
+    rto: float = 0.05
+    read_timeout: float = 0.001
+    hello_interval: float = 0.1
+    time_sync_interval: float = 0.05
+    reconnect_interval: float = 0.05
+    silence_timeout: float = 0.5
+    """No valid frame for this long while established counts as a disconnect."""
+    handshake_retry: float = 1.0
+    """Reopen the port when a handshake gets no answer for this long (the device may have changed)."""
+
+
+@dataclass(frozen=True)
+class LinkStats:
+    """A snapshot of link statistics (counters are totals since the link was created)."""
+
+    connected: bool
+    epoch: int
+    bytes_tx: int
+    bytes_rx: int
+    frames_tx: int
+    frames_rx: int
+    retransmits: int
+    crc_errors: int
+    framing_errors: int
+    oversize: int
+    duplicates_rx: int
+    out_of_order_rx: int
+    stale_epoch: int
+    disconnects: int
+    reconnects: int
+    resumes: int
+    rtt_median: float
+    rtt_p99: float
+    rtt_min: float
+    clock_offset: float
+
+
+class _Clock:
+    """Controller-clock estimate from TIME_REQ/TIME_RESP round trips (minimum-RTT filter)."""
+
+    def __init__(self) -> None:
+        self._samples: deque[tuple[int, int]] = deque(maxlen=16)
+        self.rtts: deque[float] = deque(maxlen=1024)
+        self.offset_ns: int | None = None
+
+    def rough(self, controller_us: int, host_ns: int) -> None:
+        if self.offset_ns is None:
+            self.offset_ns = controller_us * 1000 - host_ns
+
+    def sample(self, resp: TimeResp, t4_ns: int) -> None:
+        t1, t2, t3 = resp.t1, resp.t2 * 1000, resp.t3 * 1000
+        rtt = (t4_ns - t1) - (t3 - t2)
+        if rtt < 0:
+            return
+        self.rtts.append(rtt * 1e-9)
+        self._samples.append((rtt, ((t2 - t1) + (t3 - t4_ns)) // 2))
+        self.offset_ns = min(self._samples)[1]
+
+    def reset(self) -> None:
+        self._samples.clear()
+        self.offset_ns = None
+
+
+class HostLink:
+    """A reliable link to one controller over a pyserial URL (see module docstring)."""
+
+    def __init__(self, url: str, listener: LinkListener, options: LinkOptions | None = None,
+                 seed: int | None = None) -> None:
+        self.url = url
+        self.options = options or LinkOptions()
+        self._listener = listener
+        self._endpoint = ReliableEndpoint(window=self.options.window, rto=self.options.rto)
+        self._decoder = FrameDecoder()
+        self._clock = _Clock()
+        self._rng = random.Random(seed)
+        self._port: serial.SerialBase | None = None
+        self._state = "down"
+        self._fatal: HardwareError | None = None
+        self._nonce = 0
+        self._epoch = 0
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._muted = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_rx = 0.0
+        self._opened_at = 0.0
+        self._next_hello = 0.0
+        self._next_time_req = 0.0
+        self._next_open = 0.0
+        self._counts = {"bytes_tx": 0, "bytes_rx": 0, "frames_tx": 0, "disconnects": 0, "reconnects": 0,
+                        "resumes": 0}
+        self.controller_info: HelloAck | None = None
+
+    # ------------------------------------------------------------------ public, any thread
+    def start(self) -> None:
+        """Start the I/O thread (it opens the port and handshakes)."""
+        self._thread = threading.Thread(target=self._run, name=f"cellctl-link {self.url}", daemon=True)
+        self._thread.start()
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop the I/O thread and close the port (idempotent, bounded by ``timeout``)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._close_port()
+
+    def wait_established(self, timeout: float) -> HelloAck:
+        """Block until the handshake succeeded.
+
+        Raises:
+            HardwareError: the controller refused the handshake (version or configuration mismatch).
+            LinkLost: no handshake within ``timeout`` seconds.
+        """
+        with self._cond:
+            self._cond.wait_for(lambda: self._state == "up" or self._fatal is not None, timeout)
+            if self._fatal is not None:
+                raise self._fatal
+            if self._state != "up" or self.controller_info is None:
+                raise LinkLost(
+                    f"no handshake with a controller on {self.url} within {timeout} s (link state "
+                    f"{self._state}); check that the controller is powered and the port/URL is right"
+                )
+            return self.controller_info
+
+    @property
+    def established(self) -> bool:
+        """True while a session is up."""
+        return self._state == "up"
+
+    def set_muted(self, muted: bool) -> None:
+        """Stop (or resume) transmitting while still receiving: simulates a stalled host (tests, HIL)."""
+        if muted:
+            self._muted.set()
+        else:
+            self._muted.clear()
+
+    def controller_time(self) -> float:
+        """The controller's clock now, seconds (the synchronised estimate)."""
+        offset = self._clock.offset_ns
+        if offset is None:
+            raise LinkLost(f"the controller clock on {self.url} is not synchronised yet; configure() first")
+        return (time.monotonic_ns() + offset) * 1e-9
+
+    def stats(self) -> LinkStats:
+        """A snapshot of the link statistics."""
+        dec, ep = self._decoder.counters, self._endpoint.stats
+        rtts = sorted(self._clock.rtts) or [float("nan")]
+        return LinkStats(
+            connected=self.established, epoch=self._epoch,
+            bytes_tx=self._counts["bytes_tx"], bytes_rx=self._counts["bytes_rx"],
+            frames_tx=self._counts["frames_tx"], frames_rx=dec["frames"], retransmits=ep.retransmits,
+            crc_errors=dec["crc_errors"], framing_errors=dec["framing_errors"], oversize=dec["oversize"],
+            duplicates_rx=ep.duplicates, out_of_order_rx=ep.out_of_order, stale_epoch=ep.stale_epoch,
+            disconnects=self._counts["disconnects"], reconnects=self._counts["reconnects"],
+            resumes=self._counts["resumes"], rtt_median=statistics.median(rtts),
+            rtt_p99=rtts[min(len(rtts) - 1, int(0.99 * len(rtts)))], rtt_min=rtts[0],
+            clock_offset=(self._clock.offset_ns or 0) * 1e-9,
+        )
+
+    # ------------------------------------------------------------------ I/O thread only
+    def send_reliable(self, message: Message) -> int:
+        """Queue a reliable message (I/O thread only); returns its sequence number."""
+        return self._endpoint.send(message)
+
+    def send_unreliable(self, message: Message) -> None:
+        """Send an unreliable message now (I/O thread only)."""
+        self._write([self._endpoint.make(message)])
+
+    @property
+    def window_free(self) -> int:
+        """Reliable frames that may still be queued without exceeding the window (I/O thread only)."""
+        return self._endpoint.window_free
+
+    # ------------------------------------------------------------------ loop
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if self._port is None:
+                self._try_open()
+                continue
+            try:
+                self._pump()
+            except (serial.SerialException, OSError) as exc:
+                log.warning("link %s failed: %s; reconnecting", self.url, exc)
+                self._link_down()
+
+    def _try_open(self) -> None:
+        now = time.monotonic()
+        if now < self._next_open:
+            self._stop.wait(min(self.options.reconnect_interval, self._next_open - now))
+            return
+        self._next_open = now + self.options.reconnect_interval
+        try:
+            port = serial.serial_for_url(self.url, baudrate=self.options.baudrate,
+                                         timeout=self.options.read_timeout, write_timeout=0.5)
+        except (serial.SerialException, OSError, ValueError) as exc:
+            log.debug("cannot open %s yet: %s", self.url, exc)
+            return
+        self._port = port
+        if self._counts["disconnects"]:
+            self._counts["reconnects"] += 1
+        self._decoder.reset()
+        self._set_state("hello")
+        self._nonce = self._rng.getrandbits(32)
+        self._next_hello = 0.0
+        self._last_rx = self._opened_at = time.monotonic()
+        port.write(b"\x00")
+
+    def _pump(self) -> None:
+        port = self._port
+        assert port is not None
+        data = port.read(max(1, port.in_waiting))
+        now = time.monotonic()
+        if data:
+            self._counts["bytes_rx"] += len(data)
+            for frame in self._decoder.feed(data):
+                self._last_rx = now
+                self._on_frame(frame, now)
+        if self._state == "hello":
+            if now - self._opened_at > self.options.handshake_retry:
+                raise serial.SerialException(f"no handshake answer for {self.options.handshake_retry} s; "
+                                             "reopening the port")
+            if now >= self._next_hello:
+                self._next_hello = now + self.options.hello_interval
+                hello = Hello(PROTOCOL_VERSION, self._epoch, self._endpoint.rx_next, self._nonce,
+                              self.options.expected_config_hash)
+                self._write([Frame(int(MsgType.HELLO), payload=hello.encode())])
+            return
+        if self._state != "up":
+            return
+        if now - self._last_rx > self.options.silence_timeout:
+            raise serial.SerialException(f"no valid frame for {self.options.silence_timeout} s")
+        if now >= self._next_time_req:
+            self._next_time_req = now + self.options.time_sync_interval
+            self.send_unreliable(TimeReq(time.monotonic_ns()))
+        self._listener.on_tick(self)
+        self._write(self._endpoint.poll(now))
+
+    def _on_frame(self, frame: Frame, now: float) -> None:
+        if frame.type == MsgType.HELLO_ACK:
+            self._on_hello_ack(parse_message(frame))
+            return
+        if self._state != "up":
+            return
+        for delivered in self._endpoint.on_frame(frame, now):
+            message = parse_message(delivered)
+            if isinstance(message, ErrorCode):
+                log.warning("dropped a %s frame from %s: %s", delivered.type, self.url, message.name)
+            elif isinstance(message, TimeResp):
+                self._clock.sample(message, time.monotonic_ns())
+            else:
+                self._listener.on_message(message)
+
+    def _on_hello_ack(self, ack: Message | ErrorCode) -> None:
+        if not isinstance(ack, HelloAck) or self._state != "hello" or ack.nonce != self._nonce:
+            return
+        if ack.result != ErrorCode.OK:
+            name, meaning, action = describe(ack.result)
+            with self._cond:
+                self._fatal = HardwareError(
+                    f"controller on {self.url} refused the handshake: {name} ({ack.result}): {meaning} "
+                    f"{action} (host protocol {PROTOCOL_VERSION}, controller {ack.version}; expected "
+                    f"config hash 0x{self.options.expected_config_hash:08x}, controller 0x{ack.config_hash:08x})"
+                )
+                self._cond.notify_all()
+            self._stop.set()
+            return
+        resumed = bool(ack.resumed) and ack.epoch == self._epoch
+        if resumed:
+            self._endpoint.resume(ack.rx_next)
+            self._counts["resumes"] += 1
+            lost: list[tuple[int, int, bytes]] = []
+        else:
+            lost = self._endpoint.reset(ack.epoch)
+            self._clock.reset()
+        self._epoch = ack.epoch
+        self._clock.rough(ack.time_us, time.monotonic_ns())
+        self._next_time_req = 0.0
+        self.controller_info = ack
+        self._listener.on_session(ack, resumed, lost)
+        self._set_state("up")
+
+    def _write(self, frames: list[Frame]) -> None:
+        if not frames or self._port is None or self._muted.is_set():
+            return
+        data = b"".join(encode_frame(f) for f in frames)
+        self._port.write(data)
+        self._counts["bytes_tx"] += len(data)
+        self._counts["frames_tx"] += len(frames)
+
+    def _link_down(self) -> None:
+        was_up = self._state == "up"
+        self._close_port()
+        self._counts["disconnects"] += 1
+        self._set_state("down")
+        self._next_open = time.monotonic() + self.options.reconnect_interval
+        if was_up:
+            self._listener.on_link_down()
+
+    def _close_port(self) -> None:
+        port, self._port = self._port, None
+        if port is not None:
+            try:
+                port.close()
+            except (serial.SerialException, OSError) as exc:
+                log.debug("closing %s: %s", self.url, exc)
+
+    def _set_state(self, state: str) -> None:
+        with self._cond:
+            self._state = state
+            self._cond.notify_all()

@@ -1,0 +1,233 @@
+"""A reliable, sequenced channel over checked frames: selective repeat with cumulative ack + SACK.
+
+Pure logic with the clock passed in, no threads and no I/O, so it is unit-tested on its own and
+used unchanged by the host (``host.py``) and the controller emulator (``emulator.py``).
+
+Rules (docs/protocol.md, "Reliable delivery"):
+
+* every reliable frame gets the next 32-bit sequence number (wrapping, compared in serial-number
+  arithmetic); at most ``window`` (≤ 32) are unacknowledged at once;
+* every frame sent carries ``ack`` = the next sequence number expected from the peer (all below
+  it were received) and ``sack``, a bitmap of received frames above it (bit i = ack+1+i);
+* the receiver delivers reliable payloads exactly once and in order; duplicates are dropped and
+  re-acknowledged, out-of-order frames within the window are buffered;
+* the sender retransmits a frame after ``rto`` without acknowledgement, sooner (``fast_rto``)
+  when a SACK shows it missing while a later one arrived.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from firmware_bridge.frames import FLAG_RELIABLE, Ack, Frame, Message, MsgType
+
+__all__ = ["ReliableEndpoint", "EndpointStats", "seq_diff", "SACK_BITS"]
+
+SEQ_MOD = 1 << 32
+SACK_BITS = 32
+
+
+def seq_diff(a: int, b: int) -> int:
+    """``a - b`` in 32-bit serial-number arithmetic (RFC 1982), in -2**31 .. 2**31-1."""
+    d = (a - b) % SEQ_MOD
+    return d - SEQ_MOD if d >= SEQ_MOD // 2 else d
+
+
+@dataclass
+class EndpointStats:
+    """Counters of one endpoint (monotonic over its lifetime, not reset by sessions)."""
+
+    sent: int = 0
+    retransmits: int = 0
+    delivered: int = 0
+    duplicates: int = 0
+    out_of_order: int = 0
+    stale_epoch: int = 0
+    rtt_samples: deque[float] = field(default_factory=lambda: deque(maxlen=512))
+
+
+@dataclass
+class _Pending:
+    seq: int
+    type: int
+    payload: bytes
+    last_sent: float = -1.0
+    sends: int = 0
+    sacked: bool = False
+
+
+class ReliableEndpoint:
+    """One end of the reliable channel (see module docstring)."""
+
+    def __init__(self, window: int = 32, rto: float = 0.05, ack_delay: float = 0.002) -> None:
+        if not 1 <= window <= SACK_BITS:
+            raise ValueError(f"window={window} must be 1..{SACK_BITS} (the SACK bitmap covers 32 frames)")
+        self.window = window
+        self.rto = rto
+        self.ack_delay = ack_delay
+        self.stats = EndpointStats()
+        self.epoch = 0
+        self._tx_next = 1
+        self._rx_next = 1
+        self._outstanding: dict[int, _Pending] = {}
+        self._queue: deque[_Pending] = deque()
+        self._rx_buffer: dict[int, Frame] = {}
+        self._ack_due: float | None = None
+        self._srtt: float | None = None
+
+    # ------------------------------------------------------------------ session
+    @property
+    def rx_next(self) -> int:
+        """The next sequence number expected from the peer."""
+        return self._rx_next
+
+    def reset(self, epoch: int) -> list[tuple[int, int, bytes]]:
+        """Start a fresh session; return the (seq, type, payload) of reliable frames never acknowledged."""
+        lost = [(p.seq, p.type, p.payload) for p in sorted(self._all_pending(), key=lambda p: p.seq)]
+        self.epoch = epoch
+        self._tx_next = 1
+        self._rx_next = 1
+        self._outstanding.clear()
+        self._queue.clear()
+        self._rx_buffer.clear()
+        self._ack_due = None
+        return lost
+
+    def resume(self, peer_rx_next: int) -> None:
+        """Continue the session after a reconnect: the peer has everything below ``peer_rx_next``."""
+        self._apply_ack(peer_rx_next, 0, now=None)
+        for pending in self._outstanding.values():
+            pending.last_sent = -1.0
+        self._ack_due = 0.0
+
+    def _all_pending(self) -> list[_Pending]:
+        return list(self._outstanding.values()) + list(self._queue)
+
+    @property
+    def unacknowledged(self) -> int:
+        """Reliable frames queued or in flight and not yet acknowledged."""
+        return len(self._outstanding) + len(self._queue)
+
+    @property
+    def window_free(self) -> int:
+        """How many more reliable frames may be put in flight now."""
+        return max(0, self.window - len(self._outstanding) - len(self._queue))
+
+    @property
+    def srtt(self) -> float | None:
+        """Smoothed round-trip time of acknowledged frames, seconds (None before the first)."""
+        return self._srtt
+
+    # ------------------------------------------------------------------ sending
+    def send(self, message: Message) -> int:
+        """Queue a reliable message; return its sequence number."""
+        seq = self._tx_next
+        self._tx_next = (self._tx_next + 1) % SEQ_MOD
+        self._queue.append(_Pending(seq, int(message.TYPE), message.encode()))
+        return seq
+
+    def make(self, message: Message) -> Frame:
+        """An unreliable frame for ``message`` carrying the current ack/sack."""
+        self._ack_due = None
+        return Frame(int(message.TYPE), 0, self.epoch, 0, self._rx_next, self._sack_bits(), message.encode())
+
+    def poll(self, now: float) -> list[Frame]:
+        """Frames to transmit now: due retransmissions, new frames within the window, a pure ack."""
+        out: list[Frame] = []
+        fast = min(self.rto, max(0.004, 1.5 * self._srtt)) if self._srtt is not None else self.rto
+        highest_sacked = max((p.seq for p in self._outstanding.values() if p.sacked), default=None,
+                             key=lambda s: seq_diff(s, self._rx_next))
+        for pending in sorted(self._outstanding.values(), key=lambda p: seq_diff(p.seq, self._tx_next)):
+            if pending.sacked:
+                continue
+            hole = highest_sacked is not None and seq_diff(pending.seq, highest_sacked) < 0
+            if now - pending.last_sent >= (fast if hole else self.rto):
+                out.append(self._transmit(pending, now))
+        while self._queue and len(self._outstanding) < self.window:
+            pending = self._queue.popleft()
+            self._outstanding[pending.seq] = pending
+            out.append(self._transmit(pending, now))
+        if not out and self._ack_due is not None and now >= self._ack_due:
+            out.append(self.make(_ACK))
+        if out:
+            self._ack_due = None
+        return out
+
+    def _transmit(self, pending: _Pending, now: float) -> Frame:
+        if pending.sends:
+            self.stats.retransmits += 1
+        pending.sends += 1
+        pending.last_sent = now
+        self.stats.sent += 1
+        return Frame(pending.type, FLAG_RELIABLE, self.epoch, pending.seq, self._rx_next,
+                     self._sack_bits(), pending.payload)
+
+    def _sack_bits(self) -> int:
+        bits = 0
+        for seq in self._rx_buffer:
+            offset = seq_diff(seq, self._rx_next) - 1
+            if 0 <= offset < SACK_BITS:
+                bits |= 1 << offset
+        return bits
+
+    # ------------------------------------------------------------------ receiving
+    def on_frame(self, frame: Frame, now: float) -> list[Frame]:
+        """Process a checked frame of this session; return frames to hand to the application, in order.
+
+        Frames of another epoch are counted in ``stats.stale_epoch`` and ignored.
+        """
+        if frame.epoch != self.epoch:
+            self.stats.stale_epoch += 1
+            return []
+        self._apply_ack(frame.ack, frame.sack, now)
+        if not frame.reliable:
+            return [] if frame.type == MsgType.ACK else [frame]
+        return self._receive_reliable(frame, now)
+
+    def _receive_reliable(self, frame: Frame, now: float) -> list[Frame]:
+        offset = seq_diff(frame.seq, self._rx_next)
+        if offset < 0 or frame.seq in self._rx_buffer:
+            self.stats.duplicates += 1
+            self._ack_due = now
+            return []
+        if offset > SACK_BITS:
+            self._ack_due = now
+            return []
+        if offset > 0:
+            self.stats.out_of_order += 1
+            self._rx_buffer[frame.seq] = frame
+            self._ack_due = now
+            return []
+        delivered = [frame]
+        self._rx_next = (self._rx_next + 1) % SEQ_MOD
+        while self._rx_next in self._rx_buffer:
+            delivered.append(self._rx_buffer.pop(self._rx_next))
+            self._rx_next = (self._rx_next + 1) % SEQ_MOD
+        self.stats.delivered += len(delivered)
+        if self._ack_due is None:
+            self._ack_due = now + self.ack_delay
+        return delivered
+
+    def _apply_ack(self, ack: int, sack: int, now: float | None) -> None:
+        for seq in list(self._outstanding):
+            pending = self._outstanding[seq]
+            if seq_diff(seq, ack) < 0:
+                del self._outstanding[seq]
+                if not pending.sacked:
+                    self._rtt_sample(pending, now)
+            else:
+                bit = seq_diff(seq, ack) - 1
+                if 0 <= bit < SACK_BITS and sack >> bit & 1 and not pending.sacked:
+                    pending.sacked = True
+                    self._rtt_sample(pending, now)
+
+    def _rtt_sample(self, pending: _Pending, now: float | None) -> None:
+        if now is None or pending.sends != 1 or pending.last_sent < 0:
+            return  # Karn's rule: no sample from retransmitted frames
+        rtt = now - pending.last_sent
+        self.stats.rtt_samples.append(rtt)
+        self._srtt = rtt if self._srtt is None else 0.875 * self._srtt + 0.125 * rtt
+
+
+_ACK = Ack()

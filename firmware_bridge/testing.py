@@ -1,0 +1,116 @@
+"""Helpers for tests, HIL runs and benchmarks: run the emulator as a child process, bounded.
+
+:class:`EmulatorProcess` starts ``python -m firmware_bridge.emulator`` with the given arguments,
+waits (bounded) for its ready line and always stops it: SIGTERM, then SIGKILL after a grace time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from types import TracebackType
+
+__all__ = ["EmulatorProcess", "read_journal"]
+
+
+class EmulatorProcess:
+    """A controller emulator in its own process (context manager).
+
+    Attributes after start: ``info`` (the ready line's key=value pairs), ``url`` (the symlink or
+    pty path, else the ``socket://`` URL).
+    """
+
+    def __init__(self, *args: str, ready_timeout: float = 10.0) -> None:
+        self.args = list(args)
+        self.ready_timeout = ready_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self.info: dict[str, str] = {}
+
+    @property
+    def url(self) -> str:
+        """Where a host connects: the symlink, else the pty path, else the TCP URL."""
+        if "link" in self.info:
+            return self.info["link"]
+        if "pty" in self.info:
+            return self.info["pty"]
+        return f"socket://{self.info['tcp']}"
+
+    @property
+    def tcp_url(self) -> str:
+        """The ``socket://`` URL (requires ``--tcp``)."""
+        return f"socket://{self.info['tcp']}"
+
+    def start(self) -> "EmulatorProcess":
+        """Start the process and wait for its ready line; raises RuntimeError (after cleanup) on failure."""
+        env = dict(os.environ)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        self.process = subprocess.Popen([sys.executable, "-m", "firmware_bridge.emulator", *self.args],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        try:
+            line = self._read_ready_line()
+        except BaseException:
+            self.stop()
+            raise
+        self.info = dict(part.split("=", 1) for part in line.split() if "=" in part)
+        return self
+
+    def _read_ready_line(self) -> str:
+        assert self.process is not None and self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        deadline = time.monotonic() + self.ready_timeout
+        buffer = b""
+        while b"\n" not in buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or self.process.poll() is not None:
+                err = self.process.stderr.read().decode(errors="replace") if self.process.poll() is not None else ""
+                raise RuntimeError(f"emulator {' '.join(self.args)} did not become ready within "
+                                   f"{self.ready_timeout} s (exit {self.process.poll()}): {err.strip()[-2000:]}")
+            readable, _, _ = select.select([fd], [], [], left)
+            if readable:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    continue
+                buffer += chunk
+        return buffer.split(b"\n", 1)[0].decode()
+
+    def stop(self, grace: float = 3.0) -> int | None:
+        """Terminate (then kill) the process; return its exit status. Idempotent."""
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(grace)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(grace)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+        return process.returncode
+
+    def __enter__(self) -> "EmulatorProcess":
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def read_journal(path: str) -> list[dict]:
+    """Read an emulator journal (JSON lines); a torn last line is ignored."""
+    records = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                break
+    return records

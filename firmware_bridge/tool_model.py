@@ -1,0 +1,231 @@
+"""Emulated tools: a parallel gripper and a screwdriver with a torque-angle process model.
+
+The screwdriver runs a two-stage tightening sampled at 1 kHz: rundown at full speed with a low
+friction torque until the head seats at ``seat_angle``, then a torque ramp of ``stiffness`` at
+10 % speed until the program's target torque shuts it off. The result is judged against the
+program's torque and angle windows (torque first), exactly as a real tightening controller does.
+A back-out reverses (negative torque and angle): the loosening torque builds to 80–100 % of the
+torque the screw was left at over 8°, then it unwinds at 2 % of that peak until the driven angle
+is undone; with no driven screw in the hole it is NOK ``NO_SCREW``.
+Commands are de-duplicated by id: a repeated id never runs twice; a finished one re-sends its result.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cellctl.hw.tools import GripperAction
+from firmware_bridge.errors import ErrorCode
+from firmware_bridge.frames import BackOut, Gripper, Screw, ToolCurve, ToolProgress, ToolResultMsg
+
+__all__ = ["ToolModel", "ToolParams", "ToolOutput"]
+
+SAMPLE_US = 1000
+CURVE_CHUNK = 16
+BACKOUT_DEG_PER_MS = 3.6
+"""600 rpm reverse."""
+BREAKAWAY_DEG = 8.0
+
+ToolMessage = Gripper | Screw | BackOut
+
+
+@dataclass(frozen=True)
+class ToolParams:
+    """Process-model parameters of the emulated tools."""
+
+    part_width: float = 0.010
+    """Width of the part the gripper closes on, metres (0: no part there)."""
+    seat_angle: float = 720.0
+    """Rundown angle until the screw head seats, degrees."""
+    stiffness: float = 1.0 / 30.0
+    """Torque rise after seating, as a fraction of the target torque per degree."""
+    noise: float = 0.01
+    """Relative torque noise."""
+    seed: int = 0
+
+
+@dataclass
+class ToolOutput:
+    """Messages the tool wants sent: progress (unreliable) and result chunks (reliable, in order)."""
+
+    progress: list[ToolProgress] = field(default_factory=list)
+    reliable: list[ToolCurve | ToolResultMsg] = field(default_factory=list)
+
+
+@dataclass
+class _Run:
+    command: ToolMessage
+    start_us: int
+    samples: list[tuple[int, int]] = field(default_factory=list)
+    angle: float = 0.0
+    torque: float = 0.0
+    width: float = 0.0
+    seat: float = 0.0
+    peak: float = 0.0
+    free_at: float = 0.0
+
+
+class ToolModel:
+    """Runs one tool command at a time (see module docstring)."""
+
+    HISTORY = 64
+
+    def __init__(self, params: ToolParams) -> None:
+        self.params = params
+        self._rng = random.Random(params.seed)
+        self._run: _Run | None = None
+        self._width = 0.02
+        self._finished: OrderedDict[int, list[ToolCurve | ToolResultMsg]] = OrderedDict()
+        self._driven: tuple[float, float] | None = None
+        """(angle, torque) the screw in the hole was left at, or None when there is none."""
+
+    @property
+    def busy(self) -> bool:
+        """True while a command runs."""
+        return self._run is not None
+
+    def start(self, command: ToolMessage, now_us: int, out: ToolOutput) -> ErrorCode:
+        """Start ``command`` unless its id ran before (then re-send the result) or the tool is busy."""
+        cid = command.command_id
+        if cid in self._finished:
+            out.reliable.extend(self._finished[cid])
+            return ErrorCode.OK
+        if self._run is not None:
+            return ErrorCode.OK if self._run.command.command_id == cid else ErrorCode.TOOL_BUSY
+        run = _Run(command, now_us, width=self._width)
+        run.seat = self.params.seat_angle * (1.0 + 0.02 * (self._rng.random() - 0.5))
+        self._run = run
+        if isinstance(command, BackOut):
+            if self._driven is None:
+                self._finish(ErrorCode.NO_SCREW, out)
+                return ErrorCode.OK
+            run.free_at, left_torque = self._driven
+            run.peak = max(abs(left_torque), 1e-3) * (0.8 + 0.2 * self._rng.random())
+        return ErrorCode.OK
+
+    def abort(self, out: ToolOutput) -> None:
+        """Abort the running command (e-stop); its result is NOK, TOOL_ABORTED."""
+        if self._run is not None:
+            self._finish(ErrorCode.TOOL_ABORTED, out)
+
+    def step(self, now_us: int, out: ToolOutput) -> None:
+        """Advance the running command to ``now_us`` in 1 ms samples."""
+        run = self._run
+        if run is None:
+            return
+        due = (now_us - run.start_us) // SAMPLE_US
+        while self._run is run and len(run.samples) < due:
+            if isinstance(run.command, Screw):
+                self._screw_sample(run, out)
+            elif isinstance(run.command, BackOut):
+                self._backout_sample(run, out)
+            else:
+                self._gripper_sample(run, out)
+        if self._run is run and len(run.samples) % 20 == 0:
+            out.progress.append(self._progress(run))
+
+    # ------------------------------------------------------------------ screwdriver
+    def _screw_sample(self, run: _Run, out: ToolOutput) -> None:
+        cmd = run.command
+        assert isinstance(cmd, Screw)
+        target = cmd.target_unm * 1e-6
+        full_speed = cmd.max_speed_mrpm * 1e-3 * 6.0 / 1000.0  # deg per ms
+        speed = full_speed if run.angle < run.seat else 0.1 * full_speed
+        run.angle += speed
+        friction = 0.08 * target
+        ramp = max(0.0, run.angle - run.seat) * self.params.stiffness * target
+        run.torque = (friction + ramp) * (1.0 + self.params.noise * (self._rng.random() - 0.5))
+        run.samples.append((round(run.torque * 1e6), round(run.angle * 1000)))
+        elapsed_ms = len(run.samples)
+        if run.angle > run.seat:
+            self._driven = (run.angle, run.torque)
+        if run.torque >= target:
+            self._finish(self._judge(cmd, run), out)
+        elif run.angle * 1000 > cmd.angle_max_mdeg:
+            self._finish(ErrorCode.ANGLE_HIGH, out)
+        elif elapsed_ms >= cmd.timeout_ms:
+            self._finish(ErrorCode.TOOL_TIMEOUT, out)
+
+    @staticmethod
+    def _judge(cmd: Screw, run: _Run) -> ErrorCode:
+        torque = run.torque * 1e6
+        angle = run.angle * 1000
+        if torque > cmd.torque_max_unm:
+            return ErrorCode.TORQUE_HIGH
+        if torque < cmd.torque_min_unm:
+            return ErrorCode.TORQUE_LOW
+        if angle < cmd.angle_min_mdeg:
+            return ErrorCode.ANGLE_LOW
+        if angle > cmd.angle_max_mdeg:
+            return ErrorCode.ANGLE_HIGH
+        return ErrorCode.OK
+
+    # ------------------------------------------------------------------ back-out
+    def _backout_sample(self, run: _Run, out: ToolOutput) -> None:
+        cmd = run.command
+        assert isinstance(cmd, BackOut)
+        breaking = run.angle < BREAKAWAY_DEG
+        run.angle += BACKOUT_DEG_PER_MS * (0.2 if breaking else 1.0)
+        torque = run.peak * min(run.angle / BREAKAWAY_DEG, 1.0) if breaking else 0.02 * run.peak
+        run.torque = torque * (1.0 + self.params.noise * (self._rng.random() - 0.5))
+        run.samples.append((-round(run.torque * 1e6), -round(run.angle * 1000)))
+        if run.angle >= max(run.free_at, BREAKAWAY_DEG):
+            self._driven = None
+            self._finish(ErrorCode.OK, out)
+        elif run.angle * 1000 >= cmd.max_angle_mdeg:
+            self._finish(ErrorCode.ANGLE_HIGH, out)
+        elif len(run.samples) >= cmd.timeout_ms:
+            self._finish(ErrorCode.TOOL_TIMEOUT, out)
+
+    # ------------------------------------------------------------------ gripper
+    def _gripper_sample(self, run: _Run, out: ToolOutput) -> None:
+        cmd = run.command
+        assert isinstance(cmd, Gripper)
+        closing = cmd.action == GripperAction.CLOSE
+        goal = self.params.part_width if closing else cmd.width_um * 1e-6
+        step = max(cmd.speed_um_s, 1) * 1e-6 / 1000.0
+        run.width = goal if abs(goal - run.width) <= step else run.width + step * np.sign(goal - run.width)
+        run.samples.append((0, 0))
+        self._width = run.width
+        if run.width == goal:
+            failed = closing and self.params.part_width <= 0.0
+            self._finish(ErrorCode.NO_PART if failed else ErrorCode.OK, out)
+
+    # ------------------------------------------------------------------ results
+    def _progress(self, run: _Run) -> ToolProgress:
+        cmd = run.command
+        if isinstance(cmd, Screw):
+            percent = min(99, int(100 * run.torque * 1e6 / max(cmd.target_unm, 1)))
+        elif isinstance(cmd, BackOut):
+            percent = min(99, int(100 * run.angle / max(run.free_at, BREAKAWAY_DEG)))
+        else:
+            percent = min(99, len(run.samples))
+        sign = -1 if isinstance(cmd, BackOut) else 1
+        return ToolProgress(cmd.command_id, percent, sign * round(run.torque * 1e6), sign * round(run.angle * 1000))
+
+    def _finish(self, code: ErrorCode, out: ToolOutput) -> None:
+        run = self._run
+        assert run is not None
+        self._run = None
+        cmd = run.command
+        messages: list[ToolCurve | ToolResultMsg] = []
+        sign = -1 if isinstance(cmd, BackOut) else 1
+        if isinstance(cmd, (Screw, BackOut)):
+            curve = np.array(run.samples, dtype=np.int32).reshape(-1, 2)
+            for offset in range(0, len(curve), CURVE_CHUNK):
+                messages.append(ToolCurve(cmd.command_id, offset, len(curve), curve[offset : offset + CURVE_CHUNK]))
+            samples = len(curve)
+        else:
+            samples = 0
+        torque = run.peak if isinstance(cmd, BackOut) else run.torque
+        messages.append(ToolResultMsg(cmd.command_id, int(code == ErrorCode.OK), int(code),
+                                      sign * round(torque * 1e6), sign * round(run.angle * 1000),
+                                      round(run.width * 1e6), samples))
+        self._finished[cmd.command_id] = messages
+        while len(self._finished) > self.HISTORY:
+            self._finished.popitem(last=False)
+        out.reliable.extend(messages)

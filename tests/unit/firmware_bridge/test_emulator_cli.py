@@ -1,0 +1,40 @@
+"""The emulator's command line: help, range-checked options, ready line, TCP and clean exit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from firmware_bridge.emulator import main
+from firmware_bridge.testing import EmulatorProcess
+
+pytestmark = pytest.mark.unit
+
+
+def test_help_lists_the_options():
+    result = subprocess.run([sys.executable, "-m", "firmware_bridge.emulator", "--help"],
+                            capture_output=True, text=True, timeout=30, check=True)
+    for option in ("--link", "--tcp", "--faults", "--dof", "--lease-ms"):
+        assert option in result.stdout
+
+
+@pytest.mark.parametrize(("argv", "message"), [(["--dof", "0"], "--dof 0 is out of range"),
+                                               (["--faults", "drop=7"], "drop=7.0 is out of range")])
+def test_bad_options_fail_with_a_message(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_ready_line_names_pty_link_and_tcp_port_and_sigterm_exits_cleanly(tmp_path):
+    process = EmulatorProcess("--link", str(tmp_path / "arm"), "--tcp", "0", "--dof", "6")
+    with process:
+        assert process.info["link"] == str(tmp_path / "arm")
+        assert process.info["pty"].startswith("/dev/")
+        assert int(process.info["tcp"].rsplit(":", 1)[1]) > 0
+        assert process.info["dof"] == "6"
+        assert (tmp_path / "arm").is_symlink()
+    assert not (tmp_path / "arm").exists()

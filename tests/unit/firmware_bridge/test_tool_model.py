@@ -1,0 +1,94 @@
+"""Emulated tools: the tightening process judged against windows; de-duplication by id."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cellctl.hw.tools import GripperAction
+from firmware_bridge.errors import ErrorCode
+from firmware_bridge.frames import BackOut, Gripper, Screw, ToolCurve, ToolResultMsg
+from firmware_bridge.tool_model import ToolModel, ToolOutput, ToolParams
+
+pytestmark = pytest.mark.unit
+
+
+def _screw(cid: int = 1, angle_min: float = 600.0, angle_max: float = 900.0, torque_max: float = 0.12) -> Screw:
+    return Screw(cid, 3, 100_000, 90_000, round(torque_max * 1e6), round(angle_min * 1e3), round(angle_max * 1e3),
+                 600_000, 5_000)
+
+
+def _run(model: ToolModel, command, until_us: int = 3_000_000) -> ToolOutput:
+    out = ToolOutput()
+    assert model.start(command, 0, out) is ErrorCode.OK
+    for now in range(0, until_us, 1000):
+        model.step(now, out)
+    return out
+
+
+def _result(out: ToolOutput) -> ToolResultMsg:
+    return next(m for m in out.reliable if isinstance(m, ToolResultMsg))
+
+
+def test_a_good_screw_is_ok_with_a_1khz_curve():
+    out = _run(ToolModel(ToolParams()), _screw())
+    result = _result(out)
+    assert result.ok and result.code == ErrorCode.OK
+    assert 90_000 <= result.torque_unm <= 120_000 and 600_000 <= result.angle_mdeg <= 900_000
+    curve = [m for m in out.reliable if isinstance(m, ToolCurve)]
+    assert sum(len(c.samples) for c in curve) == result.samples > 200
+    assert out.progress
+
+
+@pytest.mark.parametrize(("program", "code"), [
+    (_screw(angle_max=500.0), ErrorCode.ANGLE_HIGH),
+    (_screw(angle_min=800.0, angle_max=900.0), ErrorCode.ANGLE_LOW),
+])
+def test_a_screw_outside_its_window_is_nok(program, code):
+    result = _result(_run(ToolModel(ToolParams()), program))
+    assert not result.ok and result.code == code
+
+
+def test_a_repeated_id_never_runs_twice_and_resends_the_result():
+    model = ToolModel(ToolParams())
+    first = _run(model, _screw(cid=9))
+    again = ToolOutput()
+    assert model.start(_screw(cid=9), 5_000_000, again) is ErrorCode.OK
+    assert not model.busy
+    assert _result(again) == _result(first)
+
+
+def test_busy_tool_refuses_another_command():
+    model = ToolModel(ToolParams())
+    out = ToolOutput()
+    model.start(_screw(cid=1), 0, out)
+    assert model.start(_screw(cid=2), 0, out) is ErrorCode.TOOL_BUSY
+
+
+def test_gripper_without_a_part_reports_no_part():
+    result = _result(_run(ToolModel(ToolParams(part_width=0.0)), Gripper(4, GripperAction.CLOSE, 0, 10_000, 50_000)))
+    assert not result.ok and result.code == ErrorCode.NO_PART
+
+
+def test_abort_ends_the_running_command():
+    model = ToolModel(ToolParams())
+    out = ToolOutput()
+    model.start(_screw(), 0, out)
+    model.abort(out)
+    assert _result(out).code == ErrorCode.TOOL_ABORTED
+
+
+def test_back_out_reverses_a_driven_screw_with_negative_curve():
+    model = ToolModel(ToolParams())
+    driven = _result(_run(model, _screw(cid=1)))
+    out = _run(model, BackOut(2, 3, 3_600_000, 5_000))
+    result = _result(out)
+    assert result.ok and result.code == ErrorCode.OK
+    assert result.torque_unm < 0 and -result.angle_mdeg >= driven.angle_mdeg
+    curve = np.vstack([m.samples for m in out.reliable if isinstance(m, ToolCurve)])
+    assert (curve <= 0).all() and abs(result.torque_unm) <= driven.torque_unm
+
+
+def test_back_out_without_a_screw_is_no_screw():
+    result = _result(_run(ToolModel(ToolParams()), BackOut(2, 3, 3_600_000, 5_000)))
+    assert not result.ok and result.code == ErrorCode.NO_SCREW

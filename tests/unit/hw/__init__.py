@@ -1,0 +1,1 @@
+"""Tests of cellctl.hw: the hardware-interface contract."""
