@@ -9,21 +9,26 @@ limits; tracking error is measured. Kinematic mode sets the joints exactly (zero
 controlled stop slows down along the queued path (:mod:`sim.setpoints`); an e-stop holds the
 joints where they are at once (category 0: the motors brake at full effort), latches
 EMERGENCY_STOP and aborts the running tool commands; motion is refused until :meth:`reset`.
+
+Tool commands are de-duplicated by id, as the contract says: re-sending the id of a running
+command returns its handle, the id of a completed one a handle with the stored result (the
+last ``RESULT_HISTORY`` per arm, kept across a crash when the system has a state file). A
+command that was refused (no such tool, inactive, e-stopped, tool busy) never ran and is not
+remembered: re-sending its id tries again.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pybullet as pb
 
 from cellctl.config.model import ArmSpec
 from cellctl.hw import (
-    ArmInterface, ArmMode, ArmState, Fault, GripperCommand, HardwareError, MotionRefused, ScrewProgram,
-    StopKind, ToolCommand, ToolHandle, validate_setpoints,
+    ArmInterface, ArmMode, ArmState, BackOutCommand, Fault, GripperCommand, HardwareError, MotionRefused,
+    ScrewProgram, StopKind, ToolCommand, ToolHandle, ToolResult, validate_setpoints,
 )
 from cellctl.motion import JointLimits
 from sim import faults
@@ -46,8 +51,8 @@ FOLLOWING_ERROR_LIMIT = 0.2
 """rad: a larger tracking error latches FOLLOWING_ERROR (a collision or an overload)."""
 VELOCITY_MARGIN = 1.5
 """Setpoints may imply up to this multiple of the velocity limit (sampling slack) before refusal."""
-HANDLE_HISTORY = 64
-_ids = itertools.count(1)
+RESULT_HISTORY = 256
+"""Completed tool results remembered per arm for de-duplication by command id."""
 
 
 class SimArm(ArmInterface):
@@ -71,7 +76,10 @@ class SimArm(ArmInterface):
         self._estopped = False
         self._drop_pending: str | None = None
         self._tracking = TrackingMeter(spec.dof)
-        self._handles: OrderedDict[int, ToolHandle] = OrderedDict()
+        self._running: dict[int, ToolHandle] = {}
+        self._results: OrderedDict[int, ToolResult] = OrderedDict()
+        for tool in tools.values():
+            tool.on_finish = self._completed
         if not kinematic:
             for j in body.joint_index:
                 pb.setJointMotorControl2(body.body, j, pb.VELOCITY_CONTROL, force=0.0, physicsClientId=world.client)
@@ -163,13 +171,15 @@ class SimArm(ArmInterface):
         self._estopped = False
 
     def tool_command(self, command: ToolCommand, *, command_id: int | None = None) -> ToolHandle:
-        cid = next(_ids) if command_id is None else command_id
-        if cid in self._handles:
-            return self._handles[cid]
+        cid = self._system.new_command_id() if command_id is None else command_id
+        handle = self._running.get(cid)
+        if handle is not None:
+            return handle
         handle = ToolHandle(cid, f"{self.name}: {type(command).__name__}")
-        self._handles[cid] = handle
-        while len(self._handles) > HANDLE_HISTORY:
-            self._handles.popitem(last=False)
+        stored = self._results.get(cid)
+        if stored is not None:
+            handle.finish(stored)
+            return handle
         tool = self._tool_for(command)
         if tool is None:
             handle.fail(HardwareError(f"{self.name} has no tool for {type(command).__name__}; its tools: "
@@ -180,13 +190,24 @@ class SimArm(ArmInterface):
         elif tool.busy:
             handle.finish(nok(cid, "busy", f"{tool.name} is still running another command; wait for its result"))
         else:
+            self._running[cid] = handle
             tool.start(command, handle, self._system.now())
+            self._system.checkpoint()  # a command judged at once (e.g. no_hole) is saved now
         return handle
 
     def _tool_for(self, command: ToolCommand) -> SimTool | None:
         wanted = (ParallelGripper, VacuumCup) if isinstance(command, GripperCommand) else (
-            (Screwdriver,) if isinstance(command, ScrewProgram) else ())
+            (Screwdriver,) if isinstance(command, (ScrewProgram, BackOutCommand)) else ())
         return next((t for t in self.tools.values() if isinstance(t, wanted)), None)
+
+    def _completed(self, result: ToolResult) -> None:
+        """A started command ended: remember its result by id (and have the system save it)."""
+        self._running.pop(result.command_id, None)
+        self._results[result.command_id] = result
+        evicted = []
+        while len(self._results) > RESULT_HISTORY:
+            evicted.append(self._results.popitem(last=False)[0])
+        self._system.result_completed(self.name, result, evicted)
 
     # ------------------------------------------------------------------ extras
     def tracking_error(self) -> TrackingStats:
@@ -196,6 +217,11 @@ class SimArm(ArmInterface):
     def reset_tracking(self) -> None:
         """Start measuring the tracking error afresh."""
         self._tracking.reset()
+
+    @property
+    def moving(self) -> bool:
+        """True while setpoints play or a controlled stop runs."""
+        return bool(self._player.queue_depth) or self._player.stopping
 
     def held_part(self) -> str | None:
         """The part this arm's gripper or cup holds, or None."""
@@ -208,6 +234,31 @@ class SimArm(ArmInterface):
     def inject_drop(self, reason: str = "injected drop") -> None:
         """Lose the held part at the next step (failure injection for tests)."""
         self._drop_pending = reason
+
+    # ------------------------------------------------------------------ persistence (called by SimSystem)
+    def snapshot(self) -> dict[str, Any]:
+        """Joint positions, the tools' lasting state and the ids of the remembered results."""
+        return {"positions": self._measured.tolist(), "tools": {n: t.snapshot() for n, t in self.tools.items()},
+                "results": list(self._results)}
+
+    def restore(self, data: dict[str, Any], results: dict[int, ToolResult]) -> None:
+        """Back to a :meth:`snapshot`: joints set exactly and at rest, IDLE with an empty queue and no
+        faults (a crash flushed the queue), tools holding what they held, ``results`` remembered."""
+        q = np.array(data["positions"], dtype=float)
+        if q.shape != (self.dof,):
+            raise HardwareError(f"{self.name}: the state file has {q.size} joint positions, the arm has {self.dof}")
+        for j, qj in zip(self.body.joint_index, q):
+            pb.resetJointState(self.body.body, j, float(qj), 0.0, physicsClientId=self._world.client)
+        self._player.clear(q)
+        self._commanded, self._measured = q.copy(), q.copy()
+        self._commanded_velocity, self._measured_velocity = np.zeros(self.dof), np.zeros(self.dof)
+        self._measured_effort = np.zeros(self.dof)
+        self._faults.clear()
+        self._estopped = False
+        self._apply(self._commanded, self._commanded_velocity)
+        for name, tool_data in data["tools"].items():
+            self.tools[name].restore(tool_data)
+        self._results = OrderedDict(results)
 
     # ------------------------------------------------------------------ stepping (called by SimSystem)
     def command(self, t_next: float) -> None:

@@ -10,9 +10,13 @@ lost — the caller reports a drop.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pybullet as pb
 
+from cellctl.config.pose import Pose
+from sim.state_file import pose_from_list, pose_to_list
 from sim.world import World
 
 __all__ = ["Attachment"]
@@ -29,9 +33,11 @@ class Attachment:
         link: the holding link (the TCP link).
         part: the part's name.
         capacity: the largest force the grip can transmit, newtons.
+        relative: the part's pose in the link frame (default: where it is now).
     """
 
-    def __init__(self, world: World, arm_body: int, link: int, part: str, capacity: float) -> None:
+    def __init__(self, world: World, arm_body: int, link: int, part: str, capacity: float,
+                 relative: Pose | None = None) -> None:
         self.world = world
         self.arm_body = arm_body
         self.link = link
@@ -40,7 +46,9 @@ class Attachment:
         self._over = 0
         c = world.client
         body = world.parts[part]
-        relative = world.link_pose(arm_body, link).inverse() * world.part_pose(part)
+        if relative is None:
+            relative = world.link_pose(arm_body, link).inverse() * world.part_pose(part)
+        self.relative = relative
         self._links = range(-1, pb.getNumJoints(arm_body, physicsClientId=c))
         for arm_link in self._links:
             pb.setCollisionFilterPair(arm_body, body, arm_link, -1, 0, physicsClientId=c)
@@ -68,3 +76,13 @@ class Attachment:
         body = self.world.parts[self.part]
         for arm_link in self._links:
             pb.setCollisionFilterPair(self.arm_body, body, arm_link, -1, 1, physicsClientId=c)
+
+    def snapshot(self) -> dict[str, Any]:
+        """What recreates this grasp (see :meth:`restore`)."""
+        return {"part": self.part, "capacity": self.capacity, "relative": pose_to_list(self.relative)}
+
+    @classmethod
+    def restore(cls, world: World, arm_body: int, link: int, data: dict[str, Any]) -> "Attachment":
+        """Hold a part again at the relative pose a :meth:`snapshot` recorded."""
+        return cls(world, arm_body, link, str(data["part"]), float(data["capacity"]),
+                   pose_from_list(data["relative"]))

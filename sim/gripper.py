@@ -8,6 +8,8 @@ OPEN releases any held part and opens to the commanded width.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pybullet as pb
 
 from cellctl.config.model import ToolSpec
@@ -41,6 +43,7 @@ class ParallelGripper(SimTool):
         self._command = GripperCommand(GripperAction.OPEN, spec.max_width)
         self._stalled = 0.0
         self._timeout = 1.0
+        self._drive_target = (spec.max_width, 20.0, 0.1)
         for joint in self.fingers:
             pb.resetJointState(arm.body, joint, spec.max_width / 2, physicsClientId=world.client)
         self._drive(spec.max_width, 20.0, 0.1)
@@ -55,6 +58,7 @@ class ParallelGripper(SimTool):
         return max(abs(s[1]) for s in states)
 
     def _drive(self, width: float, force: float, speed: float) -> None:
+        self._drive_target = (width, force, speed)
         for joint in self.fingers:
             pb.setJointMotorControl2(self.arm.body, joint, pb.POSITION_CONTROL, targetPosition=width / 2,
                                      force=force, maxVelocity=speed / 2, physicsClientId=self.world.client)
@@ -126,3 +130,21 @@ class ParallelGripper(SimTool):
 
     def on_abort(self) -> None:
         self._drive(self.width(), self._command.force, self._command.speed)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Finger positions, the finger drive's target, the last command and the held part."""
+        states = pb.getJointStates(self.arm.body, self.fingers, physicsClientId=self.world.client)
+        c = self._command
+        return {"fingers": [float(st[0]) for st in states], "drive": list(self._drive_target),
+                "command": [int(c.action), c.width, c.force, c.speed],
+                "held": self.attachment.snapshot() if self.attachment is not None else None}
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Fingers where they were (at rest), driven as they were, holding what they held."""
+        for joint, q in zip(self.fingers, data["fingers"]):
+            pb.resetJointState(self.arm.body, joint, float(q), 0.0, physicsClientId=self.world.client)
+        action, width, force, speed = data["command"]
+        self._command = GripperCommand(GripperAction(action), width, force, speed)
+        self._drive(*(float(v) for v in data["drive"]))
+        if data["held"] is not None:
+            self.attachment = Attachment.restore(self.world, self.arm.body, self.tcp, data["held"])

@@ -7,6 +7,8 @@ frame is the centre of the top of its head, z pointing out of the head.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pybullet as pb
 
@@ -82,3 +84,17 @@ class ScrewFeeder:
         assert body is not None
         self._next_feed = now + self.spec.feed_time
         return body
+
+    def snapshot(self) -> dict[str, Any]:
+        """Whether a screw is presented, when the next one is due, how many were fed."""
+        return {"presenting": self.presenting, "next_feed": self._next_feed, "fed": self.fed}
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Present (or not) as the snapshot says."""
+        if self._body is not None and not data["presenting"]:
+            self.visuals.remove(self._body)
+            self._body = None
+        elif self._body is None and data["presenting"]:
+            self._body = self.visuals.create(self.screw, self.pick_pose)
+        self._next_feed = data["next_feed"]
+        self.fed = int(data["fed"])

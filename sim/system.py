@@ -6,6 +6,10 @@ physics step is fixed (1 kHz by default: the motion core's servo rate and the sc
 curve rate, and small enough for millimetre parts to rest stably). Everything random is
 drawn from generators seeded by ``seed``, and PyBullet itself is deterministic for the same
 calls, so the same seed and the same commands give the same run.
+
+Between units, :meth:`SimSystem.next_kit` sends the finished unit out and presents a fresh kit.
+With ``state_file`` the world is saved as it changes and restored by ``configure()``: the
+physical cell outlives a crashed controller (:mod:`sim.persistence`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sim.events import EventLog
 from sim.gripper import ParallelGripper
 from sim.holes import Holes
 from sim.injection import FailurePlan
+from sim.persistence import Persistence
 from sim.render import render_png
 from sim.screwdriver import Screwdriver
 from sim.screws import ScrewFeeder, ScrewVisuals
@@ -29,6 +34,9 @@ from sim.vacuum import VacuumCup
 from sim.world import World
 
 __all__ = ["SimSystem"]
+
+SETTLE_STEPS = 10
+"""Physics steps that let freshly presented parts settle on their stations."""
 
 
 class SimSystem(HardwareSystem):
@@ -42,11 +50,13 @@ class SimSystem(HardwareSystem):
         kinematic: set joints exactly instead of driving motors (zero tracking error).
         physics_hz: fixed physics step rate.
         failures: screw failures to inject (default: none).
+        state_file: save the world here as it changes and restore it on ``configure()`` when the
+            file exists (see :mod:`sim.persistence`); None: every configure starts from a fresh kit.
     """
 
     def __init__(self, cell: CellDescription | str | Path | None = None, *, seed: int = 0, gui: bool = False,
                  realtime: bool = False, kinematic: bool = False, physics_hz: float = 1000.0,
-                 failures: FailurePlan | None = None) -> None:
+                 failures: FailurePlan | None = None, state_file: str | Path | None = None) -> None:
         super().__init__()
         if not 100.0 <= physics_hz <= 10000.0:
             raise ValueError(f"physics_hz={physics_hz} is out of range; valid: 100 .. 10000")
@@ -61,6 +71,9 @@ class SimSystem(HardwareSystem):
         self._wall_anchor: tuple[float, float] | None = None
         self.holes: Holes | None = None
         self.feeders: list[ScrewFeeder] = []
+        self.next_command_id = 1
+        """The id :meth:`new_command_id` hands out next (kept across a crash with a state file)."""
+        self._persistence = Persistence(self, state_file) if state_file is not None else None
 
     # ------------------------------------------------------------------ contract
     def now(self) -> float:
@@ -91,7 +104,14 @@ class SimSystem(HardwareSystem):
                     tools[tool.name] = Screwdriver(world, spec.name, body, tool, self.events, self.cell, self.holes,
                                                    vacuum, self.failures, self.seed)
             self._arms[spec.name] = SimArm(self, world, spec, body, tools, self.kinematic)
-        self.step(10)  # let parts settle on their stations
+        restored = self._persistence.restore() if self._persistence is not None else None
+        if restored is None:
+            self.step(SETTLE_STEPS)
+        else:
+            self._steps = int(restored["steps"])
+            self.next_command_id = int(restored["next_command_id"])
+        if self._persistence is not None:
+            self._persistence.save()
 
     def on_activate(self) -> None:
         self._wall_anchor = None
@@ -110,6 +130,57 @@ class SimSystem(HardwareSystem):
 
     def on_shutdown(self) -> None:
         self.on_cleanup()
+
+    @property
+    def steps(self) -> int:
+        """Physics steps taken (the clock is ``steps / physics_hz``)."""
+        return self._steps
+
+    # ------------------------------------------------------------------ units and tool results
+    def next_kit(self) -> None:
+        """The finished unit leaves the cell and a fresh kit is presented.
+
+        Every part goes back to its start slot at rest, the screwed joints and seated screws are
+        removed and every hole starts afresh (attempt counters too: they count per unit); then
+        the parts settle for a few steps. Call it between units, with the arms clear of the
+        start slots and every tool idle and empty-handed.
+
+        Raises:
+            HardwareError: an arm still holds a part, or a tool command still runs.
+        """
+        holes = self.holes
+        if holes is None:
+            raise HardwareError("the simulation is not configured; call configure() first")
+        held = [f"{name} holds {part}" for name, arm in self._arms.items() if (part := arm.held_part()) is not None]
+        if held:
+            raise HardwareError(f"cannot present the next kit: {', '.join(held)}; place the part and open the "
+                                "tool first")
+        busy = [f"{name}.{tool.name}" for name, arm in self._arms.items() for tool in arm.tools.values() if tool.busy]
+        if busy:
+            raise HardwareError(f"cannot present the next kit while tool commands run on {', '.join(busy)}; "
+                                "wait for their results")
+        holes.reset()
+        for part in self.cell.parts:
+            self.world.place_part(part, self.world.start_pose(part))
+        self.events.add(self.now(), "next_kit", None, self.cell.name)
+        self.step(SETTLE_STEPS)
+        if self._persistence is not None:
+            self._persistence.save()
+
+    def new_command_id(self) -> int:
+        """A fresh tool-command id (for commands sent without one)."""
+        cid, self.next_command_id = self.next_command_id, self.next_command_id + 1
+        return cid
+
+    def result_completed(self, arm: str, result: ToolResult, evicted: list[int]) -> None:
+        """Called by an arm when a tool command completed (``evicted``: ids it forgot)."""
+        if self._persistence is not None:
+            self._persistence.result_completed(arm, result, evicted)
+
+    def checkpoint(self) -> None:
+        """Save the world now if a completion asked for it (outside the physics step)."""
+        if self._persistence is not None:
+            self._persistence.checkpoint()
 
     # ------------------------------------------------------------------ time
     @property
@@ -134,6 +205,8 @@ class SimSystem(HardwareSystem):
                 arm.update(t_next)
             if self.gui and self.holes is not None:
                 self.holes.sync_visuals()
+            if self._persistence is not None:
+                self._persistence.after_step(t_next, any(arm.moving for arm in self._arms.values()))
 
     def wait_until(self, t: float) -> None:
         """Advance the simulation to time ``t`` (no-op if already there); paced to the wall clock if realtime."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import abc
 import math
+from collections.abc import Callable
+from typing import Any
 
 from cellctl.hw.tools import ToolHandle, ToolResult
 
@@ -18,12 +20,15 @@ def nok(command_id: int, failure_class: str, message: str, *, status: str = "NOK
 
 
 class SimTool(abc.ABC):
-    """A tool on a simulated arm. Subclasses implement :meth:`begin` and :meth:`advance`."""
+    """A tool on a simulated arm. Subclasses implement :meth:`begin` and :meth:`advance`, and
+    :meth:`snapshot` / :meth:`restore` when they have state that outlives a command."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._handle: ToolHandle | None = None
         self._started = 0.0
+        self.on_finish: Callable[[ToolResult], None] | None = None
+        """Called with every result a started command ends with (the arm records it)."""
 
     @property
     def busy(self) -> bool:
@@ -46,6 +51,8 @@ class SimTool(abc.ABC):
         handle, self._handle = self._handle, None
         if handle is not None:
             handle.finish(result)
+            if self.on_finish is not None:
+                self.on_finish(result)
 
     @property
     def command_id(self) -> int:
@@ -61,6 +68,13 @@ class SimTool(abc.ABC):
 
     def on_abort(self) -> None:
         """Hook: stop the tool's motion on abort."""
+
+    def snapshot(self) -> dict[str, Any]:
+        """The tool's lasting state as plain numbers (a running command is not part of it)."""
+        return {}
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Take back a :meth:`snapshot` (the arm's joints and the parts are already in place)."""
 
     @abc.abstractmethod
     def begin(self, command: object, now: float) -> None:

@@ -10,12 +10,14 @@ A held screw follows the cup kinematically (screws are visual only, see :mod:`si
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pybullet as pb
 
 from cellctl.config.model import ScrewSpec, ToolSpec
 from cellctl.config.pose import Pose
+from cellctl.hw.errors import HardwareError
 from cellctl.hw.tools import GripperAction, GripperCommand, ToolResult
 from sim.events import EventLog
 from sim.grasp import Attachment
@@ -125,3 +127,20 @@ class VacuumCup(SimTool):
         self.attachment = None
         self.events.add(now, kind, self.arm_name, part, reason)
         return part
+
+    def snapshot(self) -> dict[str, Any]:
+        """Vacuum on or off, the held screw's type and the held part."""
+        return {"action": int(self._action), "screw": self.screw.spec.name if self.screw is not None else None,
+                "held": self.attachment.snapshot() if self.attachment is not None else None}
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Hold again what the cup held (a screw gets a new visual body on the cup)."""
+        self._action = GripperAction(data["action"])
+        if data["screw"] is not None:
+            spec = next((f.screw for f in self.feeders if f.screw.name == data["screw"]), None)
+            if spec is None:
+                raise HardwareError(f"{self.arm_name}.{self.name}: the state file says it holds a {data['screw']} "
+                                    "screw, but no feeder of this cell presents that type")
+            self.screw = HeldScrew(spec, self.visuals.create(spec, self.tcp_pose() * FLIP))
+        if data["held"] is not None:
+            self.attachment = Attachment.restore(self.world, self.arm.body, self.tcp, data["held"])

@@ -113,6 +113,18 @@ class World:
         spec = self.cell.stations[station]
         return spec.pose * spec.slots[slot]
 
+    def start_pose(self, part: str) -> Pose:
+        """Where a part is presented: centred on its start slot, 0.1 mm above it."""
+        spec = self.cell.parts[part]
+        slot = self.slot_pose(spec.start_station, spec.start_slot)
+        return slot * Pose(np.array([0.0, 0.0, spec.height / 2 + 1e-4]), np.array([0.0, 0.0, 0.0, 1.0]))
+
+    def place_part(self, part: str, pose: Pose) -> None:
+        """Put a part at ``pose``, at rest."""
+        body = self.parts[part]
+        pb.resetBasePositionAndOrientation(body, *pose.as_tuple(), physicsClientId=self.client)
+        pb.resetBaseVelocity(body, [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], physicsClientId=self.client)
+
     def _add_part(self, part: PartSpec) -> int:
         c = self.client
         if part.shape == "box":
@@ -124,9 +136,7 @@ class World:
                                           physicsClientId=c)
             vis = pb.createVisualShape(pb.GEOM_CYLINDER, radius=float(part.size[0]), length=float(part.size[1]),
                                        rgbaColor=list(part.color), physicsClientId=c)
-        slot = self.slot_pose(part.start_station, part.start_slot)
-        pose = slot * Pose(np.array([0.0, 0.0, part.height / 2 + 1e-4]), np.array([0.0, 0.0, 0.0, 1.0]))
-        body = pb.createMultiBody(part.mass, col, vis, *pose.as_tuple(), physicsClientId=c)
+        body = pb.createMultiBody(part.mass, col, vis, *self.start_pose(part.name).as_tuple(), physicsClientId=c)
         pb.changeDynamics(body, -1, lateralFriction=part.friction, physicsClientId=c)
         return body
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from _unit import Operator
 
 from sim import FailurePlan, SimSystem
 
 
-def start(seed: int = 1, failures: FailurePlan | None = None, kinematic: bool = False) -> tuple[SimSystem, Operator]:
-    """A configured, active demo cell and an operator for it."""
-    sim = SimSystem(seed=seed, failures=failures, kinematic=kinematic)
+def start(seed: int = 1, failures: FailurePlan | None = None, kinematic: bool = False,
+          state_file: Path | None = None) -> tuple[SimSystem, Operator]:
+    """A configured, active demo cell (restored from ``state_file`` if it exists) and an operator for it."""
+    sim = SimSystem(seed=seed, failures=failures, kinematic=kinematic, state_file=state_file)
     try:
         sim.configure()
         sim.activate()
@@ -17,3 +22,15 @@ def start(seed: int = 1, failures: FailurePlan | None = None, kinematic: bool = 
     except BaseException:
         sim.shutdown()
         raise
+
+
+@contextmanager
+def running(seed: int = 1, failures: FailurePlan | None = None,
+            state_file: Path | None = None) -> Iterator[tuple[SimSystem, Operator]]:
+    """:func:`start`, then always close the operator's IK clients and shut the cell down."""
+    sim, operator = start(seed=seed, failures=failures, state_file=state_file)
+    try:
+        yield sim, operator
+    finally:
+        operator.close()
+        sim.shutdown()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cellctl.config import Pose
-from cellctl.hw import ArmState, GripperAction, GripperCommand, ToolResult
+from cellctl.hw import ArmState, BackOutCommand, GripperAction, GripperCommand, ScrewProgram, ToolResult
 from cellctl.motion import plan_ptp
 from sim import SimSystem
 from sim.screws import FLIP
@@ -36,6 +36,15 @@ def shifted(pose: Pose, dz: float) -> Pose:
 def offset(dz: float) -> Pose:
     """A translation along a frame's own z."""
     return Pose(np.array([0.0, 0.0, dz]), np.array([0.0, 0.0, 0.0, 1.0]))
+
+
+UNIT_PARTS = ("mid_frame", "main_board", "cover")
+
+
+def tray_offset(sim: SimSystem, tray: str) -> float:
+    """The largest horizontal distance, metres, of a unit part from the tray's slot ``s0``."""
+    slot = sim.slot_pose(tray, "s0").position
+    return max(float(np.abs(sim.part_pose(part).position[:2] - slot[:2]).max()) for part in UNIT_PARTS)
 
 
 @dataclass
@@ -120,12 +129,23 @@ class Operator:
 
     def drive(self, hole: str, arm: str = "screwer") -> ToolResult:
         """Put the held screw's tip on a hole entry and run the hole's program."""
-        spec = self.sim.cell.holes[hole]
-        screw = self.sim.cell.screws[spec.screw]
-        target = self.sim.hole_pose(hole) * FLIP * offset(-(screw.head_height + screw.length))
+        return self._at_hole(hole, self.sim.cell.holes[hole].program, arm)
+
+    def back_out(self, hole: str, arm: str = "screwer") -> ToolResult:
+        """Put the bit where it drives ``hole`` and back the screw out."""
+        program = self.sim.cell.holes[hole].program
+        return self._at_hole(hole, BackOutCommand(program.program_id, timeout=program.timeout), arm)
+
+    def bit_on(self, hole: str) -> Pose:
+        """Where the bit tip drives ``hole``: the screw's tip on the hole entry."""
+        screw = self.sim.cell.screws[self.sim.cell.holes[hole].screw]
+        return self.sim.hole_pose(hole) * FLIP * offset(-(screw.head_height + screw.length))
+
+    def _at_hole(self, hole: str, command: ScrewProgram | BackOutCommand, arm: str) -> ToolResult:
+        target = self.bit_on(hole)
         self.move_tcp(arm, shifted(target, 0.02))
         self.move_tcp(arm, target)
-        result = self.tool(arm, spec.program, timeout=spec.program.timeout + 1.0)
+        result = self.tool(arm, command, timeout=command.timeout + 1.0)
         self.move_tcp(arm, shifted(target, 0.02))
         return result
 
@@ -143,23 +163,42 @@ class Operator:
     def run_unit(self, holes: list[str] | None = None, image: str | None = None) -> UnitReport:
         """Frame, board and cover into the nest, the screws, then the unit to the OK or NOK tray."""
         report = UnitReport()
-        for part in ("mid_frame", "main_board", "cover"):
+        self.load_stack(report)
+        self.screw_holes(report, holes if holes is not None else list(self.sim.cell.holes))
+        self.unload(report)
+        if image:
+            self.sim.save_image(image)
+        return report
+
+    def frame_in_nest(self) -> None:
+        """Only the mid-frame into the nest (enough to drive screws); the loader goes home."""
+        if not self.pick("loader", "mid_frame").ok:
+            raise RuntimeError("picking mid_frame failed")
+        self.place("loader", "mid_frame", self.stack_pose("mid_frame"))
+        self.home("loader")
+
+    def load_stack(self, report: UnitReport) -> None:
+        """Frame, board and cover from their trays into the nest; the loader goes home."""
+        for part in UNIT_PARTS:
             where = self.stack_pose(part)
             picked = self.pick("loader", part)
             if not picked.ok:
                 raise RuntimeError(f"picking {part} failed: {picked.message}")
             report.placed[part] = self.place("loader", part, where)
         self.home("loader")
-        for hole in holes if holes is not None else list(self.sim.cell.holes):
+
+    def screw_holes(self, report: UnitReport, holes: list[str]) -> None:
+        """A screw from the feeder into each hole, in order; the screwer goes home."""
+        for hole in holes:
             self.pick_screw()
             report.screws[hole] = self.drive(hole)
         self.home("screwer")
+
+    def unload(self, report: UnitReport) -> None:
+        """The unit to the OK tray when every screw in ``report`` is OK, else to the NOK tray."""
         report.ok = all(r.ok for r in report.screws.values())
         tray = "ok_tray" if report.ok else "nok_tray"
         self.pick("loader", "mid_frame")
         self.place("loader", "mid_frame", self.sim.slot_pose(tray, "s0") * offset(self.sim.cell.parts["mid_frame"].height / 2))
         self.home("loader")
-        if image:
-            self.sim.save_image(image)
         report.sim_time = self.sim.now()
-        return report

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _unit import UnitReport
+from _unit import UnitReport, tray_offset
 from _cell import start
 
 from sim import SimSystem
@@ -51,9 +51,7 @@ def test_every_good_hole_is_screwed_ok_with_a_1khz_curve(unit: tuple[SimSystem, 
 def test_the_screwed_unit_moves_as_one_into_the_ok_tray(unit: tuple[SimSystem, UnitReport, Path]) -> None:
     sim, report, _ = unit
     assert report.ok
-    tray = sim.slot_pose("ok_tray", "s0").position
-    for part in ("mid_frame", "main_board", "cover"):
-        assert np.abs(sim.part_pose(part).position[:2] - tray[:2]).max() < 0.002, part
+    assert tray_offset(sim, "ok_tray") < 0.002
 
 
 def test_arms_track_their_setpoints_closely(unit: tuple[SimSystem, UnitReport, Path]) -> None:

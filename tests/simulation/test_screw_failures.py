@@ -18,17 +18,11 @@ INJECTED = {"h1": FailureKind.CROSS_THREAD, "h2": FailureKind.STRIPPED, "h3": Fa
             "h4": FailureKind.REHIT}
 
 
-def _frame_in_nest(operator: Operator) -> None:
-    assert operator.pick("loader", "mid_frame").ok
-    operator.place("loader", "mid_frame", operator.stack_pose("mid_frame"))
-    operator.home("loader")
-
-
 @pytest.fixture(scope="module")
 def injected() -> Iterator[tuple[SimSystem, Operator, dict[str, ToolResult]]]:
     sim, operator = start(seed=7, failures=FailurePlan(holes=INJECTED))
     try:
-        _frame_in_nest(operator)
+        operator.frame_in_nest()
         results = {}
         for hole in INJECTED:
             assert operator.pick_screw().ok
@@ -69,7 +63,7 @@ def test_the_same_seed_gives_the_same_curves() -> None:
     for _ in range(2):
         sim, operator = start(seed=3, failures=FailurePlan(rates={FailureKind.CROSS_THREAD: 0.5}))
         try:
-            _frame_in_nest(operator)
+            operator.frame_in_nest()
             assert operator.pick_screw().ok
             result = operator.drive("h2")
             curves.append((result.failure_class, result.curve_torque, sim.part_pose("mid_frame").position))

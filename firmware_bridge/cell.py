@@ -1,0 +1,116 @@
+"""A cell of serial controllers (one per arm) as one hardware system on one clock.
+
+Each controller keeps its own clock; the cell runs on the first controller's. Setpoint
+times are moved into each controller's clock when submitted, and its states back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from cellctl.config import CellDescription
+from cellctl.hw import ArmInterface, ArmState, HardwareSystem, StopKind, ToolHandle
+from cellctl.hw.interface import ToolCommand
+from firmware_bridge.backend import SerialSystem
+
+
+class _RetimedArm(ArmInterface):
+    """An arm whose times are translated between the cell clock and its controller's clock."""
+
+    def __init__(self, inner: ArmInterface, own: HardwareSystem, cell: HardwareSystem) -> None:
+        self._inner, self._own, self._cell = inner, own, cell
+
+    def _offset(self) -> float:
+        return self._own.now() - self._cell.now()
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def dof(self) -> int:
+        return self._inner.dof
+
+    def read(self) -> ArmState:
+        state = self._inner.read()
+        return ArmState(state.time - self._offset(), state.positions, state.velocities, state.mode, state.faults,
+                        state.queue_depth, state.efforts)
+
+    def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True) -> None:
+        self._inner.submit(np.asarray(times, dtype=float) + self._offset(), positions, final=final)
+
+    def stop(self, kind: StopKind = StopKind.CONTROLLED) -> None:
+        self._inner.stop(kind)
+
+    def reset(self) -> None:
+        self._inner.reset()
+
+    def tool_command(self, command: ToolCommand, *, command_id: int | None = None) -> ToolHandle:
+        return self._inner.tool_command(command, command_id=command_id)
+
+
+class ControllerSet(HardwareSystem):
+    """Several single-arm controllers driven together (see module docstring)."""
+
+    def __init__(self, systems: Mapping[str, SerialSystem]) -> None:
+        super().__init__()
+        self.systems = dict(systems)
+        self._reference = next(iter(self.systems.values()))
+        self._arms = {name: _RetimedArm(system.arm, system, self) for name, system in self.systems.items()}
+
+    def now(self) -> float:
+        return self._reference.now()
+
+    @property
+    def arms(self) -> Mapping[str, ArmInterface]:
+        return self._arms
+
+    def _each(self, transition: str) -> None:
+        for system in self.systems.values():
+            getattr(system, transition)()
+
+    def on_configure(self) -> None:
+        self._each("configure")
+
+    def on_activate(self) -> None:
+        self._each("activate")
+
+    def on_deactivate(self) -> None:
+        self._each("deactivate")
+
+    def on_cleanup(self) -> None:
+        for system in self.systems.values():
+            if system.lifecycle_state.value != "unconfigured":
+                system.cleanup()
+
+    def on_shutdown(self) -> None:
+        self._each("shutdown")
+
+
+def parse_controllers(spec: str, cell: CellDescription) -> dict[str, str]:
+    """``URL`` (a one-arm cell) or ``ARM=URL,ARM=URL`` (one controller per arm) → {arm: url}."""
+    arms = list(cell.arms)
+    if "=" not in spec.split("://")[0] and "," not in spec:
+        if len(arms) != 1:
+            raise ValueError(f"the cell has {len(arms)} arms ({', '.join(arms)}); give one controller per arm: "
+                             f"serial:{arms[0]}=URL,{arms[1]}=URL")
+        return {arms[0]: spec}
+    out = {}
+    for item in spec.split(","):
+        arm, sep, url = item.partition("=")
+        if not sep or arm not in cell.arms:
+            raise ValueError(f"serial backend {item!r}: write ARM=URL with ARM one of {', '.join(arms)}")
+        out[arm] = url
+    missing = [a for a in arms if a not in out]
+    if missing:
+        raise ValueError(f"no controller given for arm(s) {', '.join(missing)}")
+    return out
+
+
+def serial_cell_system(spec: str, cell: CellDescription) -> HardwareSystem:
+    """The cell's arms on serial controllers named by ``spec`` (see :func:`parse_controllers`)."""
+    controllers = parse_controllers(spec, cell)
+    systems = {arm: SerialSystem(url, arm_name=arm) for arm, url in controllers.items()}
+    return systems[next(iter(systems))] if len(systems) == 1 else ControllerSet(systems)
