@@ -55,3 +55,63 @@ def plot_joint_trajectory(
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def plot_tightening(record, path: str | Path) -> Path:  # noqa: ANN001 - a TighteningRecord
+    """Torque over angle with the program's acceptance window (the box) and the final point."""
+    path = Path(path)
+    _, torque, angle = record.curve_arrays()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    if torque.size:
+        ax.plot(angle, torque, lw=1.2, color="tab:blue", label="torque")
+    ax.add_patch(plt.Rectangle((record.angle_min, record.torque_min), record.angle_max - record.angle_min,
+                               record.torque_max - record.torque_min, fill=True, alpha=0.15, color="green",
+                               label="OK window"))
+    ax.axhline(record.target_torque, color="green", lw=0.8, ls="--", label="target torque")
+    if record.torque is not None and record.angle is not None:
+        colour = "green" if record.status == "OK" else "red"
+        ax.plot([record.angle], [record.torque], "o", color=colour, label=f"final: {record.status}")
+    ax.set_xlabel("angle [°]")
+    ax.set_ylabel("torque [N·m]")
+    cls = f" ({record.failure_class})" if record.failure_class else ""
+    ax.set_title(f"hole {record.hole}, try {record.attempt}, program {record.program}: {record.status}{cls}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_timeline(unit, steps, path: str | Path) -> Path:  # noqa: ANN001 - journal records
+    """What each arm did when: one row per arm (and one for steps without an arm)."""
+    path = Path(path)
+    lanes = sorted({s.arm or "cell" for s in steps})
+    colours = {"OK": "tab:green", "FAILED": "tab:red", "HALTED": "tab:orange", "RUNNING": "tab:gray"}
+    fig, ax = plt.subplots(figsize=(11, 1.2 + 0.8 * len(lanes)))
+    for s in steps:
+        end = s.ended_at if s.ended_at is not None else s.started_at
+        lane = lanes.index(s.arm or "cell")
+        ax.barh(lane, max(end - s.started_at, 0.02), left=s.started_at, color=colours.get(s.result, "tab:gray"),
+                edgecolor="white", height=0.6)
+        if end - s.started_at > 1.0:
+            ax.text(s.started_at + 0.1, lane, f"{s.kind} {s.target or ''}", va="center", fontsize=7, color="white")
+    ax.set_yticks(range(len(lanes)), lanes)
+    ax.set_xlabel("cell time [s]")
+    ax.set_title(f"unit {unit.serial}: {unit.result} (green OK, red failed, orange halted)")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_planned_joints(recipe, cell, out: Path) -> list[Path]:  # noqa: ANN001
+    """The recipe's first unit as planned by the dry run: each arm's joints with their limits."""
+    from cellctl.recipe.validate import plan_motions
+
+    written = []
+    for arm, (samples, limits) in plan_motions(recipe, cell).items():
+        written.append(plot_joint_trajectory(samples, limits, out / f"planned_{arm}.png",
+                                             title=f"{arm}: planned joint motion of one unit (motion time only)"))
+    return written

@@ -46,7 +46,17 @@ class ParallelGripper(SimTool):
         self._drive_target = (spec.max_width, 20.0, 0.1)
         for joint in self.fingers:
             pb.resetJointState(arm.body, joint, spec.max_width / 2, physicsClientId=world.client)
+        self._couple_fingers()
         self._drive(spec.max_width, 20.0, 0.1)
+
+    def _couple_fingers(self) -> None:
+        """Gear the fingers to each other, as a real parallel gripper's mechanism does: they move
+        symmetrically, so closing centres the part between them instead of letting the stronger
+        finger push it (and whatever it rests on) sideways."""
+        c = self.world.client
+        gear = pb.createConstraint(self.arm.body, self.fingers[0], self.arm.body, self.fingers[1], pb.JOINT_GEAR,
+                                   [1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], physicsClientId=c)
+        pb.changeConstraint(gear, gearRatio=-1.0, erp=0.1, maxForce=200.0, physicsClientId=c)
 
     def width(self) -> float:
         """Current opening, metres (sum of both finger joints)."""

@@ -1,29 +1,32 @@
 """Argument parsing and dispatch for the ``cellctl`` command.
 
-Exit codes are a contract: 0 all OK, 1 NOK units or aborted, 2 usage/cell/recipe errors,
-3 hardware or link fault. User errors print one clear line, never a traceback.
+Exit codes are a contract: 0 every unit OK; 1 NOK units or aborted; 2 usage, cell or
+recipe errors; 3 hardware or link fault. User errors print clear lines, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from cellctl import __version__
-from cellctl.cli import demo
+from cellctl.cli import demo, emulator, plot, report, run, validate
+from cellctl.cli.execute import EXIT_USAGE
+from cellctl.cli.loading import UsageError, print_problems
+from cellctl.cli.terminal import error
 
-EXIT_OK, EXIT_NOK, EXIT_USAGE, EXIT_FAULT = 0, 1, 2, 3
+EPILOG = """exit codes: 0 every unit OK, 1 NOK units or aborted, 2 usage/cell/recipe error,
+3 hardware or link fault"""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cellctl",
-        description="Controller for a lights-out robotic assembly cell.",
-    )
+    parser = argparse.ArgumentParser(prog="cellctl", description="Controller for a lights-out robotic assembly cell.",
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"cellctl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo.add_parser(commands)
+    for module in (demo, run, validate, report, plot, emulator):
+        module.add_parser(commands)
     return parser
 
 
@@ -35,13 +38,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return args.run(args)
-    except ValueError as exc:
-        print(f"cellctl {args.command}: error: {exc}", file=sys.stderr)
+        return int(args.run(args))
+    except UsageError as exc:
+        print_problems(exc.lines)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"cellctl {args.command}: interrupted", file=sys.stderr)
-        return EXIT_NOK
+    except (ValueError, OSError) as exc:
+        error(args.command, str(exc))
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -83,6 +83,9 @@ class _Converter:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise ConfigError(mark, "merge keys (<<) are not supported; write the keys out")
             key = self._loader.construct_object(key_node, deep=True)
+            if isinstance(key, bool):
+                raise ConfigError(mark, f"the key {key_node.value!r} reads as the boolean {key}: YAML treats "
+                                        "yes/no/on/off/true/false as booleans; quote it or use another name")
             if not isinstance(key, str):
                 raise ConfigError(mark, f"mapping keys must be strings, got {key!r}")
             if key in values:

@@ -75,10 +75,14 @@ class Chain:
         status, q, perr, rerr, _, attempts = self._native.ik(
             target, q0, position_tolerance, orientation_tolerance, 300, max_attempts, random_seed)
         if status != "ok":
+            where = np.round(target[:3, 3], 6).tolist()
+            if attempts == 0:
+                distance = float(np.linalg.norm(target[:3, 3]))
+                raise IKError(f"no IK solution for the pose at {where} m: it is {distance:.3f} m from the base, "
+                              f"beyond the arm's reach of {self._native.reach:.3f} m", status, np.inf, np.inf)
             raise IKError(
-                f"no IK solution for the pose at {np.round(target[:3, 3], 6).tolist()} m: "
-                f"{_IK_REASONS.get(status, status)} (best error {perr:.2e} m, {rerr:.2e} rad after "
-                f"{attempts} attempts)", status, perr, rerr)
+                f"no IK solution for the pose at {where} m: {_IK_REASONS.get(status, status)} "
+                f"(best error {perr:.2e} m, {rerr:.2e} rad after {attempts} attempts)", status, perr, rerr)
         return q
 
     def __repr__(self) -> str:

@@ -161,10 +161,11 @@ class Operator:
         return frame * offset(below + parts[part].height / 2)
 
     def run_unit(self, holes: list[str] | None = None, image: str | None = None) -> UnitReport:
-        """Frame, board and cover into the nest, the screws, then the unit to the OK or NOK tray."""
+        """Frame and board into the nest, the screws, the cover, then the unit to the OK or NOK tray."""
         report = UnitReport()
         self.load_stack(report)
         self.screw_holes(report, holes if holes is not None else list(self.sim.cell.holes))
+        self.clip_cover(report)
         self.unload(report)
         if image:
             self.sim.save_image(image)
@@ -178,14 +179,22 @@ class Operator:
         self.home("loader")
 
     def load_stack(self, report: UnitReport) -> None:
-        """Frame, board and cover from their trays into the nest; the loader goes home."""
-        for part in UNIT_PARTS:
-            where = self.stack_pose(part)
-            picked = self.pick("loader", part)
-            if not picked.ok:
-                raise RuntimeError(f"picking {part} failed: {picked.message}")
-            report.placed[part] = self.place("loader", part, where)
+        """Frame and board from their trays into the nest (the screws join them); the loader goes home."""
+        for part in ("mid_frame", "main_board"):
+            self._stack(report, part)
         self.home("loader")
+
+    def clip_cover(self, report: UnitReport) -> None:
+        """The cover onto the screwed board; the loader goes home."""
+        self._stack(report, "cover")
+        self.home("loader")
+
+    def _stack(self, report: UnitReport, part: str) -> None:
+        where = self.stack_pose(part)
+        picked = self.pick("loader", part)
+        if not picked.ok:
+            raise RuntimeError(f"picking {part} failed: {picked.message}")
+        report.placed[part] = self.place("loader", part, where)
 
     def screw_holes(self, report: UnitReport, holes: list[str]) -> None:
         """A screw from the feeder into each hole, in order; the screwer goes home."""

@@ -16,7 +16,7 @@ from sim.holes import HoleState
 
 pytestmark = pytest.mark.sim
 
-JOINTS = {("mid_frame", "main_board"), ("mid_frame", "cover")}
+JOINTS = {("mid_frame", "main_board")}
 
 
 @dataclass
@@ -85,7 +85,7 @@ def test_removing_an_ok_screw_keeps_joints_another_ok_screw_makes(story: Story) 
     assert story.results["out_h1"].ok and story.results["out_h2"].ok
     assert story.joints["out_h1"] == JOINTS  # h2 still joins the parts
     assert story.joints["out_h2"] == set()  # the last OK screw is gone
-    assert [e.subject for e in story.sim.events.all("unjoined")] == ["main_board", "cover"]
+    assert [e.subject for e in story.sim.events.all("unjoined")] == ["main_board"]
 
 
 def test_backing_out_an_empty_hole_is_a_no_screw_nok(story: Story) -> None:

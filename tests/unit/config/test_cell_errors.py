@@ -59,8 +59,8 @@ def test_a_misspelt_joint_lists_the_urdf_joints(tmp_path: Path) -> None:
 
 
 def test_a_reference_to_an_undefined_program_lists_the_defined_ones(tmp_path: Path) -> None:
-    error = _broken("  h2: {part: mid_frame, pose: {xyz: [-0.05, 0.018, 0.015]}, screw: m14x2_5, program: m14_standard",
-                    "  h2: {part: mid_frame, pose: {xyz: [-0.05, 0.018, 0.015]}, screw: m14x2_5, program: m14_fast",
+    error = _broken("  h2: {part: mid_frame, pose: {xyz: [-0.05, 0.018, 0.010]}, screw: m14x2_5, program: m14_standard",
+                    "  h2: {part: mid_frame, pose: {xyz: [-0.05, 0.018, 0.010]}, screw: m14x2_5, program: m14_fast",
                     tmp_path)
     assert "'m14_fast' is not a defined program; defined: m14_standard" in error.detail
 

@@ -1,0 +1,49 @@
+"""Choosing a backend by name: ``sim`` or ``serial:URL`` (any pyserial URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from cellctl.config import CellDescription
+from cellctl.hw import HardwareSystem
+from cellctl.cli.loading import UsageError
+
+
+def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, realtime: bool,
+                 failures: Mapping[str, str], state_file: Path | None) -> tuple[HardwareSystem, Callable[[], None] | None]:
+    """The hardware system and its material flow (next kit between units) for ``--backend``."""
+    if spec == "sim":
+        from sim import SimSystem
+        from sim.injection import FailurePlan
+
+        try:
+            plan = FailurePlan(holes=dict(failures))
+        except ValueError as exc:
+            raise UsageError([f"--inject: {exc}"]) from None
+        system = SimSystem(cell, seed=seed, gui=gui, realtime=realtime, failures=plan, state_file=state_file)
+        return system, system.next_kit
+    if spec.startswith("serial:"):
+        if failures:
+            raise UsageError(["--inject works with the simulation only (the serial backend talks to real tools)"])
+        from firmware_bridge.cell import serial_cell_system
+
+        try:
+            return serial_cell_system(spec[len("serial:"):], cell), None
+        except ValueError as exc:
+            raise UsageError([f"--backend {spec}: {exc}"]) from None
+    raise UsageError([f"--backend {spec!r} is not valid; valid: sim, serial:URL (e.g. serial:/dev/ttyACM0, "
+                      "serial:socket://127.0.0.1:5000, or serial:loader=URL,screwer=URL)"])
+
+
+def parse_injections(text: str | None) -> dict[str, str]:
+    """``h2=cross_thread,h3=stripped`` → {hole: failure}."""
+    if not text:
+        return {}
+    out = {}
+    for item in text.split(","):
+        hole, sep, kind = item.partition("=")
+        if not sep or not hole or not kind:
+            raise UsageError([f"--inject {text!r}: write HOLE=FAILURE[,HOLE=FAILURE], e.g. h2=cross_thread"])
+        out[hole.strip()] = kind.strip()
+    return out

@@ -1,0 +1,42 @@
+"""``cellctl emulator``: a controller emulator on a pseudo-terminal (and TCP), for HIL tests."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("emulator", help="start the controller emulator and print where to connect",
+                            description=__doc__)
+    p.add_argument("--cell", type=Path, default=None, help="cell description (sets the arm's joint count)")
+    p.add_argument("--arm", default=None, help="which arm of the cell to emulate (default: the first)")
+    p.add_argument("--link", default=None, help="symlink PATH to the pseudo-terminal")
+    p.add_argument("--tcp", type=int, default=None, help="also listen on 127.0.0.1:PORT (0: pick one)")
+    p.add_argument("--faults", default="", help='inject link faults, e.g. "corrupt=0.01,drop=0.005,seed=3"')
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from firmware_bridge import emulator
+
+    argv = []
+    if args.cell is not None or args.arm is not None:
+        from cellctl.cli.loading import UsageError
+        from cellctl.config import ConfigError, load_cell
+
+        try:
+            cell = load_cell(args.cell)
+        except ConfigError as exc:
+            raise UsageError([str(exc)]) from None
+        arm = args.arm or next(iter(cell.arms))
+        if arm not in cell.arms:
+            raise UsageError([f"--arm {arm!r} is not in the cell; valid: {', '.join(cell.arms)}"])
+        argv += ["--dof", str(cell.arms[arm].dof)]
+    if args.link:
+        argv += ["--link", args.link]
+    if args.tcp is not None:
+        argv += ["--tcp", str(args.tcp)]
+    if args.faults:
+        argv += ["--faults", args.faults]
+    return emulator.main(argv)

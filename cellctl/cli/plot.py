@@ -1,0 +1,43 @@
+"""``cellctl plot --db PATH``: PNG plots of a unit — tightening curves with their windows and a
+timeline of what each arm did; with ``--recipe/--cell``, the planned joint trajectories too."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cellctl.cli.loading import checked, load
+from cellctl.cli.report import find_unit, open_journal
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("plot", help="write PNG plots of a unit", description=__doc__)
+    p.add_argument("--db", type=Path, required=True, help="production journal (SQLite)")
+    p.add_argument("--unit", default=None, help="unit serial (default: the latest)")
+    p.add_argument("--out", type=Path, default=Path("cellctl-plots"), help="output folder (default: %(default)s)")
+    p.add_argument("--recipe", type=Path, default=None, help="also plot the recipe's planned joint motion")
+    p.add_argument("--cell", type=Path, default=None, help="the cell of --recipe")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cellctl import plotting
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with open_journal(args.db) as journal:
+        units = journal.units()
+        unit = find_unit(journal, args.unit) if args.unit else (units[-1] if units else None)
+        if unit is None:
+            print(f"{args.db}: the journal has no units yet")
+            return 0
+        for t in journal.tightenings(unit.id):
+            written.append(plotting.plot_tightening(t, args.out / f"{unit.serial}_{t.hole}_try{t.attempt}.png"))
+        written.append(plotting.plot_timeline(unit, journal.steps(unit.id), args.out / f"{unit.serial}_timeline.png"))
+    if args.recipe is not None:
+        recipe, cell = load(args.recipe, args.cell)
+        checked(recipe, cell)
+        written.extend(plotting.plot_planned_joints(recipe, cell, args.out))
+    for path in written:
+        print(path)
+    return 0

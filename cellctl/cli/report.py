@@ -1,0 +1,109 @@
+"""``cellctl report --db PATH``: the production journal as tables, JSON or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from cellctl.cli.loading import UsageError
+from cellctl.cli.terminal import paint, table
+from cellctl.journal import Journal, TighteningRecord, UnitRecord
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("report", help="read back the production journal", description=__doc__)
+    p.add_argument("--db", type=Path, required=True, help="production journal (SQLite)")
+    p.add_argument("--unit", default=None, help="one unit's steps and tightening results, by serial")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="one JSON document")
+    fmt.add_argument("--csv", action="store_true", help="CSV rows (units, or the unit's tightenings)")
+    p.set_defaults(run=run)
+
+
+def open_journal(path: Path) -> Journal:
+    if not path.is_file():
+        raise UsageError([f"{path}: no such journal file (write one with 'cellctl run --db {path}')"])
+    return Journal(path)
+
+
+def find_unit(journal: Journal, serial: str) -> UnitRecord:
+    unit = journal.unit_by_serial(serial)
+    if unit is None:
+        known = ", ".join(u.serial for u in journal.units()[-5:]) or "none"
+        raise UsageError([f"no unit {serial!r} in {journal.path}; latest: {known}"])
+    return unit
+
+
+def _when(t: float | None) -> str:
+    return dt.datetime.fromtimestamp(t).isoformat(timespec="seconds") if t else ""
+
+
+def _tightening_dict(t: TighteningRecord) -> dict:
+    d = asdict(t)
+    d.pop("curve")
+    return d
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_journal(args.db) as journal:
+        if args.unit is None:
+            units = journal.units()
+            if args.json:
+                print(json.dumps({"units": [asdict(u) for u in units]}, indent=1))
+            elif args.csv:
+                _csv([asdict(u) for u in units])
+            else:
+                _units_table(units)
+            return 0
+        unit = find_unit(journal, args.unit)
+        steps, tightenings = journal.steps(unit.id), journal.tightenings(unit.id)
+        if args.json:
+            print(json.dumps({"unit": asdict(unit), "steps": [asdict(s) for s in steps],
+                              "tightenings": [_tightening_dict(t) for t in tightenings]}, indent=1))
+        elif args.csv:
+            _csv([_tightening_dict(t) for t in tightenings])
+        else:
+            _unit_tables(unit, steps, tightenings)
+    return 0
+
+
+def _csv(rows: list[dict]) -> None:
+    if not rows:
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def _result(text: str) -> str:
+    return paint(text, {"OK": "green", "NOK": "red", "FAILED": "red"}.get(text, "yellow"))
+
+
+def _units_table(units: list[UnitRecord]) -> None:
+    rows = [[u.serial, u.recipe, u.recipe_version, _result(u.result), _when(u.started_at),
+             f"{(u.sim_ended or 0) - (u.sim_started or 0):.2f}" if u.sim_ended else "", u.reason or ""]
+            for u in units]
+    print(table(rows, ["unit", "recipe", "rev", "result", "started", "cycle s", "reason"]))
+    ok = sum(u.result == "OK" for u in units)
+    print(f"{len(units)} units: {ok} OK, {sum(u.result == 'NOK' for u in units)} NOK, "
+          f"{sum(u.result == 'ABORTED' for u in units)} aborted, {sum(u.result == 'RUNNING' for u in units)} open")
+
+
+def _unit_tables(unit: UnitRecord, steps: list, tightenings: list[TighteningRecord]) -> None:
+    print(f"unit {unit.serial}: {_result(unit.result)} ({unit.recipe} rev {unit.recipe_version}, cell {unit.cell})"
+          + (f" — {unit.reason}" if unit.reason else ""))
+    print(table([[s.path, s.kind, s.arm or "", s.target or "", str(s.attempt), f"{s.started_at:.2f}",
+                  f"{(s.ended_at or s.started_at) - s.started_at:.2f}", _result(s.result), s.detail or ""]
+                 for s in steps], ["step", "kind", "arm", "target", "try", "start s", "took s", "result", "detail"]))
+    if tightenings:
+        print()
+        print(table([[t.hole, str(t.attempt), f"{t.program} (#{t.program_id})",
+                      f"{t.torque:.3f}" if t.torque is not None else "-", f"{t.torque_min:.3f}..{t.torque_max:.3f}",
+                      f"{t.angle:.0f}" if t.angle is not None else "-", f"{t.angle_min:.0f}..{t.angle_max:.0f}",
+                      _result(t.status), t.failure_class or "", "yes" if t.final else ""] for t in tightenings],
+                    ["hole", "try", "program", "torque Nm", "window", "angle °", "window", "status", "class", "final"]))

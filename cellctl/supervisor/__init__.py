@@ -1,0 +1,7 @@
+"""The supervisor: recipes executed as behaviour trees on the hardware contract, with a
+production journal, interlocks, pause/resume/abort/e-stop and resume after a crash."""
+
+from cellctl.supervisor.messages import CellState, CellStatus, RunSummary
+from cellctl.supervisor.supervisor import Supervisor
+
+__all__ = ["CellState", "CellStatus", "RunSummary", "Supervisor"]

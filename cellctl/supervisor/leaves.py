@@ -1,0 +1,442 @@
+"""Recipe steps as executing leaves: journaled, resumable, made of primitive actions.
+
+A leaf numbers its executions within the unit (attempt 0, 1, … under a retry). Before it
+acts it looks in the journal: an execution that already ended OK or FAILED is replayed
+(its effect on the part model applied, its result returned) instead of being done again, so a
+resumed unit never repeats a completed step. An execution a crash left RUNNING is done again,
+and a tightening it had started reuses its tool command id: the screwdriver answers with the
+first run's result instead of driving the screw twice.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+
+import numpy as np
+
+from cellctl.hw import BackOutCommand, GripperAction, GripperCommand, ScrewProgram, ToolResult
+from cellctl.journal import TighteningRecord
+from cellctl.motion import CartesianLimits, PathError, plan_linear, plan_path, plan_ptp
+from cellctl.motion.cartesian import Lin
+from cellctl.motion.trajectory import SampledMotion
+from cellctl.recipe import model as rm
+from cellctl.supervisor.actions import (
+    AcquireZones,
+    Action,
+    ActionFailed,
+    Check,
+    Dwell,
+    Move,
+    Planner,
+    ReleaseZones,
+    Tool,
+    Until,
+)
+from cellctl.supervisor.context import CellContext
+from cellctl.supervisor.geometry import APPROACH, CLEARANCE, SCREW_APPROACH, lifted
+from cellctl.supervisor.tree import Behaviour, Status
+
+APPROACH_LIMITS = CartesianLimits(speed=0.25, acceleration=1.5, jerk=15.0, angular_speed=1.0,
+                                  angular_acceleration=4.0, angular_jerk=40.0)
+"""Tool limits of the straight moves in and out of a pick, place or hole."""
+
+
+class StepLeaf(Behaviour):
+    """A journaled recipe step (see module docstring)."""
+
+    def __init__(self, step: rm.Step, ctx: CellContext) -> None:
+        super().__init__(step.label)
+        self.step, self.ctx = step, ctx
+        self._actions: list[Action] = []
+        self._cleanup: list[Action] = []
+        self._index = 0
+        self._step_id: int | None = None
+        self._in_cleanup = False
+        self._failure_reason: str | None = None
+        self.attempt = 0
+
+    # -------------------------------------------------------------- subclass interface
+    @abstractmethod
+    def plan(self) -> tuple[list[Action], list[Action]]:
+        """The actions of one execution, and the clean-up to run if it fails."""
+
+    def effect(self) -> None:
+        """Apply the step's result to the part model (after success, and when replayed)."""
+
+    def target(self) -> str | None:
+        return None
+
+    # -------------------------------------------------------------- execution
+    def update(self) -> Status:
+        ctx = self.ctx
+        if self.status is not Status.RUNNING:
+            replayed = self._begin()
+            if replayed is not None:
+                return replayed
+        try:
+            return self._advance()
+        except ActionFailed as exc:
+            return self._finish(Status.FAILURE, str(exc))
+
+    def _begin(self) -> Status | None:
+        ctx = self.ctx
+        assert ctx.unit is not None
+        self.attempt = ctx.next_execution(self.step.path)
+        previous = next((s for s in ctx.journal.steps(ctx.unit.id)
+                         if s.path == self.step.path and s.attempt == self.attempt), None)
+        if previous is not None and previous.result in ("OK", "FAILED"):
+            if previous.result == "OK":
+                self.effect()
+                return Status.SUCCESS
+            return self.fail(previous.detail or f"{self.name} failed")
+        if previous is not None:
+            self._step_id = previous.id
+            ctx.journal.end_step(previous.id, "RUNNING", "resumed", ctx.now())
+        else:
+            self._step_id = ctx.journal.start_step(ctx.unit.id, self.step.path, self.step.kind, self.step.arm,
+                                                   self.target(), self.attempt, ctx.now())
+        self._actions, self._cleanup = self.plan()
+        self._index, self._in_cleanup, self._failure_reason = 0, False, None
+        if self.step.arm:
+            ctx.current[self.step.arm] = self.name
+        self._start_current()
+        return None
+
+    def _start_current(self) -> None:
+        program = self._cleanup if self._in_cleanup else self._actions
+        if self._index < len(program):
+            program[self._index].start(self.ctx)
+
+    def _advance(self) -> Status:
+        while True:
+            program = self._cleanup if self._in_cleanup else self._actions
+            if self._index >= len(program):
+                if self._in_cleanup:
+                    return self._finish(Status.FAILURE, self._failure_reason or "failed")
+                return self._finish(Status.SUCCESS, None)
+            action = program[self._index]
+            status = action.poll(self.ctx)
+            if status is Status.RUNNING:
+                return status
+            if status is Status.FAILURE:
+                if self._in_cleanup:  # the clean-up failed too: report the original reason
+                    return self._finish(Status.FAILURE, f"{self._failure_reason}; clean-up failed: {action.failure}")
+                self._failure_reason = action.failure or f"{self.name} failed"
+                self._in_cleanup, self._index = True, 0
+            else:
+                self._index += 1
+            self._start_current()
+
+    def _finish(self, status: Status, reason: str | None) -> Status:
+        ctx = self.ctx
+        ok = status is Status.SUCCESS
+        if ok:
+            self.effect()
+        if self._step_id is not None:
+            ctx.journal.end_step(self._step_id, "OK" if ok else "FAILED", reason, ctx.now())
+        if self.step.arm:
+            ctx.current.pop(self.step.arm, None)
+        return status if ok else self.fail(reason or f"{self.name} failed")
+
+    def halt(self) -> None:
+        ctx = self.ctx
+        program = self._cleanup if self._in_cleanup else self._actions
+        if self.status is Status.RUNNING and self._index < len(program):
+            program[self._index].halt(ctx)
+        if self._step_id is not None and self.status is Status.RUNNING:
+            ctx.journal.end_step(self._step_id, "HALTED", "halted by the supervisor", ctx.now())
+        if self.step.arm:
+            ctx.current.pop(self.step.arm, None)
+        super().halt()
+
+
+# ------------------------------------------------------------------ motion helpers
+def ptp_to_pose(arm: str, tool: str, pose: np.ndarray) -> Planner:
+    def plan(ctx: CellContext, q: np.ndarray) -> SampledMotion:
+        geo = ctx.geometry.arms[arm]
+        goal = geo.ik(tool, pose, seed=q)
+        return plan_ptp(q, goal, geo.limits)
+    return plan
+
+
+GOOD_TIME_SCALE = 0.5  # a straight move slowed below this by the joints: look for a better posture
+
+
+def ptp_above(arm: str, tool: str, above: np.ndarray, work: np.ndarray) -> Planner:
+    """PTP to ``above`` in a posture from which the straight move to ``work`` is fast: the
+    straight path is planned back up from each candidate work posture (best first) and the
+    first that keeps its speed (else the fastest) gives the approach posture."""
+    def plan(ctx: CellContext, q: np.ndarray) -> SampledMotion:
+        geo = ctx.geometry.arms[arm]
+        chain = geo.chain(tool)
+        best, best_scale, last_error = None, -1.0, None
+        for q_work in geo.ik_candidates(tool, work, seeds=[q]):
+            try:
+                up = plan_linear(chain, q_work, geo.to_base(above), geo.limits, APPROACH_LIMITS)
+            except PathError as exc:
+                last_error = exc
+                continue
+            if up.time_scale > best_scale:
+                best, best_scale = up, up.time_scale
+            if up.time_scale >= GOOD_TIME_SCALE:
+                break
+        if best is None:
+            assert last_error is not None
+            raise last_error
+        return plan_ptp(q, best.sample([best.duration]).position[0], geo.limits)
+    return plan
+
+
+def ptp_to_joints(arm: str, joints: np.ndarray) -> Planner:
+    def plan(ctx: CellContext, q: np.ndarray) -> SampledMotion:
+        return plan_ptp(q, joints, ctx.geometry.arms[arm].limits)
+    return plan
+
+
+def lin_to(arm: str, tool: str, pose: np.ndarray) -> Planner:
+    def plan(ctx: CellContext, q: np.ndarray) -> SampledMotion:
+        geo = ctx.geometry.arms[arm]
+        return plan_linear(geo.chain(tool), q, geo.to_base(pose), geo.limits, APPROACH_LIMITS)
+    return plan
+
+
+def approach_sequence(arm: str, tool: str, target: np.ndarray, height: float, what: str) -> tuple[list[Action], list[Action]]:
+    """PTP above, LIN down — and the LIN back up, for after the work."""
+    above = lifted(target, height)
+    down = [Move(arm, ptp_above(arm, tool, above, target), f"{what}: approach"),
+            Move(arm, lin_to(arm, tool, target), f"{what}: move in")]
+    up = [Move(arm, lin_to(arm, tool, above), f"{what}: retreat")]
+    return down, up
+
+
+def guarded(arm: str, zones: list[str], home: np.ndarray, work: list[Action]) -> list[Action]:
+    """Hold the interlock zones around ``work`` and leave them (to home) before releasing."""
+    if not zones:
+        return work
+    return [AcquireZones(arm, zones), *work, Move(arm, ptp_to_joints(arm, home), "leave the shared zone"),
+            ReleaseZones(arm, zones)]
+
+
+def retreat_cleanup(arm: str, zones: list[str], home: np.ndarray) -> list[Action]:
+    """After a failure: back to home, then release the zones."""
+    return [Move(arm, ptp_to_joints(arm, home), "retreat to home"), ReleaseZones(arm, zones)]
+
+
+# ------------------------------------------------------------------ the steps
+class PickLeaf(StepLeaf):
+    step: rm.Pick
+
+    def target(self) -> str:
+        return self.step.part
+
+    def plan(self) -> tuple[list[Action], list[Action]]:
+        s, ctx = self.step, self.ctx
+        geo = ctx.geometry.arms[s.arm]
+        tool = geo.tool_of_type("parallel_gripper")
+        spec = ctx.cell.parts[s.part]
+        grasp = ctx.geometry.grasp(s.part, ctx.parts.poses[s.part], s.grasp)
+        zones = ctx.geometry.zones_containing(s.arm, grasp[:3, 3])
+        down, up = approach_sequence(s.arm, tool, grasp, APPROACH, f"pick {s.part}")
+        width = float(geo.spec.tools[tool].max_width)
+        work = [Tool(s.arm, GripperCommand(GripperAction.OPEN, width=width), "open the gripper"), *down,
+                Tool(s.arm, GripperCommand(GripperAction.CLOSE, width=float(spec.size[1]), force=20.0),
+                     f"grasp {s.part} (missed grasp?)"), *up]
+        return guarded(s.arm, zones, geo.spec.home, work), retreat_cleanup(s.arm, zones, geo.spec.home)
+
+    def effect(self) -> None:
+        self.ctx.parts.held[self.step.part] = self.step.arm
+
+
+class PlaceLeaf(StepLeaf):
+    step: rm.Place
+
+    def target(self) -> str:
+        return f"{self.step.part}@{self.step.onto or self.step.station + '/' + self.step.slot}"
+
+    def resting_pose(self) -> np.ndarray:
+        s, geo = self.step, self.ctx.geometry
+        if s.onto:
+            return geo.resting_on_part(s.part, self.ctx.parts.poses[s.onto], s.onto)
+        return geo.resting_on_slot(s.part, s.station, s.slot)
+
+    def plan(self) -> tuple[list[Action], list[Action]]:
+        s, ctx = self.step, self.ctx
+        if ctx.parts.held.get(s.part) != s.arm:
+            raise ActionFailed(f"arm {s.arm} does not hold {s.part}: pick it first")
+        geo = ctx.geometry.arms[s.arm]
+        tool = geo.tool_of_type("parallel_gripper")
+        release = ctx.geometry.grasp(s.part, lifted(self.resting_pose(), CLEARANCE), "top")
+        zones = ctx.geometry.zones_containing(s.arm, release[:3, 3])
+        down, up = approach_sequence(s.arm, tool, release, APPROACH, f"place {s.part}")
+        width = float(geo.spec.tools[tool].max_width)
+        work = [*down, Tool(s.arm, GripperCommand(GripperAction.OPEN, width=width), f"release {s.part}"), *up]
+        return guarded(s.arm, zones, geo.spec.home, work), retreat_cleanup(s.arm, zones, geo.spec.home)
+
+    def effect(self) -> None:
+        ctx, s = self.ctx, self.step
+        old = ctx.parts.poses.get(s.part)
+        new = self.resting_pose()
+        ctx.parts.held.pop(s.part, None)
+        # Parts stacked on the moved one travel with it.
+        if old is not None:
+            moved = new @ np.linalg.inv(old)
+            for other, pose in list(ctx.parts.poses.items()):
+                if other != s.part and other not in ctx.parts.held and _on_top_of(pose, old):
+                    ctx.parts.poses[other] = moved @ pose
+        ctx.parts.poses[s.part] = new
+
+
+def _on_top_of(pose: np.ndarray, base: np.ndarray) -> bool:
+    """True for a part stacked on (directly above, within 2 cm) another part's old pose."""
+    d = pose[:3, 3] - base[:3, 3]
+    return float(np.hypot(d[0], d[1])) < 0.02 and 0.0 < d[2] < 0.03
+
+
+class ScrewLeaf(StepLeaf):
+    step: rm.Screw
+    _tightening: int = 0  # journal row of the tightening in progress
+
+    def target(self) -> str:
+        return self.step.hole
+
+    def program(self) -> tuple[str, ScrewProgram]:
+        hole = self.ctx.cell.holes[self.step.hole]
+        name = self.step.program or hole.program_name
+        return name, self.ctx.cell.programs[name]
+
+    def plan(self) -> tuple[list[Action], list[Action]]:
+        s, ctx = self.step, self.ctx
+        geo = ctx.geometry.arms[s.arm]
+        hole = ctx.cell.holes[s.hole]
+        pickup, driver = geo.tool_of_type("vacuum"), geo.tool_of_type("screwdriver")
+        feeder = ctx.geometry.feeder_pick(hole.screw)
+        drive = ctx.geometry.driving_pose(s.hole, ctx.parts.poses[hole.part])
+        zones = ctx.geometry.zones_containing(s.arm, drive[:3, 3])
+        fetch_down, fetch_up = approach_sequence(s.arm, pickup, feeder, SCREW_APPROACH, "fetch a screw")
+        drive_down, drive_up = approach_sequence(s.arm, driver, drive, SCREW_APPROACH, f"drive {s.hole}")
+        name, program = self.program()
+        done = self._finished_tightening()
+        if done is not None:  # a crash came between the tightening's result and the step's end
+            return [Check(lambda ctx: None if done.status == "OK" else
+                          f"tighten {s.hole}: {done.status} ({done.failure_class})")], []
+        tighten = Tool(s.arm, program, f"tighten {s.hole} with {name}", command_id=self._command_id,
+                       on_result=self._record)
+        # Drop whatever the cup may still hold (a resumed step) before taking a fresh screw.
+        fetch = [Tool(s.arm, GripperCommand(GripperAction.OPEN), "clear the cup"), *fetch_down,
+                 Tool(s.arm, GripperCommand(GripperAction.CLOSE), "pick up a screw"), *fetch_up]
+        work = fetch + guarded(s.arm, zones, geo.spec.home, [*drive_down, tighten, *drive_up])
+        return work, retreat_cleanup(s.arm, zones, geo.spec.home)
+
+    def _finished_tightening(self) -> TighteningRecord | None:
+        """This execution's tightening if it already has a result (only after a crash)."""
+        ctx = self.ctx
+        assert ctx.unit is not None
+        return next((t for t in ctx.journal.tightenings(ctx.unit.id)
+                     if t.step_id == self._step_id and t.status != "RUNNING"), None)
+
+    def _command_id(self, ctx: CellContext) -> int:
+        """The tool command id of this tightening: an unfinished one's (resume) or a new one."""
+        assert ctx.unit is not None
+        rows = [t for t in ctx.journal.tightenings(ctx.unit.id) if t.hole == self.step.hole]
+        unfinished = next((t for t in rows if t.status == "RUNNING"), None)
+        if unfinished is not None:
+            self._tightening = unfinished.id
+            return unfinished.command_id
+        command_id = ctx.journal.next_counter("tool_command")
+        name, program = self.program()
+        self._tightening = ctx.journal.start_tightening(ctx.unit.id, self._step_id, self.step.hole, len(rows),
+                                                        name, program, command_id, ctx.now())
+        return command_id
+
+    def _record(self, ctx: CellContext, result: ToolResult) -> None:
+        ctx.journal.finish_tightening(self._tightening, result, ctx.now())
+
+
+class MoveLeaf(StepLeaf):
+    step: rm.Move
+
+    def plan(self) -> tuple[list[Action], list[Action]]:
+        s, ctx = self.step, self.ctx
+        geo = ctx.geometry.arms[s.arm]
+        tool = next(iter(geo.chains))
+        first = s.targets[0]
+        if first.named is not None or first.joints is not None:
+            joints = geo.spec.home if first.named == "home" else first.joints
+            return [Move(s.arm, ptp_to_joints(s.arm, joints), self.name)], []
+        if s.mode == "ptp":
+            return [Move(s.arm, ptp_to_pose(s.arm, tool, first.pose.matrix), self.name)], []
+
+        def plan_cartesian(ctx: CellContext, q: np.ndarray) -> SampledMotion:
+            moves = [Lin(geo.to_base(t.pose.matrix), blend=t.blend) for t in s.targets]
+            return plan_path(geo.chain(tool), q, moves, geo.limits, APPROACH_LIMITS)
+        return [Move(s.arm, plan_cartesian, self.name)], []
+
+
+class WaitLeaf(StepLeaf):
+    step: rm.Wait
+
+    def plan(self) -> tuple[list[Action], list[Action]]:
+        if self.step.after:
+            return [Until(lambda ctx: set(self.step.after) <= ctx.finished_ids)], []
+        return [Dwell(self.step.seconds)], []
+
+
+class BackOutLeaf(StepLeaf):
+    """Reverse the screwdriver on a hole; the screw leaves on the bit and is dropped at the feeder's bin."""
+
+    step: rm.BackOut
+
+    def target(self) -> str:
+        return self.step.hole
+
+    def plan(self) -> tuple[list[Action], list[Action]]:
+        s, ctx = self.step, self.ctx
+        geo = ctx.geometry.arms[s.arm]
+        hole = ctx.cell.holes[s.hole]
+        driver = geo.tool_of_type("screwdriver")
+        drive = ctx.geometry.driving_pose(s.hole, ctx.parts.poses[hole.part])
+        zones = ctx.geometry.zones_containing(s.arm, drive[:3, 3])
+        down, up = approach_sequence(s.arm, driver, drive, SCREW_APPROACH, f"back out {s.hole}")
+        program = ctx.cell.programs[hole.program_name]
+        work = [*down, Tool(s.arm, BackOutCommand(program.program_id, timeout=program.timeout),
+                            f"back out {s.hole}"), *up]
+        return guarded(s.arm, zones, geo.spec.home, work), retreat_cleanup(s.arm, zones, geo.spec.home)
+
+
+class InspectLeaf(StepLeaf):
+    step: rm.Inspect
+
+    def target(self) -> str:
+        return ",".join(self.step.holes)
+
+    def plan(self) -> tuple[list[Action], list[Action]]:
+        return [Check(self._verdict)], []
+
+    def _verdict(self, ctx: CellContext) -> str | None:
+        assert ctx.unit is not None
+        final = {t.hole: t for t in ctx.journal.tightenings(ctx.unit.id) if t.final}
+        bad = []
+        for hole in self.step.holes:
+            record = final.get(hole)
+            if record is None:
+                bad.append(f"{hole} not tightened")
+            elif record.status != "OK":
+                bad.append(f"{hole} {record.status} ({record.failure_class})")
+        return "inspection: " + ", ".join(bad) if bad else None
+
+
+class RejectLeaf(StepLeaf):
+    step: rm.Reject
+
+    def plan(self) -> tuple[list[Action], list[Action]]:
+        return [], []
+
+    def effect(self) -> None:
+        self.ctx.rejected.append(self.step.reason)
+
+
+LEAVES: dict[type[rm.Step], type[StepLeaf]] = {
+    rm.Pick: PickLeaf, rm.Place: PlaceLeaf, rm.Screw: ScrewLeaf, rm.BackOut: BackOutLeaf, rm.Move: MoveLeaf,
+    rm.Wait: WaitLeaf,
+    rm.Inspect: InspectLeaf, rm.Reject: RejectLeaf,
+}

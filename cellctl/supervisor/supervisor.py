@@ -1,0 +1,310 @@
+"""The supervisor: a lifecycle node that builds units, one after another, safely.
+
+Its control loop runs on the backend's clock: every ``control_period`` it lets the backend
+reach the next instant (``HardwareSystem.wait_until``: a simulation steps its physics, a
+real controller's clock just runs), handles operator requests, ticks the unit's behaviour
+tree and publishes the cell's status. Operator requests (pause, resume, abort, e-stop,
+reset) come as method calls or as services of the node, and take effect at the next cycle.
+
+Semantics: pause decelerates every moving arm along its path (the speed override goes to 0)
+and resume continues exactly there; abort decelerates, then halts the unit (ABORTED); e-stop
+stops every arm at once and nothing moves until ``reset()``. A unit whose tree fails stops
+the cell (FAULTED) with a message that says what happened and what to do.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from cellctl.config import CellDescription
+from cellctl.hw import ArmMode, HardwareError, HardwareSystem, StopKind
+from cellctl.journal import Journal, UnitRecord
+from cellctl.recipe import Recipe
+from cellctl.rt import (
+    QOS_LATCHED,
+    CallbackReturn,
+    Context,
+    Executor,
+    LifecycleNode,
+    ParameterDescriptor,
+    ParameterType,
+    Range,
+    SimClock,
+    State,
+    Time,
+)
+from cellctl.rt.messages import Trigger
+from cellctl.supervisor.builder import build
+from cellctl.supervisor.context import CellContext
+from cellctl.supervisor.geometry import CellGeometry
+from cellctl.supervisor.messages import CellState, CellStatus, RunSummary
+from cellctl.supervisor.streaming import Override
+from cellctl.supervisor.tree import Behaviour, Status
+
+PARAMETERS = (
+    ParameterDescriptor("control_period", ParameterType.DOUBLE, 0.01,
+                        "seconds between two ticks of the recipe tree", range=Range(0.001, 0.1)),
+    ParameterDescriptor("unit_timeout", ParameterType.DOUBLE, 600.0,
+                        "backend seconds a unit may take before the cell faults", range=Range(1.0, 86400.0)),
+)
+
+MaterialFlow = Callable[[], None]
+"""Called between units: the finished unit leaves the cell and the next kit of parts arrives."""
+
+
+class Supervisor(LifecycleNode):
+    """See module docstring."""
+
+    def __init__(self, context: Context, system: HardwareSystem, cell: CellDescription, recipe: Recipe,
+                 journal: Journal, *, next_kit: MaterialFlow | None = None) -> None:
+        super().__init__(context, "supervisor", namespace="/cell", parameters=PARAMETERS)
+        self.system, self.cell, self.recipe, self.journal = system, cell, recipe, journal
+        self.next_kit = next_kit
+        self.clock = SimClock()
+        self.state = CellState.IDLE
+        self.ctx: CellContext | None = None
+        self._request: str | None = None
+        self._tree: Behaviour | None = None
+        self._message = ""
+        self.summary = RunSummary()
+        self.status_pub = self.create_publisher(CellStatus, "~/status", QOS_LATCHED)
+        for name in ("pause", "resume", "abort", "estop", "reset"):
+            self.create_service(Trigger, f"~/{name}", self._service(name))
+
+    # ------------------------------------------------------------------ lifecycle
+    def on_configure(self, previous: State) -> CallbackReturn:
+        self.system.configure()
+        self.ctx = CellContext(self.system, self.cell, CellGeometry(self.cell), self.journal,
+                               Override(self.system.now()))
+        return CallbackReturn.SUCCESS
+
+    def on_activate(self, previous: State) -> CallbackReturn:
+        self.system.activate()
+        return CallbackReturn.SUCCESS
+
+    def on_deactivate(self, previous: State) -> CallbackReturn:
+        self.system.deactivate()
+        return CallbackReturn.SUCCESS
+
+    def on_cleanup(self, previous: State) -> CallbackReturn:
+        self.system.cleanup()
+        return CallbackReturn.SUCCESS
+
+    def on_shutdown(self, previous: State) -> CallbackReturn:
+        self.system.shutdown()
+        return CallbackReturn.SUCCESS
+
+    # ------------------------------------------------------------------ operator requests
+    def pause(self) -> None:
+        """Decelerate along the path and hold there (resume continues)."""
+        self._request = "pause"
+
+    def resume(self) -> None:
+        self._request = "resume"
+
+    def abort(self) -> None:
+        """Decelerate, then end the unit ABORTED."""
+        self._request = "abort"
+
+    def estop(self) -> None:
+        """Stop every arm now; nothing moves until reset()."""
+        self._estop()  # not deferred: an e-stop acts at once
+
+    def reset(self) -> None:
+        """Clear faults and the e-stop latch on every arm (the cell becomes IDLE)."""
+        for arm in self.system.arms.values():
+            arm.reset()
+        self.journal.event("reset", None, self.system.now(), self._unit_id())
+        self.state, self._message = CellState.IDLE, ""
+        self._publish()
+
+    def _service(self, name: str) -> Callable[[Trigger.Request], Trigger.Response]:
+        def handle(request: Trigger.Request) -> Trigger.Response:
+            getattr(self, name)()
+            return Trigger.Response(True, f"{name} requested")
+        return handle
+
+    # ------------------------------------------------------------------ the run
+    def run(self, units: int, *, resume: bool = False, on_cycle: Callable[[], None] | None = None) -> RunSummary:
+        """Build ``units`` units (after finishing a unit a crash left open, with ``resume``)."""
+        assert self.ctx is not None, "configure and activate the supervisor first"
+        executor = Executor(self.context)
+        executor.add_node(self)
+        started = time.perf_counter()
+        sim_start = self.system.now()
+        self.summary = RunSummary()
+        unfinished = self.journal.unfinished_unit() if resume else None
+        index = 0
+        while index < units and self.state in (CellState.IDLE, CellState.RUNNING):
+            unit = self._resume_unit(unfinished) if unfinished else self._new_unit()
+            unfinished = None
+            index += 1
+            self._run_unit(unit, index, units, executor, on_cycle)
+        self.summary.sim_time_s = self.system.now() - sim_start
+        self.summary.wall_time_s = time.perf_counter() - started
+        self.summary.state, self.summary.message = self.state, self._message
+        executor.remove_node(self)
+        return self.summary
+
+    def _new_unit(self) -> UnitRecord:
+        if self.next_kit is not None:
+            self.next_kit()
+        unit = self.journal.start_unit(self.recipe.serial_prefix, self.recipe.name, self.recipe.version,
+                                       self.cell.name, self.system.now())
+        self.journal.event("unit_started", unit.serial, self.system.now(), unit.id)
+        return unit
+
+    def _resume_unit(self, unit: UnitRecord) -> UnitRecord:
+        self.journal.close_running_steps(unit.id, self.system.now(), "interrupted (process ended)")
+        self.journal.event("resumed", f"continuing {unit.serial} after an interruption", self.system.now(), unit.id)
+        return unit
+
+    def _run_unit(self, unit: UnitRecord, index: int, total: int, executor: Executor,
+                  on_cycle: Callable[[], None] | None) -> None:
+        ctx = self.ctx
+        assert ctx is not None
+        ctx.start_unit(unit)
+        ctx.override = Override(self.system.now())
+        self._tree = build(self.recipe.root, ctx)
+        self.state, self._message = CellState.RUNNING, ""
+        self._unit_index, self._units_total = index, total
+        started = self.system.now()
+        deadline = started + float(self.get_parameter("unit_timeout"))
+        period = float(self.get_parameter("control_period"))
+        status = Status.RUNNING
+        while status is Status.RUNNING and self.state not in (CellState.ESTOPPED,):
+            status = self._cycle()
+            if status is Status.RUNNING and self.system.now() > deadline:
+                self._fault(f"unit {unit.serial} took longer than unit_timeout; check the cell, then reset")
+                status = Status.FAILURE
+            self._publish()
+            if on_cycle is not None:
+                on_cycle()
+            if status is Status.RUNNING:
+                self.system.wait_until(self.system.now() + period)
+                self.clock.set_time(Time.from_seconds(self.system.now()))
+                executor.spin_some()
+        self._end_unit(unit, status, self.system.now() - started)
+
+    def _cycle(self) -> Status:
+        """One control period: requests, then the tree (or the streams while pausing)."""
+        ctx = self.ctx
+        assert ctx is not None and self._tree is not None
+        now = self.system.now()
+        self._handle_request(now)
+        if self.state is CellState.RUNNING:
+            try:
+                status = self._tree.tick()
+            except HardwareError as exc:
+                self._fault(f"hardware fault: {exc}")
+                return Status.FAILURE
+            if status is Status.FAILURE:
+                self._tree_failed(self._tree.failure or "the recipe failed")
+            return status
+        if self.state in (CellState.PAUSING, CellState.PAUSED, CellState.STOPPING):
+            for stream in list(ctx.streams):
+                stream.pump(now, ctx.override)
+            if ctx.override.at_rest(now) and self.state is CellState.PAUSING:
+                self.state = CellState.PAUSED
+            if ctx.override.at_rest(now) and self.state is CellState.STOPPING:
+                self._tree.halt()
+                ctx.zones.release_all()
+                return Status.FAILURE
+        return Status.RUNNING
+
+    def _handle_request(self, now: float) -> None:
+        request, self._request = self._request, None
+        ctx = self.ctx
+        assert ctx is not None
+        if request is None:
+            return
+        self.journal.event(request, None, now, self._unit_id())
+        if request == "pause" and self.state is CellState.RUNNING:
+            ctx.override.set_target(now, 0.0)
+            self.state = CellState.PAUSING
+        elif request == "resume" and self.state in (CellState.PAUSING, CellState.PAUSED):
+            ctx.override.set_target(now, 1.0)
+            self.state = CellState.RUNNING
+        elif request == "abort" and self.state in (CellState.RUNNING, CellState.PAUSING, CellState.PAUSED):
+            ctx.override.set_target(now, 0.0)
+            self.state, self._message = CellState.STOPPING, "aborted by the operator"
+
+    def _estop(self) -> None:
+        for name, arm in self.system.arms.items():
+            try:
+                arm.stop(StopKind.EMERGENCY)
+            except HardwareError as exc:  # a lost link: the controller's watchdog stops that arm
+                self.journal.fault(self._unit_id(), name, None, "ESTOP_NOT_CONFIRMED", str(exc),
+                                   "check the arm's controller and its link", self.system.now())
+        self.journal.event("estop", None, self.system.now(), self._unit_id())
+        if self._tree is not None and self._tree.status is Status.RUNNING:
+            self._tree.halt()
+        if self.ctx is not None:
+            self.ctx.zones.release_all()
+        self.state = CellState.ESTOPPED
+        self._message = "emergency stop: nothing moves until reset; check the cell, then reset"
+        self._publish()
+
+    def _tree_failed(self, why: str) -> None:
+        hardware = any(arm.read().mode in (ArmMode.FAULTED, ArmMode.ESTOPPED) for arm in self.system.arms.values())
+        if hardware:
+            self._fault(f"{why}. An arm is faulted: read its fault, make the cell safe, reset, then run again")
+            return
+        self.state = CellState.FAULTED
+        self._message = (f"{why}. The recipe has no recovery for this: clear the unit from the cell, "
+                         "fix the cause, then reset and run again")
+        self._stop_all(StopKind.CONTROLLED)
+
+    def _fault(self, message: str) -> None:
+        self.summary.hardware_fault = True
+        self.state, self._message = CellState.FAULTED, message
+        self.journal.fault(self._unit_id(), "supervisor", None, "CELL_FAULT", message, "reset after fixing the cause",
+                           self.system.now())
+        self._stop_all(StopKind.CONTROLLED)
+
+    def _stop_all(self, kind: StopKind) -> None:
+        if self._tree is not None and self._tree.status is Status.RUNNING:
+            self._tree.halt()
+        for arm in self.system.arms.values():
+            try:
+                arm.stop(kind)
+            except HardwareError:
+                pass  # the controller's watchdog stops an arm whose link is gone
+        if self.ctx is not None:
+            self.ctx.zones.release_all()
+
+    def _end_unit(self, unit: UnitRecord, status: Status, duration: float) -> None:
+        ctx = self.ctx
+        assert ctx is not None
+        if self.state in (CellState.STOPPING, CellState.ESTOPPED):
+            result, reason = "ABORTED", self._message
+            self.summary.units_aborted += 1
+            if self.state is CellState.STOPPING:
+                self.state = CellState.IDLE
+        elif status is Status.SUCCESS and not ctx.rejected:
+            result, reason = "OK", None
+            self.summary.units_ok += 1
+            self.summary.cycle_times.append(duration)
+        else:
+            result = "NOK"
+            reason = "; ".join(ctx.rejected) or (self._tree.failure if self._tree else None) or self._message
+            self.summary.units_nok += 1
+            if status is Status.SUCCESS:
+                self.summary.cycle_times.append(duration)
+        self.journal.end_unit(unit.id, result, reason, self.system.now())
+        self.summary.serials.append(unit.serial)
+        if self.state is CellState.RUNNING:
+            self.state = CellState.IDLE
+        self._publish()
+
+    def _unit_id(self) -> int | None:
+        return self.ctx.unit.id if self.ctx is not None and self.ctx.unit is not None else None
+
+    def _publish(self) -> None:
+        ctx = self.ctx
+        unit = ctx.unit.serial if ctx is not None and ctx.unit is not None else None
+        arms = tuple(sorted(ctx.current.items())) if ctx is not None else ()
+        self.status_pub.publish(CellStatus(
+            self.state, self.system.now(), unit, getattr(self, "_unit_index", 0), getattr(self, "_units_total", 0),
+            arms, self.summary.units_ok, self.summary.units_nok, self._message))
