@@ -78,6 +78,7 @@ class SimArm(ArmInterface):
         self._tracking = TrackingMeter(spec.dof)
         self._running: dict[int, ToolHandle] = {}
         self._results: OrderedDict[int, ToolResult] = OrderedDict()
+        self._result_kinds: dict[int, str] = {}  # command id -> command type (checked on re-use)
         for tool in tools.values():
             tool.on_finish = self._completed
         if not kinematic:
@@ -178,7 +179,12 @@ class SimArm(ArmInterface):
         handle = ToolHandle(cid, f"{self.name}: {type(command).__name__}")
         stored = self._results.get(cid)
         if stored is not None:
-            handle.finish(stored)
+            kind = self._result_kinds.get(cid)
+            if kind is not None and kind != type(command).__name__:
+                handle.fail(HardwareError(f"{self.name}: command id {cid} was used for a {kind}, not a "
+                                          f"{type(command).__name__}; tool command ids must be unique"))
+            else:
+                handle.finish(stored)
             return handle
         tool = self._tool_for(command)
         if tool is None:
@@ -191,6 +197,7 @@ class SimArm(ArmInterface):
             handle.finish(nok(cid, "busy", f"{tool.name} is still running another command; wait for its result"))
         else:
             self._running[cid] = handle
+            self._result_kinds[cid] = type(command).__name__
             tool.start(command, handle, self._system.now())
             self._system.checkpoint()  # a command judged at once (e.g. no_hole) is saved now
         return handle

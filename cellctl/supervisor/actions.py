@@ -116,10 +116,13 @@ class Move(Action):
 
 
 class Tool(Action):
-    """A tool command; FAILURE when the tool judges the result not OK."""
+    """A tool command; FAILURE when the tool judges the result not OK.
+
+    Every command gets an id from the journal's counter (unique in the cell, across restarts):
+    the tool de-duplicates by id, so ids must never be reused for another command."""
 
     def __init__(self, arm: str, command: ToolCommand, what: str,
-                 command_id: Callable[[CellContext], int | None] = lambda ctx: None,
+                 command_id: Callable[[CellContext], int] = lambda ctx: ctx.journal.next_counter("tool_command"),
                  on_result: Callable[[CellContext, ToolResult], None] = lambda ctx, r: None) -> None:
         self.arm, self.command, self.what = arm, command, what
         self._command_id, self._on_result = command_id, on_result

@@ -237,11 +237,15 @@ class PickLeaf(StepLeaf):
         grasp = ctx.geometry.grasp(s.part, ctx.parts.poses[s.part], s.grasp)
         zones = ctx.geometry.zones_containing(s.arm, grasp[:3, 3])
         down, up = approach_sequence(s.arm, tool, grasp, APPROACH, f"pick {s.part}")
-        width = float(geo.spec.tools[tool].max_width)
-        work = [Tool(s.arm, GripperCommand(GripperAction.OPEN, width=width), "open the gripper"), *down,
+        open_wide = GripperCommand(GripperAction.OPEN, width=float(geo.spec.tools[tool].max_width))
+        # The fingers are open when a pick starts (every pick and place ends open), except after
+        # an interruption while holding the part: then going down puts it back where it was
+        # taken from, and opening there lets it go before gripping it again.
+        work = [*down, Tool(s.arm, open_wide, "open the gripper"),
                 Tool(s.arm, GripperCommand(GripperAction.CLOSE, width=float(spec.size[1]), force=20.0),
                      f"grasp {s.part} (missed grasp?)"), *up]
-        return guarded(s.arm, zones, geo.spec.home, work), retreat_cleanup(s.arm, zones, geo.spec.home)
+        cleanup = [Tool(s.arm, open_wide, "open the gripper"), *retreat_cleanup(s.arm, zones, geo.spec.home)]
+        return guarded(s.arm, zones, geo.spec.home, work), cleanup
 
     def effect(self) -> None:
         self.ctx.parts.held[self.step.part] = self.step.arm

@@ -65,6 +65,7 @@ class Supervisor(LifecycleNode):
         self.state = CellState.IDLE
         self.ctx: CellContext | None = None
         self._request: str | None = None
+        self._aborted = False
         self._tree: Behaviour | None = None
         self._message = ""
         self.summary = RunSummary()
@@ -135,8 +136,8 @@ class Supervisor(LifecycleNode):
         sim_start = self.system.now()
         self.summary = RunSummary()
         unfinished = self.journal.unfinished_unit() if resume else None
-        index = 0
-        while index < units and self.state in (CellState.IDLE, CellState.RUNNING):
+        index, self._aborted = 0, False
+        while index < units and self.state in (CellState.IDLE, CellState.RUNNING) and not self._aborted:
             unit = self._resume_unit(unfinished) if unfinished else self._new_unit()
             unfinished = None
             index += 1
@@ -280,6 +281,7 @@ class Supervisor(LifecycleNode):
         if self.state in (CellState.STOPPING, CellState.ESTOPPED):
             result, reason = "ABORTED", self._message
             self.summary.units_aborted += 1
+            self._aborted = True  # the operator stopped the run: no further units
             if self.state is CellState.STOPPING:
                 self.state = CellState.IDLE
         elif status is Status.SUCCESS and not ctx.rejected:

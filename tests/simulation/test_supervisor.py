@@ -1,0 +1,135 @@
+"""The supervisor on the simulated demo cell: units end to end, both arms at once, pause on the
+path, abort, e-stop, recovery from a NOK screw, a missed grasp (sim time bounds every run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _supervised import supervised
+
+from cellctl.hw import MotionRefused
+from cellctl.supervisor import CellState
+
+pytestmark = pytest.mark.sim
+
+
+def overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def test_two_units_are_built_with_both_arms_busy_at_once_and_one_arm_in_the_nest(tmp_path: Path) -> None:
+    with supervised(tmp_path) as cell:
+        occupancy = []
+        summary = cell.run(2, on_cycle=lambda: occupancy.append(cell.sim.zone_occupants("shared_fixture")))
+        assert (summary.units_ok, summary.units_nok, summary.state) == (2, 0, CellState.IDLE)
+        units = cell.journal.units()
+        assert [u.serial for u in units] == ["PH-000001", "PH-000002"] and all(u.result == "OK" for u in units)
+        for unit in units:
+            final = [t for t in cell.journal.tightenings(unit.id) if t.final]
+            assert sorted(t.hole for t in final) == ["h1", "h2", "h3", "h4"]
+            assert all(t.status == "OK" and t.torque_min <= t.torque <= t.torque_max for t in final)
+            steps = cell.journal.steps(unit.id)
+            loader = [(s.started_at, s.ended_at) for s in steps if s.arm == "loader"]
+            screwer = [(s.started_at, s.ended_at) for s in steps if s.arm == "screwer"]
+            busy_together = sum(overlap(a, b) for a in loader for b in screwer)
+            assert busy_together > 1.0, "the loader should fetch the cover while the screwer drives screws"
+        assert max(len(arms) for arms in occupancy) == 1, "two arms were in the shared fixture zone at once"
+        assert len(occupancy) > 1000
+
+
+def test_pause_stops_on_the_planned_path_and_resume_finishes_the_unit(tmp_path: Path) -> None:
+    with supervised(tmp_path) as cell:
+        sup, arm = cell.supervisor, cell.sim.arms["loader"]
+        seen: dict[str, object] = {}
+
+        def operator() -> None:
+            now = cell.sim.now()
+            if "paused_at" not in seen and now > 0.8:
+                seen["motion"] = next(iter(sup.ctx.streams)).motion  # the loader's move in progress
+                sup.pause()
+                seen["paused_at"] = now
+            if sup.state is CellState.PAUSED and "held" not in seen:
+                seen["held"] = now
+            if "held" in seen and "resumed" not in seen and now > seen["held"] + 0.5:
+                seen["still"] = arm.read()
+                sup.resume()
+                seen["resumed"] = now
+
+        summary = cell.run(1, on_cycle=operator)
+        assert summary.units_ok == 1
+        still = seen["still"]
+        assert np.abs(still.velocities).max() < 0.02, "the arm did not stand still while paused"
+        motion = seen["motion"]
+        path = motion.sample(np.linspace(0.0, motion.duration, 20001)).position
+        off_path = np.linalg.norm(path - still.positions, axis=1).min()
+        assert off_path < 5e-3, f"paused {off_path:.4f} rad away from the planned path"
+        kinds = [e[3] for e in cell.journal.events()]
+        assert "pause" in kinds and "resume" in kinds
+
+
+def test_abort_ends_the_unit_and_the_run_with_the_arms_at_rest(tmp_path: Path) -> None:
+    with supervised(tmp_path) as cell:
+        sup = cell.supervisor
+        summary = cell.run(3, on_cycle=lambda: sup.abort() if cell.sim.now() > 1.0 else None)
+        assert (summary.units_aborted, summary.units_ok, summary.state) == (1, 0, CellState.IDLE)
+        (unit,) = cell.journal.units()
+        assert unit.result == "ABORTED" and "aborted by the operator" in (unit.reason or "")
+        cell.sim.run_for(0.5)
+        assert all(not a.read().is_moving for a in cell.sim.arms.values())
+
+
+def test_an_emergency_stop_halts_at_once_and_nothing_moves_until_reset(tmp_path: Path) -> None:
+    with supervised(tmp_path) as cell:
+        sup, arm = cell.supervisor, cell.sim.arms["loader"]
+        at_stop: dict[str, np.ndarray] = {}
+
+        def operator() -> None:
+            if not at_stop and cell.sim.now() > 1.0:
+                at_stop["q"], at_stop["qd"] = arm.read().positions, arm.read().velocities
+                sup.estop()
+
+        summary = cell.run(1, on_cycle=operator)
+        assert np.abs(at_stop["qd"]).max() > 0.05, "the arm should have been moving when stopped"
+        assert summary.state is CellState.ESTOPPED and summary.units_aborted == 1
+        cell.sim.run_for(0.5)
+        assert np.abs(arm.read().positions - at_stop["q"]).max() < 0.05  # stopped within a bounded distance
+        now = cell.sim.now()
+        with pytest.raises(MotionRefused):
+            arm.submit(np.array([now + 0.05]), arm.read().positions[None, :])
+        sup.reset()
+        assert sup.state is CellState.IDLE
+        arm.submit(np.array([cell.sim.now() + 0.05]), arm.read().positions[None, :])
+
+
+def test_a_cross_threaded_screw_is_backed_out_and_driven_again(tmp_path: Path) -> None:
+    with supervised(tmp_path, failures={"h2": "cross_thread"}) as cell:
+        summary = cell.run(1)
+        assert summary.units_ok == 1
+        (unit,) = cell.journal.units()
+        h2 = [t for t in cell.journal.tightenings(unit.id) if t.hole == "h2"]
+        assert [(t.attempt, t.status, t.failure_class, t.final) for t in h2] == [
+            (0, "NOK", "cross_thread", False), (1, "OK", None, True)]
+        assert any(s.kind == "backout" and s.result == "OK" for s in cell.journal.steps(unit.id))
+
+
+def test_a_missed_grasp_stops_the_cell_with_a_message_that_says_what_to_do(tmp_path: Path) -> None:
+    with supervised(tmp_path) as cell:
+        moved: list[bool] = []
+
+        def shift_the_board() -> None:  # after the kit arrived: the board lies 30 mm off its slot
+            if not moved:
+                board = cell.sim.part_pose("main_board")
+                cell.sim.world.place_part("main_board", type(board)(board.position + [0.0, 0.03, 0.0], board.quaternion))
+                moved.append(True)
+
+        summary = cell.run(1, on_cycle=shift_the_board)
+        assert summary.state is CellState.FAULTED and summary.units_nok == 1
+        assert "missed_grasp" in summary.message and "reset and run again" in summary.message
+        (unit,) = cell.journal.units()
+        assert unit.result == "NOK"
+        failed = [s for s in cell.journal.steps(unit.id) if s.result == "FAILED"]
+        assert failed[0].kind == "pick" and failed[0].target == "main_board"
+        cell.sim.run_for(0.5)
+        assert all(not a.read().is_moving for a in cell.sim.arms.values())
