@@ -100,7 +100,7 @@ def bench_ik(count: int) -> None:
                                          ("pybullet warm+limits", warm, True)):
             ok, loose, errs, times = theirs(arm, chain, targets, seeds, null_space)
             rows.append((f"{label}", f"{ok / count:.1%}", np.median([e[0] for e in errs]), np.median(times)))
-            rows.append((f"  (within 0.1 mm)", f"{loose / count:.1%}", np.nan, np.nan))
+            rows.append(("  (within 0.1 mm)", f"{loose / count:.1%}", np.nan, np.nan))
         for label, success, err, t in rows:
             t_text = "" if np.isnan(t) else f"{t * 1e6:11.1f}"
             e_text = "" if np.isnan(err) else f"{err:16.2e}"

@@ -13,9 +13,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 __all__ = ["EmulatorProcess", "read_journal"]
+
+
+if TYPE_CHECKING:
+    from firmware_bridge.backend import SerialSystem
 
 
 class EmulatorProcess:
@@ -114,3 +121,22 @@ def read_journal(path: str) -> list[dict]:
             except json.JSONDecodeError:
                 break
     return records
+
+
+@contextmanager
+def serial_systems(seed: int) -> Iterator[Callable[..., SerialSystem]]:
+    """A factory of SerialSystems (seeded for reproducible ids) that are all shut down on exit."""
+    from firmware_bridge.backend import SerialSystem
+
+    systems: list[SerialSystem] = []
+
+    def make(url: str, **kwargs: object) -> SerialSystem:
+        system = SerialSystem(url, seed=seed, **kwargs)  # type: ignore[arg-type]
+        systems.append(system)
+        return system
+
+    try:
+        yield make
+    finally:
+        for system in systems:
+            system.shutdown()

@@ -15,23 +15,33 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
     """The hardware system and its material flow (next kit between units) for ``--backend``."""
     if spec == "sim":
         from sim import SimSystem
-        from sim.injection import FailurePlan
+        from sim.injection import FailureKind, FailurePlan
 
+        unknown = [hole for hole in failures if hole not in cell.holes]
+        if unknown:
+            raise UsageError([f"--inject: hole {', '.join(map(repr, unknown))} is not in the cell; "
+                              f"valid: {', '.join(cell.holes)}"])
         try:
             plan = FailurePlan(holes=dict(failures))
         except ValueError as exc:
-            raise UsageError([f"--inject: {exc}"]) from None
+            raise UsageError([f"--inject: {exc}; valid: {', '.join(k.value for k in FailureKind)}"]) from None
         system = SimSystem(cell, seed=seed, gui=gui, realtime=realtime, failures=plan, state_file=state_file)
         return system, system.next_kit
     if spec.startswith("serial:"):
         if failures:
             raise UsageError(["--inject works with the simulation only (the serial backend talks to real tools)"])
-        from firmware_bridge.cell import serial_cell_system
+        from cellctl.supervisor.streaming import LEAD
+        from firmware_bridge.backend import SerialSystem
+        from firmware_bridge.cell import ControllerSet, parse_controllers
 
         try:
-            return serial_cell_system(spec[len("serial:"):], cell), None
+            controllers = parse_controllers(spec[len("serial:"):], cell)
         except ValueError as exc:
             raise UsageError([f"--backend {spec}: {exc}"]) from None
+        # The supervisor stamps a motion's first setpoint LEAD after the tick's clock reading and
+        # submits it a little later; a controller lead time equal to LEAD refuses every motion.
+        systems = {arm: SerialSystem(url, arm_name=arm, lead_time=LEAD / 2) for arm, url in controllers.items()}
+        return (next(iter(systems.values())) if len(systems) == 1 else ControllerSet(systems)), None
     raise UsageError([f"--backend {spec!r} is not valid; valid: sim, serial:URL (e.g. serial:/dev/ttyACM0, "
                       "serial:socket://127.0.0.1:5000, or serial:loader=URL,screwer=URL)"])
 

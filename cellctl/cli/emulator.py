@@ -38,5 +38,12 @@ def run(args: argparse.Namespace) -> int:
     if args.tcp is not None:
         argv += ["--tcp", str(args.tcp)]
     if args.faults:
+        from cellctl.cli.loading import UsageError
+        from firmware_bridge.faults import FaultSpec
+
+        try:
+            FaultSpec.parse(args.faults)
+        except ValueError as exc:
+            raise UsageError([f"--faults {args.faults!r}: {exc}"]) from None
         argv += ["--faults", args.faults]
     return emulator.main(argv)

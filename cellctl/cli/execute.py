@@ -91,7 +91,7 @@ def execute(recipe: Recipe, cell: CellDescription, options: RunOptions) -> int:
             print(f"cellctl: {paint('hardware fault', 'red', sys.stderr)}: the {options.backend} backend did not "
                   "come up; check the connection and the controller, then try again", file=sys.stderr)
             return EXIT_FAULT
-        summary = supervisor.run(options.units, resume=options.resume, on_cycle=lambda: _cycle(interrupts))
+        summary = supervisor.run(options.units, resume=options.resume, on_cycle=interrupts.poll)
         if options.image is not None and hasattr(system, "save_image"):
             system.save_image(options.image)
     except HardwareError as exc:
@@ -104,10 +104,6 @@ def execute(recipe: Recipe, cell: CellDescription, options: RunOptions) -> int:
         journal.close()
     _report(summary, units[-len(summary.serials):] if summary.serials else [], options)
     return _exit_code(summary)
-
-
-def _cycle(interrupts: _Interrupts) -> None:
-    interrupts.poll()
 
 
 def _exit_code(summary: RunSummary) -> int:

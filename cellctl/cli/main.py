@@ -7,14 +7,15 @@ recipe errors; 3 hardware or link fault. User errors print clear lines, never a 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
 from cellctl import __version__
 from cellctl.cli import demo, emulator, plot, report, run, validate
-from cellctl.cli.execute import EXIT_USAGE
+from cellctl.cli.execute import EXIT_NOK, EXIT_USAGE
 from cellctl.cli.loading import UsageError, print_problems
-from cellctl.cli.terminal import error
+from cellctl.cli.terminal import OneLineLog, error
 
 EPILOG = """exit codes: 0 every unit OK, 1 NOK units or aborted, 2 usage/cell/recipe error,
 3 hardware or link fault"""
@@ -37,8 +38,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    if not logging.getLogger().handlers:  # library warnings as one line each, not tracebacks
+        logging.getLogger().addHandler(OneLineLog())
     try:
         return int(args.run(args))
+    except KeyboardInterrupt:  # Ctrl-C before a run installs its own handler (loading, validating)
+        error(args.command, "interrupted")
+        return EXIT_NOK
     except UsageError as exc:
         print_problems(exc.lines)
         return EXIT_USAGE

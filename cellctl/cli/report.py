@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cellctl.cli.loading import UsageError
 from cellctl.cli.terminal import paint, table
-from cellctl.journal import Journal, TighteningRecord, UnitRecord
+from cellctl.journal import Journal, JournalError, TighteningRecord, UnitRecord
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -28,7 +28,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def open_journal(path: Path) -> Journal:
     if not path.is_file():
         raise UsageError([f"{path}: no such journal file (write one with 'cellctl run --db {path}')"])
-    return Journal(path)
+    try:
+        return Journal(path)
+    except JournalError as exc:
+        raise UsageError([str(exc)]) from None
 
 
 def find_unit(journal: Journal, serial: str) -> UnitRecord:

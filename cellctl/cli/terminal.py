@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from typing import TextIO
@@ -27,3 +28,20 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 def error(command: str, message: str) -> None:
     print(f"cellctl {command}: {paint('error', 'red', sys.stderr)}: {message}", file=sys.stderr)
+
+
+class OneLineLog(logging.Handler):
+    """Log records (warnings and up) as one line each on stderr: an exception's message, no traceback."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+            if record.exc_info and record.exc_info[1] is not None:
+                message += f": {record.exc_info[1]}"
+            level = paint(record.levelname.lower(), "red" if record.levelno >= logging.ERROR else "yellow", sys.stderr)
+            print(f"cellctl: {level}: {message}", file=sys.stderr)
+        except Exception:  # noqa: BLE001 - logging must never raise
+            self.handleError(record)

@@ -68,7 +68,6 @@ class StepLeaf(Behaviour):
 
     # -------------------------------------------------------------- execution
     def update(self) -> Status:
-        ctx = self.ctx
         if self.status is not Status.RUNNING:
             replayed = self._begin()
             if replayed is not None:

@@ -14,7 +14,7 @@ import pytest
 
 from cellctl.hw.errors import HardwareError
 from firmware_bridge.backend import SerialSystem
-from firmware_bridge.testing import EmulatorProcess
+from firmware_bridge.testing import EmulatorProcess, serial_systems
 
 
 @dataclass
@@ -45,18 +45,8 @@ def hil_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[HilTa
 @pytest.fixture
 def make_system() -> Iterator:
     """Build SerialSystems that are always shut down at teardown."""
-    systems: list[SerialSystem] = []
-
-    def make(url: str, **kwargs: object) -> SerialSystem:
-        system = SerialSystem(url, seed=11, **kwargs)  # type: ignore[arg-type]
-        systems.append(system)
-        return system
-
-    try:
+    with serial_systems(seed=11) as make:
         yield make
-    finally:
-        for system in systems:
-            system.shutdown()
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware_bridge.backend import SerialSystem
-from firmware_bridge.testing import EmulatorProcess
+from firmware_bridge.testing import EmulatorProcess, serial_systems
 
 
 @pytest.fixture
@@ -34,15 +33,5 @@ def emulator_factory(tmp_path: Path) -> Iterator:
 @pytest.fixture
 def system_factory() -> Iterator:
     """Create SerialSystems; all are shut down at teardown."""
-    systems: list[SerialSystem] = []
-
-    def make(url: str, **kwargs: object) -> SerialSystem:
-        system = SerialSystem(url, seed=7, **kwargs)  # type: ignore[arg-type]
-        systems.append(system)
-        return system
-
-    try:
+    with serial_systems(seed=7) as make:
         yield make
-    finally:
-        for system in systems:
-            system.shutdown()

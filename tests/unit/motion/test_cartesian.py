@@ -13,7 +13,6 @@ from scipy.spatial.transform import Rotation, Slerp
 
 from cellctl.motion import (
     CartesianLimits,
-    Circ,
     JointLimits,
     Lin,
     PathError,
