@@ -32,9 +32,15 @@ class EmulatorProcess:
     pty path, else the ``socket://`` URL).
     """
 
-    def __init__(self, *args: str, ready_timeout: float = 10.0) -> None:
+    def __init__(self, *args: str, ready_timeout: float = 10.0, command: list[str] | None = None,
+                 log: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> None:
+        """``command`` replaces ``python -m firmware_bridge.emulator`` (e.g. ``cellctl emulator``);
+        ``log`` sends stderr to a file, so a chatty emulator never blocks on a full pipe."""
         self.args = list(args)
         self.ready_timeout = ready_timeout
+        self.command = command or [sys.executable, "-m", "firmware_bridge.emulator"]
+        self.log = log
+        self.env = env
         self.process: subprocess.Popen[bytes] | None = None
         self.info: dict[str, str] = {}
 
@@ -54,11 +60,16 @@ class EmulatorProcess:
 
     def start(self) -> "EmulatorProcess":
         """Start the process and wait for its ready line; raises RuntimeError (after cleanup) on failure."""
-        env = dict(os.environ)
+        env = dict(self.env if self.env is not None else os.environ)
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
-        self.process = subprocess.Popen([sys.executable, "-m", "firmware_bridge.emulator", *self.args],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        if self.log is not None:
+            with open(self.log, "wb") as err:
+                self.process = subprocess.Popen([*self.command, *self.args], stdout=subprocess.PIPE, stderr=err,
+                                                stdin=subprocess.DEVNULL, env=env)
+        else:
+            self.process = subprocess.Popen([*self.command, *self.args], stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
         try:
             line = self._read_ready_line()
         except BaseException:
@@ -75,9 +86,8 @@ class EmulatorProcess:
         while b"\n" not in buffer:
             left = deadline - time.monotonic()
             if left <= 0 or self.process.poll() is not None:
-                err = self.process.stderr.read().decode(errors="replace") if self.process.poll() is not None else ""
                 raise RuntimeError(f"emulator {' '.join(self.args)} did not become ready within "
-                                   f"{self.ready_timeout} s (exit {self.process.poll()}): {err.strip()[-2000:]}")
+                                   f"{self.ready_timeout} s (exit {self.process.poll()}): {self._stderr()[-2000:]}")
             readable, _, _ = select.select([fd], [], [], left)
             if readable:
                 chunk = os.read(fd, 4096)
@@ -85,6 +95,16 @@ class EmulatorProcess:
                     continue
                 buffer += chunk
         return buffer.split(b"\n", 1)[0].decode()
+
+    def _stderr(self) -> str:
+        """What the emulator said on stderr so far (for error messages)."""
+        assert self.process is not None
+        if self.log is not None:
+            with open(self.log, "rb") as err:
+                return err.read().decode(errors="replace").strip()
+        if self.process.poll() is not None and self.process.stderr is not None:
+            return self.process.stderr.read().decode(errors="replace").strip()
+        return ""
 
     def stop(self, grace: float = 3.0) -> int | None:
         """Terminate (then kill) the process; return its exit status. Idempotent."""

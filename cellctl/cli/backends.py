@@ -31,17 +31,14 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
         if failures:
             raise UsageError(["--inject works with the simulation only (the serial backend talks to real tools)"])
         from cellctl.supervisor.streaming import LEAD
-        from firmware_bridge.backend import SerialSystem
-        from firmware_bridge.cell import ControllerSet, parse_controllers
+        from firmware_bridge.cell import serial_cell_system
 
         try:
-            controllers = parse_controllers(spec[len("serial:"):], cell)
+            # The supervisor stamps a motion's first setpoint LEAD after the tick's clock reading and
+            # submits it a little later: the controllers must accept less than LEAD.
+            return serial_cell_system(spec[len("serial:"):], cell, lead_time=LEAD / 2), None
         except ValueError as exc:
             raise UsageError([f"--backend {spec}: {exc}"]) from None
-        # The supervisor stamps a motion's first setpoint LEAD after the tick's clock reading and
-        # submits it a little later; a controller lead time equal to LEAD refuses every motion.
-        systems = {arm: SerialSystem(url, arm_name=arm, lead_time=LEAD / 2) for arm, url in controllers.items()}
-        return (next(iter(systems.values())) if len(systems) == 1 else ControllerSet(systems)), None
     raise UsageError([f"--backend {spec!r} is not valid; valid: sim, serial:URL (e.g. serial:/dev/ttyACM0, "
                       "serial:socket://127.0.0.1:5000, or serial:loader=URL,screwer=URL)"])
 

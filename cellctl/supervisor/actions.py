@@ -88,7 +88,7 @@ class Move(Action):
             return Status.FAILURE
         try:
             self.stream.pump(ctx.now(), ctx.override)
-        except HardwareError as exc:
+        except (HardwareError, ValueError) as exc:  # refused, or setpoints already late for the arm
             ctx.streams.discard(self.stream)
             self.failure = f"{self.what}: {exc}"
             return Status.FAILURE

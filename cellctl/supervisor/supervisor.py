@@ -200,6 +200,10 @@ class Supervisor(LifecycleNode):
             except HardwareError as exc:
                 self._fault(f"hardware fault: {exc}")
                 return Status.FAILURE
+            except Exception as exc:  # noqa: BLE001 - last line of defence: stop the arms, keep the record
+                self._fault(f"internal error in the supervisor ({type(exc).__name__}: {exc}); the arms were "
+                            "stopped; please report this with the journal")
+                return Status.FAILURE
             if status is Status.FAILURE:
                 self._tree_failed(self._tree.failure or "the recipe failed")
             return status

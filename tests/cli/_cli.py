@@ -1,0 +1,48 @@
+"""Shared helpers of the CLI tests: how to run the installed ``cellctl`` and what a run returns."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+
+
+def _command() -> list[str]:
+    script = shutil.which("cellctl")
+    # The installed console script is what users run; fall back to the module only if the
+    # script is not on PATH (e.g. a virtualenv that is not activated).
+    return [script] if script else [sys.executable, "-m", "cellctl.cli.main"]
+
+
+CELLCTL = _command()
+
+
+def cli_env() -> dict[str, str]:
+    """The user's environment, minus anything that would colour or page the output."""
+    env = dict(os.environ)
+    env["NO_COLOR"] = "1"
+    env.pop("PYTHONWARNINGS", None)
+    return env
+
+
+@dataclass(repr=False)
+class Result:
+    """A finished ``cellctl`` command."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def __repr__(self) -> str:  # shown by pytest when an assertion on a result fails
+        return (f"cellctl {' '.join(self.args)} -> exit {self.returncode}\n--- stdout\n{self.stdout[-3000:]}"
+                f"\n--- stderr\n{self.stderr[-3000:]}")
+
+    @property
+    def last_json(self) -> dict:
+        """The JSON object on the last stdout line (``--json``)."""
+        lines = self.stdout.strip().splitlines()
+        assert lines, f"no stdout: {self}"
+        return json.loads(lines[-1])
