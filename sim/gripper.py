@@ -40,6 +40,7 @@ class ParallelGripper(SimTool):
         self.fingers = tuple(arm.joints[name] for name in spec.finger_joints)
         self.tcp = arm.links[spec.tcp_link]
         self.attachment: Attachment | None = None
+        self.riders: list[Attachment] = []  # further parts pinched together with the held one
         self._command = GripperCommand(GripperAction.OPEN, spec.max_width)
         self._stalled = 0.0
         self._timeout = 1.0
@@ -112,12 +113,16 @@ class ParallelGripper(SimTool):
                        f"{width * 1000:.1f} mm, expected {self._command.width * 1000:.1f} ± "
                        f"{WIDTH_TOLERANCE * 1000:.0f} mm; the part is not held by its sides", width=width)
         if both:
-            part = both[0]
+            # Every part pinched between both fingers is held (e.g. a stack of equally wide parts);
+            # the lowest one counts as the held part, the others ride along.
+            part, *riders = sorted(both, key=lambda name: self.world.part_pose(name).position[2])
             capacity = 2.0 * self.spec.friction * self._command.force
             self.attachment = Attachment(self.world, self.arm.body, self.tcp, part, capacity)
+            self.riders = [Attachment(self.world, self.arm.body, self.tcp, r, capacity) for r in riders]
             self._drive(width, self._command.force, self._command.speed)  # hold the fingers where they stopped
-            self.events.add(now, "grasped", self.arm_name, part, f"width {width * 1000:.1f} mm")
-            return ToolResult(self.command_id, ok=True, status="OK", width=width, message=f"holding {part}")
+            also = f" with {', '.join(riders)}" if riders else ""
+            self.events.add(now, "grasped", self.arm_name, part, f"width {width * 1000:.1f} mm{also}")
+            return ToolResult(self.command_id, ok=True, status="OK", width=width, message=f"holding {part}{also}")
         if left or right:
             touched = sorted(left | right)[0]
             return nok(self.command_id, "missed_grasp", f"missed grasp: {touched} touches only one finger "
@@ -131,8 +136,9 @@ class ParallelGripper(SimTool):
         if self.attachment is None:
             return None
         part = self.attachment.part
-        self.attachment.release()
-        self.attachment = None
+        for held in (self.attachment, *self.riders):
+            held.release()
+        self.attachment, self.riders = None, []
         if kind == "dropped":  # the grip is gone: the fingers no longer hold the part
             self._drive(self.spec.max_width, self._command.force, self._command.speed)
         self.events.add(now, kind, self.arm_name, part, reason)
@@ -147,7 +153,8 @@ class ParallelGripper(SimTool):
         c = self._command
         return {"fingers": [float(st[0]) for st in states], "drive": list(self._drive_target),
                 "command": [int(c.action), c.width, c.force, c.speed],
-                "held": self.attachment.snapshot() if self.attachment is not None else None}
+                "held": self.attachment.snapshot() if self.attachment is not None else None,
+                "riders": [r.snapshot() for r in self.riders]}
 
     def restore(self, data: dict[str, Any]) -> None:
         """Fingers where they were (at rest), driven as they were, holding what they held."""
@@ -158,3 +165,4 @@ class ParallelGripper(SimTool):
         self._drive(*(float(v) for v in data["drive"]))
         if data["held"] is not None:
             self.attachment = Attachment.restore(self.world, self.arm.body, self.tcp, data["held"])
+        self.riders = [Attachment.restore(self.world, self.arm.body, self.tcp, r) for r in data.get("riders", [])]

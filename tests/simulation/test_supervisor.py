@@ -37,6 +37,9 @@ def test_two_units_are_built_with_both_arms_busy_at_once_and_one_arm_in_the_nest
             assert busy_together > 1.0, "the loader should fetch the cover while the screwer drives screws"
         assert max(len(arms) for arms in occupancy) == 1, "two arms were in the shared fixture zone at once"
         assert len(occupancy) > 1000
+        tray = cell.sim.slot_pose("ok_tray", "s0").position
+        for part in ("mid_frame", "main_board", "cover"):  # the last phone really is in the OK tray
+            assert np.abs(cell.sim.part_pose(part).position[:2] - tray[:2]).max() < 0.002, part
 
 
 def test_pause_stops_on_the_planned_path_and_resume_finishes_the_unit(tmp_path: Path) -> None:
