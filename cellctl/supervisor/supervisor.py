@@ -252,7 +252,7 @@ class Supervisor(LifecycleNode):
         self._publish()
 
     def _tree_failed(self, why: str) -> None:
-        hardware = any(arm.read().mode in (ArmMode.FAULTED, ArmMode.ESTOPPED) for arm in self.system.arms.values())
+        hardware = self._journal_arm_faults()
         if hardware:
             self._fault(f"{why}. An arm is faulted: read its fault, make the cell safe, reset, then run again")
             return
@@ -260,6 +260,18 @@ class Supervisor(LifecycleNode):
         self._message = (f"{why}. The recipe has no recovery for this: clear the unit from the cell, "
                          "fix the cause, then reset and run again")
         self._stop_all(StopKind.CONTROLLED)
+
+    def _journal_arm_faults(self) -> bool:
+        """Write every arm's latched faults (code, name, meaning, action) to the journal;
+        True when an arm is faulted or e-stopped."""
+        faulted = False
+        for name, arm in self.system.arms.items():
+            state = arm.read()
+            faulted |= state.mode in (ArmMode.FAULTED, ArmMode.ESTOPPED)
+            for fault in state.faults:
+                self.journal.fault(self._unit_id(), name, fault.code, fault.name, fault.message, fault.action,
+                                   self.system.now())
+        return faulted
 
     def _fault(self, message: str) -> None:
         self.summary.hardware_fault = True

@@ -134,5 +134,6 @@ def test_a_missed_grasp_stops_the_cell_with_a_message_that_says_what_to_do(tmp_p
         assert unit.result == "NOK"
         failed = [s for s in cell.journal.steps(unit.id) if s.result == "FAILED"]
         assert failed[0].kind == "pick" and failed[0].target == "main_board"
+        assert not cell.journal.faults(), "a missed grasp is a process failure, not an arm fault"
         cell.sim.run_for(0.5)
         assert all(not a.read().is_moving for a in cell.sim.arms.values())
