@@ -43,10 +43,34 @@ VelocityChange velocity_change(double v0, double a0, double v_target, const Axis
     return vc;
 }
 
+namespace {
+
+/// velocity_change(vc, 0, 0): from a cruise to rest the hump is symmetric, so its duration
+/// and distance are closed form (the average velocity is vc / 2). A hot path of the planners.
+VelocityChange stop_from_cruise(double vc, const AxisLimits& lim) {
+    const double J = lim.jerk, A = lim.acceleration, speed = std::abs(vc);
+    VelocityChange stop;
+    const double s = vc > 0.0 ? -1.0 : 1.0;
+    if (speed <= A * A / J) {
+        const double ramp = std::sqrt(speed / J);
+        stop.t[0] = stop.t[2] = ramp;
+    } else {
+        stop.t[0] = stop.t[2] = A / J;
+        stop.t[1] = speed / A - A / J;
+    }
+    stop.jerk[0] = s * J;
+    stop.jerk[2] = -s * J;
+    stop.duration = stop.t[0] + stop.t[1] + stop.t[2];
+    stop.distance = vc * stop.duration / 2.0;
+    return stop;
+}
+
+}  // namespace
+
 CruisePlan cruise_plan(double v0, double a0, double distance, const AxisLimits& lim, double vc) {
     CruisePlan c;
     c.to_cruise = velocity_change(v0, a0, vc, lim);
-    c.to_rest = velocity_change(vc, 0.0, 0.0, lim);
+    c.to_rest = stop_from_cruise(vc, lim);
     c.cruise = (distance - c.to_cruise.distance - c.to_rest.distance) / vc;
     c.duration = c.to_cruise.duration + c.cruise + c.to_rest.duration;
     return c;
