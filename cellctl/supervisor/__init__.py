@@ -2,6 +2,6 @@
 production journal, interlocks, pause/resume/abort/e-stop and resume after a crash."""
 
 from cellctl.supervisor.messages import CellState, CellStatus, RunSummary
-from cellctl.supervisor.supervisor import Supervisor
+from cellctl.supervisor.supervisor import ResumeError, Supervisor
 
-__all__ = ["CellState", "CellStatus", "RunSummary", "Supervisor"]
+__all__ = ["CellState", "CellStatus", "ResumeError", "RunSummary", "Supervisor"]

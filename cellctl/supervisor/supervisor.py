@@ -49,6 +49,10 @@ PARAMETERS = (
                         "backend seconds a unit may take before the cell faults", range=Range(1.0, 86400.0)),
 )
 
+class ResumeError(ValueError):
+    """The unfinished unit cannot be resumed with this recipe."""
+
+
 MaterialFlow = Callable[[], None]
 """Called between units: the finished unit leaves the cell and the next kit of parts arrives."""
 
@@ -113,7 +117,12 @@ class Supervisor(LifecycleNode):
         self._estop()  # not deferred: an e-stop acts at once
 
     def reset(self) -> None:
-        """Clear faults and the e-stop latch on every arm (the cell becomes IDLE)."""
+        """Clear faults and the e-stop latch on every arm (the cell becomes IDLE).
+
+        Only a stopped cell is reset: while a unit runs (or pauses) this does nothing."""
+        if self.state not in (CellState.FAULTED, CellState.ESTOPPED, CellState.IDLE):
+            self.journal.event("reset_ignored", f"reset while {self.state.value}", self.system.now(), self._unit_id())
+            return
         for arm in self.system.arms.values():
             arm.reset()
         self.journal.event("reset", None, self.system.now(), self._unit_id())
@@ -157,6 +166,10 @@ class Supervisor(LifecycleNode):
         return unit
 
     def _resume_unit(self, unit: UnitRecord) -> UnitRecord:
+        if (unit.recipe, unit.recipe_version) != (self.recipe.name, self.recipe.version):
+            raise ResumeError(f"unit {unit.serial} was started with recipe {unit.recipe!r} revision "
+                              f"{unit.recipe_version!r}; resume it with that recipe (this one is "
+                              f"{self.recipe.name!r} revision {self.recipe.version!r})")
         self.journal.close_running_steps(unit.id, self.system.now(), "interrupted (process ended)")
         self.journal.event("resumed", f"continuing {unit.serial} after an interruption", self.system.now(), unit.id)
         return unit

@@ -10,7 +10,7 @@ import pytest
 from _supervised import supervised
 
 from cellctl.hw import MotionRefused
-from cellctl.supervisor import CellState
+from cellctl.supervisor import CellState, ResumeError
 
 pytestmark = pytest.mark.sim
 
@@ -137,3 +137,23 @@ def test_a_missed_grasp_stops_the_cell_with_a_message_that_says_what_to_do(tmp_p
         assert not cell.journal.faults(), "a missed grasp is a process failure, not an arm fault"
         cell.sim.run_for(0.5)
         assert all(not a.read().is_moving for a in cell.sim.arms.values())
+
+
+def test_an_unfinished_unit_is_resumed_only_with_its_own_recipe(tmp_path: Path) -> None:
+    with supervised(tmp_path) as cell:
+        cell.journal.start_unit("PH", "another_recipe", "B.2", "phone_assembly_demo", 0.0)
+        with pytest.raises(ResumeError, match=r"PH-000001 was started with recipe 'another_recipe' revision 'B.2'"):
+            cell.supervisor.run(1, resume=True)
+        assert cell.journal.units()[0].result == "RUNNING"  # untouched
+
+
+def test_reset_does_nothing_while_a_unit_runs(tmp_path: Path) -> None:
+    with supervised(tmp_path) as cell:
+        sup = cell.supervisor
+
+        def operator() -> None:
+            if 0.5 < cell.sim.now() < 0.52:
+                sup.reset()
+
+        assert cell.run(1, on_cycle=operator).units_ok == 1
+        assert "reset_ignored" in [e[3] for e in cell.journal.events()]
