@@ -53,6 +53,7 @@ class StepLeaf(Behaviour):
         self._step_id: int | None = None
         self._in_cleanup = False
         self._failure_reason: str | None = None
+        self._start_failed = False
         self.attempt = 0
 
     # -------------------------------------------------------------- subclass interface
@@ -69,13 +70,13 @@ class StepLeaf(Behaviour):
     # -------------------------------------------------------------- execution
     def update(self) -> Status:
         if self.status is not Status.RUNNING:
-            replayed = self._begin()
+            try:
+                replayed = self._begin()
+            except ActionFailed as exc:  # the step cannot even be planned (e.g. nothing to place)
+                return self._finish(Status.FAILURE, str(exc))
             if replayed is not None:
                 return replayed
-        try:
-            return self._advance()
-        except ActionFailed as exc:
-            return self._finish(Status.FAILURE, str(exc))
+        return self._advance()
 
     def _begin(self) -> Status | None:
         ctx = self.ctx
@@ -94,17 +95,24 @@ class StepLeaf(Behaviour):
         else:
             self._step_id = ctx.journal.start_step(ctx.unit.id, self.step.path, self.step.kind, self.step.arm,
                                                    self.target(), self.attempt, ctx.now())
-        self._actions, self._cleanup = self.plan()
-        self._index, self._in_cleanup, self._failure_reason = 0, False, None
         if self.step.arm:
             ctx.current[self.step.arm] = self.name
+        self._actions, self._cleanup = self.plan()
+        self._index, self._in_cleanup, self._failure_reason = 0, False, None
         self._start_current()
         return None
 
     def _start_current(self) -> None:
+        """Start the next action; one that cannot start (e.g. a move that cannot be planned)
+        fails like any other action, so the step's clean-up still runs."""
         program = self._cleanup if self._in_cleanup else self._actions
+        self._start_failed = False
         if self._index < len(program):
-            program[self._index].start(self.ctx)
+            action = program[self._index]
+            try:
+                action.start(self.ctx)
+            except ActionFailed as exc:
+                action.failure, self._start_failed = str(exc), True
 
     def _advance(self) -> Status:
         while True:
@@ -114,7 +122,7 @@ class StepLeaf(Behaviour):
                     return self._finish(Status.FAILURE, self._failure_reason or "failed")
                 return self._finish(Status.SUCCESS, None)
             action = program[self._index]
-            status = action.poll(self.ctx)
+            status = Status.FAILURE if self._start_failed else action.poll(self.ctx)
             if status is Status.RUNNING:
                 return status
             if status is Status.FAILURE:

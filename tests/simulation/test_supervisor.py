@@ -157,3 +157,21 @@ def test_reset_does_nothing_while_a_unit_runs(tmp_path: Path) -> None:
 
         assert cell.run(1, on_cycle=operator).units_ok == 1
         assert "reset_ignored" in [e[3] for e in cell.journal.events()]
+
+
+def test_a_step_whose_motion_cannot_be_planned_fails_cleanly_and_retreats(tmp_path: Path) -> None:
+    with supervised(tmp_path) as cell:
+        sup = cell.supervisor
+
+        def misplace_the_frame() -> None:  # once it is in the nest, the part model loses it 2 m away
+            pose = sup.ctx.parts.poses["mid_frame"]
+            if abs(pose[0, 3]) < 0.01:
+                pose[0, 3] += 2.0
+
+        summary = cell.run(1, on_cycle=misplace_the_frame)
+        assert summary.state is CellState.FAULTED
+        # The board's place holds the shared zone when its approach cannot be planned.
+        assert "cannot plan place main_board: approach" in summary.message and "reach" in summary.message
+        home = cell.supervisor.cell.arms["loader"].home
+        assert np.abs(cell.sim.arms["loader"].read().positions - home).max() < 5e-3  # the clean-up ran
+        assert not sup.ctx.zones.holders
