@@ -16,7 +16,8 @@ from cellctl.motion import JointLimits, SampledMotion, plan_ptp
 
 SERVO_RATE = 1000.0  # Hz of the setpoints sent to the arm
 LEAD = 0.02          # s between now and the first setpoint of a motion
-HORIZON = 0.06       # s of setpoints kept queued ahead of now
+HORIZON = 0.15       # s of setpoints queued ahead: covers a cycle that plans (tens of ms); a pause
+                     # starts slowing the motion within this time
 
 # How fast the override may change (per s, s², s³): a full stop takes about 0.3 s.
 _OVERRIDE_LIMITS = JointLimits([5.0], [30.0], [400.0])

@@ -13,6 +13,7 @@ namespace {
 
 constexpr double kDerivativeStep = 1e-4;  // path parameter step for derivatives along s
 constexpr double kLimitMargin = 1e-3;     // relative margin kept below every limit
+constexpr double kOverrideWindow = 0.3;   // s of path time over which a local slow-down ramps
 
 IkOptions tracking_options() {
     IkOptions o;
@@ -108,7 +109,7 @@ void CartesianTrajectory::sample(const double* times, std::size_t count, double*
     std::vector<double> q0(n), qm(n), qp(n), r0(n), rm(n), rp(n);
     int hint = 0;
     for (std::size_t i = 0; i < count; ++i) {
-        const AxisState st = profile_.state_at(times[i], hint);
+        const AxisState st = timing_.at(times[i], hint);
         const double s = st.position;
         solve(s, q0.data());
         if (q) std::copy(q0.begin(), q0.end(), q + i * n);
@@ -135,7 +136,7 @@ void CartesianTrajectory::sample(const double* times, std::size_t count, double*
 void CartesianTrajectory::poses(const double* times, std::size_t count, double* out) const {
     int hint = 0;
     for (std::size_t i = 0; i < count; ++i) {
-        const Transform t = to_transform(path_.at(profile_.state_at(times[i], hint).position));
+        const Transform t = to_transform(path_.at(timing_.at(times[i], hint).position));
         double* m = out + 16 * i;
         for (int r = 0; r < 3; ++r) {
             for (int c = 0; c < 3; ++c) m[4 * r + c] = t.rotation[3 * r + c];
@@ -192,33 +193,22 @@ CartesianError CartesianTrajectory::build_grid(const std::vector<double>& start_
     return {};
 }
 
-double CartesianTrajectory::limit_scale(const std::vector<AxisLimits>& joint_limits,
-                                        const CartesianLimits& limits) const {
-    const std::size_t n = chain_.dof();
-    const std::size_t checks =
-        std::max<std::size_t>(400, static_cast<std::size_t>(std::ceil(duration() * 2000.0)));
-    std::vector<double> times(checks);
-    for (std::size_t i = 0; i < checks; ++i) {
-        times[i] = duration() * static_cast<double>(i) / static_cast<double>(checks - 1);
-    }
-    std::vector<double> qd(checks * n), qdd(checks * n), qddd(checks * n);
-    sample(times.data(), checks, nullptr, qd.data(), qdd.data(), qddd.data());
-    double k = 1.0;
-    for (std::size_t j = 0; j < n; ++j) {
-        double v = 0.0, a = 0.0, jr = 0.0;
-        for (std::size_t i = 0; i < checks; ++i) {
-            v = std::max(v, std::abs(qd[i * n + j]));
-            a = std::max(a, std::abs(qdd[i * n + j]));
-            jr = std::max(jr, std::abs(qddd[i * n + j]));
-        }
-        const AxisLimits& l = joint_limits[j];
-        k = std::min(k, scale_for(v, a, jr, l.velocity, l.acceleration, l.jerk));
-    }
-    // Cartesian translation (rows 0-2) and rotation (rows 3-5) rates at the same instants.
+std::vector<double> CartesianTrajectory::scales_at(const std::vector<double>& times,
+                                                   const std::vector<AxisLimits>& joint_limits,
+                                                   const CartesianLimits& limits) const {
+    const std::size_t n = chain_.dof(), count = times.size();
+    std::vector<double> qd(count * n), qdd(count * n), qddd(count * n), k(count, 1.0);
+    sample(times.data(), count, nullptr, qd.data(), qdd.data(), qddd.data());
     const double h = kDerivativeStep;
-    double peak[2][3] = {{0, 0, 0}, {0, 0, 0}};
-    for (std::size_t i = 0; i < checks; ++i) {
-        const AxisState st = profile_.state_at(times[i]);
+    int hint = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        for (std::size_t j = 0; j < n; ++j) {
+            const AxisLimits& l = joint_limits[j];
+            k[i] = std::min(k[i], scale_for(std::abs(qd[i * n + j]), std::abs(qdd[i * n + j]),
+                                            std::abs(qddd[i * n + j]), l.velocity, l.acceleration, l.jerk));
+        }
+        // Cartesian translation (rows 0-2) and rotation (rows 3-5) at the same instant.
+        const AxisState st = timing_.at(times[i], hint);
         double x0[6], xm[6], xp[6];
         path_rate(path_, st.position, x0);
         path_rate(path_, st.position - h, xm);
@@ -235,16 +225,26 @@ double CartesianTrajectory::limit_scale(const std::vector<AxisLimits>& joint_lim
                 a2 += accel * accel;
                 j2 += jerk * jerk;
             }
-            peak[part][0] = std::max(peak[part][0], std::sqrt(v2));
-            peak[part][1] = std::max(peak[part][1], std::sqrt(a2));
-            peak[part][2] = std::max(peak[part][2], std::sqrt(j2));
+            const bool translation = part == 0;
+            k[i] = std::min(k[i], scale_for(std::sqrt(v2), std::sqrt(a2), std::sqrt(j2),
+                                            translation ? limits.speed : limits.angular_speed,
+                                            translation ? limits.acceleration : limits.angular_acceleration,
+                                            translation ? limits.jerk : limits.angular_jerk));
         }
     }
-    k = std::min(k, scale_for(peak[0][0], peak[0][1], peak[0][2], limits.speed,
-                              limits.acceleration, limits.jerk));
-    k = std::min(k, scale_for(peak[1][0], peak[1][1], peak[1][2], limits.angular_speed,
-                              limits.angular_acceleration, limits.angular_jerk));
     return k;
+}
+
+double CartesianTrajectory::limit_scale(const std::vector<AxisLimits>& joint_limits,
+                                        const CartesianLimits& limits) const {
+    const std::size_t checks =
+        std::max<std::size_t>(400, static_cast<std::size_t>(std::ceil(duration() * 1000.0)));
+    std::vector<double> times(checks);
+    for (std::size_t i = 0; i < checks; ++i) {
+        times[i] = duration() * static_cast<double>(i) / static_cast<double>(checks - 1);
+    }
+    const std::vector<double> k = scales_at(times, joint_limits, limits);
+    return *std::min_element(k.begin(), k.end());
 }
 
 CartesianError CartesianTrajectory::plan(const Chain& chain, const std::vector<double>& start_q,
@@ -263,19 +263,26 @@ CartesianError CartesianTrajectory::plan(const Chain& chain, const std::vector<d
     if (CartesianError e = out.build_grid(start_q, options); e.status != CartesianStatus::kOk) {
         return e;
     }
-    // 2. A time-optimal profile along s under the Cartesian limits; 3. check and slow down.
-    const AxisLimits along{limits.speed, limits.acceleration, limits.jerk};
-    plan_time_optimal(0.0, 0.0, 0.0, length, along, out.profile_);
-    out.profile_.settle(length);
-    out.time_scale_ = 1.0;
-    double k = out.limit_scale(joint_limits, limits);
-    if (k < 1.0) {
-        k *= 1.0 - kLimitMargin;
-        const AxisLimits slower{along.velocity * k, along.acceleration * k * k, along.jerk * k * k * k};
-        plan_time_optimal(0.0, 0.0, 0.0, length, slower, out.profile_);
-        out.profile_.settle(length);
-        out.time_scale_ = k;
+    // 2. A time-optimal profile along s under the Cartesian limits.
+    Profile nominal;
+    plan_time_optimal(0.0, 0.0, 0.0, length, AxisLimits{limits.speed, limits.acceleration, limits.jerk}, nominal);
+    nominal.settle(length);
+    out.timing_ = PathTiming(nominal);
+    // 3. Slow down where the joints (or the path's curvature) need it, then check everything
+    //    densely and scale uniformly whatever the override's own ramps still exceed.
+    std::vector<double> grid(out.timing_.grid_size());
+    for (std::size_t i = 0; i < grid.size(); ++i) grid[i] = out.timing_.tau_grid_time(i);
+    std::vector<double> needed = out.scales_at(grid, joint_limits, limits);
+    if (*std::min_element(needed.begin(), needed.end()) < 1.0) {
+        for (double& k : needed) k *= 1.0 - kLimitMargin;
+        out.timing_.set_override(needed, std::min(kOverrideWindow, nominal.duration() / 4.0));
     }
+    for (int pass = 0; pass < 3; ++pass) {
+        const double k = out.limit_scale(joint_limits, limits);
+        if (k >= 1.0) break;
+        out.timing_.scale(k * (1.0 - kLimitMargin));
+    }
+    out.time_scale_ = out.timing_.nominal_duration() / out.timing_.duration();
     return {};
 }
 

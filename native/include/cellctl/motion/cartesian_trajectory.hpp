@@ -16,6 +16,7 @@
 
 #include "cellctl/motion/cartesian_path.hpp"
 #include "cellctl/motion/chain.hpp"
+#include "cellctl/motion/path_timing.hpp"
 #include "cellctl/motion/profile.hpp"
 
 namespace cellctl::motion {
@@ -58,9 +59,10 @@ public:
                                const CartesianLimits& limits, const CartesianPlanOptions& options,
                                CartesianTrajectory& out);
 
-    double duration() const { return profile_.duration(); }
+    double duration() const { return timing_.duration(); }
     std::size_t dof() const { return chain_.dof(); }
-    /// 1 when the Cartesian limits govern; below 1 when the motion was slowed for the joints.
+    /// 1 when the Cartesian limits govern; below 1 when the motion was slowed (locally) for the
+    /// joints: the nominal duration over the actual one.
     double time_scale() const { return time_scale_; }
     const CartesianPath& path() const { return path_; }
 
@@ -70,12 +72,16 @@ public:
     /// TCP poses as row-major 4x4 matrices, (n, 4, 4).
     void poses(const double* times, std::size_t n, double* out) const;
     /// Path parameter and its derivatives at t.
-    AxisState path_state(double t) const { return profile_.state_at(t); }
+    AxisState path_state(double t) const { return timing_.at(t); }
 
 private:
     /// The joint path on a grid of s by warm-started IK, with reachability/limit/singularity checks.
     CartesianError build_grid(const std::vector<double>& start_q, const CartesianPlanOptions& options);
-    /// Largest uniform time scale (<= 1) keeping every joint and Cartesian limit, by dense checks.
+    /// Per instant: the largest factor (<= 1) by which the motion there must be slowed to keep
+    /// every joint and Cartesian limit (rates scale by k, k², k³).
+    std::vector<double> scales_at(const std::vector<double>& times, const std::vector<AxisLimits>& joint_limits,
+                                  const CartesianLimits& limits) const;
+    /// The smallest of scales_at over dense samples of the whole motion.
     double limit_scale(const std::vector<AxisLimits>& joint_limits, const CartesianLimits& limits) const;
     /// Joint configuration at path parameter s (seeded from the grid).
     void solve(double s, double* q) const;
@@ -84,7 +90,7 @@ private:
 
     Chain chain_;
     CartesianPath path_{{}, {}};
-    Profile profile_;
+    PathTiming timing_;
     std::vector<double> grid_s_, grid_q_;
     double time_scale_ = 1.0;
 };
