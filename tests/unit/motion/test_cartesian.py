@@ -206,3 +206,23 @@ def test_random_lines_are_either_exact_or_rejected(dxyz: list[float], rotvec: li
     points = np.array([chain.fk(qi)[:3, 3] for qi in q])
     assert distance_to_line(points, start[:3, 3], goal[:3, 3]).max() <= MICRON
     np.testing.assert_allclose(points[-1], goal[:3, 3], atol=MICRON)
+
+
+def test_the_motion_slows_down_only_where_the_limits_need_it() -> None:
+    """Blended corners need the tool slower than the straight stretches: the straight parts
+    still reach the speed limit, which a uniform slow-down could not do."""
+    chain = KUKA.chain()
+    start = chain.fk(KUKA_Q0)
+    corners = [offset(start, [0.2, 0.0, 0.0]), offset(start, [0.2, 0.2, 0.0]), offset(start, [0.0, 0.2, 0.0])]
+    traj = plan_path(chain, KUKA_Q0, [Lin(c) for c in corners], KUKA_LIMITS, CART, blend=0.02)
+    times = np.linspace(0.0, traj.duration, 8000)
+    tcp = traj.poses(times)[:, :3, 3]
+    speed = np.linalg.norm(np.diff(tcp, axis=0), axis=1) / np.diff(times)
+    assert traj.time_scale < 0.8, "the corners should need a slow-down"
+    # A uniform slow-down would cap the speed at time_scale x the limit everywhere.
+    assert speed.max() > 0.9 * CART.speed > 1.1 * traj.time_scale * CART.speed, (speed.max(), traj.time_scale)
+    assert speed.max() <= CART.speed * (1 + 1e-3)
+    s = traj.sample(times)
+    for values, bound in ((s.velocity, KUKA_LIMITS.velocity), (s.acceleration, KUKA_LIMITS.acceleration),
+                          (s.jerk, KUKA_LIMITS.jerk)):
+        assert (np.abs(values) / bound).max() <= 1.0
