@@ -155,6 +155,19 @@ def test_validate_reports_each_problem_as_file_line_col(cellctl, demo_files, tmp
             assert word in line, f"{word!r} not in {line!r}"
 
 
+@pytest.mark.parametrize("name", ["unknown_kind", "unknown_references", "unreachable_pose", "bad_yaml"])
+def test_running_a_broken_recipe_moves_nothing_and_writes_nothing(cellctl, demo_files, tmp_path: Path,
+                                                                  name: str) -> None:
+    steps, expected = BROKEN[name]
+    recipe = tmp_path / f"{name}.yaml"
+    recipe.write_text(HEADER + steps)
+    result = cellctl("run", recipe, "--cell", demo_files[1], "--db", "journal.db")
+    assert result.returncode == 2, result
+    assert len(problems(result.stderr)) == len(expected), result
+    assert not (tmp_path / "journal.db").exists(), "no journal may be written for a recipe that is not valid"
+    assert not list(tmp_path.glob("journal.db*")), "nor a simulation state"
+
+
 def test_validate_reports_a_broken_cell_at_its_line(cellctl, demo_files, tmp_path: Path) -> None:
     recipe, cell = demo_files
     text = cell.read_text()
