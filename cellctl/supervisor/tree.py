@@ -67,44 +67,46 @@ class Composite(Behaviour):
         super().halt()
 
 
-class SequenceNode(Composite):
-    """Children in order; FAILURE at the first failure, SUCCESS when all succeeded."""
+class _InTurn(Composite):
+    """Children one after the other, until one ends with ``UNTIL`` (then that is the outcome)."""
+
+    UNTIL: Status
+
+    def __init__(self, name: str, children: SequenceType[Behaviour]) -> None:
+        super().__init__(name, children)
+        self._reasons: list[str] = []  # why children failed so far in this run of the node
 
     def update(self) -> Status:
         if self.status is not Status.RUNNING:
-            self._index = 0
+            self._index, self._reasons = 0, []
         while self._index < len(self._children):
             child = self._children[self._index]
             status = child.tick()
             if status is Status.RUNNING:
                 return status
             if status is Status.FAILURE:
+                self._reasons.append(child.failure or f"{child.name} failed")
+            if status is self.UNTIL:
                 self._index = 0
-                return self.fail(child.failure or f"{child.name} failed")
+                return self._outcome(status)
             self._index += 1
         self._index = 0
-        return Status.SUCCESS
+        return self._outcome(Status.SUCCESS if self.UNTIL is Status.FAILURE else Status.FAILURE)
+
+    def _outcome(self, status: Status) -> Status:
+        return self.fail("; ".join(self._reasons)) if status is Status.FAILURE else status
 
 
-class FallbackNode(Composite):
-    """Children in order until one succeeds; FAILURE when all failed (with the last reason)."""
+class SequenceNode(_InTurn):
+    """Children in order; FAILURE at the first failure (with its reason), SUCCESS when all succeeded."""
 
-    def update(self) -> Status:
-        if self.status is not Status.RUNNING:
-            self._index = 0
-        reasons = []
-        while self._index < len(self._children):
-            child = self._children[self._index]
-            status = child.tick()
-            if status is Status.RUNNING:
-                return status
-            if status is Status.SUCCESS:
-                self._index = 0
-                return status
-            reasons.append(child.failure or child.name)
-            self._index += 1
-        self._index = 0
-        return self.fail("; ".join(reasons))
+    UNTIL = Status.FAILURE
+
+
+class FallbackNode(_InTurn):
+    """Children in order until one succeeds; FAILURE when all failed (with every reason)."""
+
+    UNTIL = Status.SUCCESS
 
 
 class ParallelNode(Composite):

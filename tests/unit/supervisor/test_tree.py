@@ -53,6 +53,11 @@ def test_a_fallback_that_runs_out_of_alternatives_fails_with_every_reason() -> N
     assert run(fb) is F and fb.failure == "a failed; b failed"
 
 
+def test_a_fallback_keeps_the_reasons_of_alternatives_that_failed_on_earlier_ticks() -> None:
+    fb = FallbackNode("fb", [Scripted("a", F), Scripted("b", R, R, F)])
+    assert run(fb) is F and fb.failure == "a failed; b failed"
+
+
 def test_parallel_branches_advance_on_the_same_tick() -> None:
     a, b = Scripted("a", R, R, S), Scripted("b", R, S)
     par = ParallelNode("par", [a, b])
