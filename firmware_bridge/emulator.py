@@ -218,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--queue", type=int, default=2000, help="setpoint queue capacity (default 2000)")
     parser.add_argument("--stop-time", type=float, default=0.1, help="controlled-stop duration in s (default 0.1)")
     parser.add_argument("--part-width", type=float, default=0.010, help="width of the part the gripper finds, m (0: none)")
+    parser.add_argument("--seat-angle", type=float, default=720.0,
+                        help="rundown angle until a screw seats, degrees (screw length / pitch x 360; default 720)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the process models and session epoch")
     parser.add_argument("--journal", metavar="FILE", help="write executed commands and played setpoints as JSON lines")
     return parser
@@ -226,12 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _config_from(args: argparse.Namespace) -> ControllerConfig:
     checks = [("--dof", args.dof, 1, 32), ("--lease-ms", args.lease_ms, 10, 60_000),
               ("--queue", args.queue, 16, 65535), ("--stop-time", args.stop_time, 0.001, 10.0),
-              ("--part-width", args.part_width, 0.0, 0.5)]
+              ("--part-width", args.part_width, 0.0, 0.5), ("--seat-angle", args.seat_angle, 1.0, 36000.0)]
     for flag, value, low, high in checks:
         if not low <= value <= high:
             raise ValueError(f"{flag} {value} is out of range; valid: {low} .. {high}")
     limits = ArmLimits(dof=args.dof, queue_capacity=args.queue, stop_time=args.stop_time)
-    return ControllerConfig(limits=limits, tools=ToolParams(part_width=args.part_width, seed=args.seed),
+    return ControllerConfig(limits=limits, tools=ToolParams(part_width=args.part_width, seat_angle=args.seat_angle,
+                                                                   seed=args.seed),
                             lease_ms=args.lease_ms, seed=args.seed)
 
 

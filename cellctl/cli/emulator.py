@@ -33,6 +33,10 @@ def run(args: argparse.Namespace) -> int:
         if arm not in cell.arms:
             raise UsageError([f"--arm {arm!r} is not in the cell; valid: {', '.join(cell.arms)}"])
         argv += ["--dof", str(cell.arms[arm].dof)]
+        screws = {hole.screw for hole in cell.holes.values()}
+        if cell.arms[arm].tool_of_type("screwdriver") is not None and len(screws) == 1:
+            # The emulated screwdriver drives the cell's screw: it seats after length / pitch turns.
+            argv += ["--seat-angle", f"{cell.screws[screws.pop()].seat_angle:.3f}"]
     if args.link:
         argv += ["--link", args.link]
     if args.tcp is not None:
