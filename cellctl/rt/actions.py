@@ -33,11 +33,9 @@ from typing import TYPE_CHECKING, Any, Callable, Generator, Generic, TypeVar
 from cellctl.rt.errors import (
     GraphError,
     IllegalTransitionError,
-    MessageTypeError,
-    ServiceUnavailableError,
 )
 from cellctl.rt.executor import wait_future
-from cellctl.rt.services import check_instance, check_interface, wait_until
+from cellctl.rt.services import check_instance, check_interface, find_server, wait_until
 from cellctl.rt.waitable import Rank, Waitable
 
 if TYPE_CHECKING:
@@ -449,18 +447,8 @@ class ActionClient(Waitable):
         return future
 
     def _send(self, request: _GoalRequest | _CancelRequest) -> None:
-        server = self.context.action_servers.get(self.name)
-        if server is None:
-            known = ", ".join(sorted(self.context.action_servers)) or "none"
-            raise ServiceUnavailableError(
-                f"no server for action '{self.name}' ({self.action_type.__qualname__}); servers now: "
-                f"{known}. Start the node that provides it, or check name and namespace"
-            )
-        if server.action_type is not self.action_type:
-            raise MessageTypeError(
-                f"action '{self.name}' is served as {server.action_type.__qualname__}, "
-                f"client uses {self.action_type.__qualname__}"
-            )
+        server = find_server(self.context.action_servers, "action", self.name, self.action_type,
+                             lambda srv: srv.action_type)
         server.post(request)
 
     def handle(self, item: object) -> None:

@@ -13,11 +13,14 @@ import functools
 import itertools
 import time
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from cellctl.rt.errors import GraphError, MessageTypeError, ServiceError, ServiceUnavailableError
 from cellctl.rt.executor import wait_future
 from cellctl.rt.waitable import Rank, Waitable
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from cellctl.rt.node import Node
@@ -31,6 +34,26 @@ def check_interface(kind: str, interface: type, parts: tuple[str, ...]) -> None:
             f"{kind} type {interface!r} lacks nested class(es) {', '.join(missing)}; "
             f"a {kind} type needs {', '.join(parts)}"
         )
+
+
+def find_server(servers: Mapping[str, T], kind: str, name: str, wanted: type, served: Callable[[T], type]) -> T:
+    """The server of a service or action by name, of the type the client uses.
+
+    Raises:
+        ServiceUnavailableError: nobody serves ``name`` (lists who serves what now).
+        MessageTypeError: it is served with another type.
+    """
+    server = servers.get(name)
+    if server is None:
+        known = ", ".join(sorted(servers)) or "none"
+        raise ServiceUnavailableError(
+            f"no server for {kind} '{name}' ({wanted.__qualname__}); servers now: {known}. "
+            "Start the node that provides it, or check name and namespace"
+        )
+    if served(server) is not wanted:
+        raise MessageTypeError(f"{kind} '{name}' is served as {served(server).__qualname__}, "
+                               f"client uses {wanted.__qualname__}")
+    return server
 
 
 def check_instance(what: str, value: object, expected: type) -> None:
@@ -121,18 +144,7 @@ class Client(Waitable):
     def call_async(self, request: object) -> Future[Any]:
         """Send ``request``; the future completes with the response or a ServiceError."""
         check_instance(f"request to service '{self.name}'", request, self.srv_type.Request)
-        server = self.context.services.get(self.name)
-        if server is None:
-            known = ", ".join(sorted(self.context.services)) or "none"
-            raise ServiceUnavailableError(
-                f"no server for service '{self.name}' ({self.srv_type.__qualname__}); "
-                f"servers now: {known}. Start the node that provides it, or check name and namespace"
-            )
-        if server.srv_type is not self.srv_type:
-            raise MessageTypeError(
-                f"service '{self.name}' is served as {server.srv_type.__qualname__}, "
-                f"client uses {self.srv_type.__qualname__}"
-            )
+        server = find_server(self.context.services, "service", self.name, self.srv_type, lambda srv: srv.srv_type)
         request_id = next(self._ids)
         future: Future[Any] = Future()
         self._pending[request_id] = future
