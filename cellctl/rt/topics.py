@@ -77,16 +77,10 @@ class TopicChannel:
             return channel
 
 
-class Publisher(Generic[M]):
-    """Publishes messages of one type on one topic; thread-safe."""
+class _OnTopic(Generic[M]):
+    """What publishers and subscriptions share: the topic they are on."""
 
-    def __init__(self, node: Node, topic: str, msg_type: type[M], qos: QoSProfile) -> None:
-        self.node = node
-        self.qos = qos
-        self._channel = TopicChannel.join(node.context, topic, msg_type, "publisher")
-        self._history: deque[M] = deque(maxlen=qos.depth)
-        with self._channel.lock:
-            self._channel.publishers.append(self)
+    _channel: TopicChannel
 
     @property
     def topic_name(self) -> str:
@@ -97,6 +91,18 @@ class Publisher(Generic[M]):
     def msg_type(self) -> type[M]:
         """The message type of the topic."""
         return self._channel.msg_type
+
+
+class Publisher(_OnTopic[M]):
+    """Publishes messages of one type on one topic; thread-safe."""
+
+    def __init__(self, node: Node, topic: str, msg_type: type[M], qos: QoSProfile) -> None:
+        self.node = node
+        self.qos = qos
+        self._channel = TopicChannel.join(node.context, topic, msg_type, "publisher")
+        self._history: deque[M] = deque(maxlen=qos.depth)
+        with self._channel.lock:
+            self._channel.publishers.append(self)
 
     @property
     def latched(self) -> bool:
@@ -133,7 +139,7 @@ class Publisher(Generic[M]):
                 self._channel.publishers.remove(self)
 
 
-class Subscription(Waitable, Generic[M]):
+class Subscription(Waitable, _OnTopic[M]):
     """Receives messages of one topic; ``callback(msg)`` runs on the executor thread."""
 
     rank = Rank.SUBSCRIPTION
@@ -155,16 +161,6 @@ class Subscription(Waitable, Generic[M]):
         if self.qos.durability is not Durability.TRANSIENT_LOCAL:
             return []
         return [m for p in self._channel.publishers if p.latched for m in p._history]
-
-    @property
-    def topic_name(self) -> str:
-        """The fully qualified topic name."""
-        return self._channel.name
-
-    @property
-    def msg_type(self) -> type[M]:
-        """The message type of the topic."""
-        return self._channel.msg_type
 
     def get_publisher_count(self) -> int:
         """How many publishers the topic has now."""
