@@ -39,7 +39,7 @@ def proxy(emulator_factory, tmp_path: Path):
 
 
 def _trajectory(start: float) -> tuple[np.ndarray, np.ndarray]:
-    times = start + np.arange(SETPOINTS) * 0.002
+    times = start + np.arange(SETPOINTS) * 0.003
     s = np.linspace(0.0, 1.0, SETPOINTS)
     positions = np.outer(0.5 - 0.5 * np.cos(np.pi * s), np.linspace(0.2, 0.8, 7)) + 1e-7 * np.arange(7) / 3
     return times, positions
@@ -50,7 +50,9 @@ def test_every_command_executes_once_in_order_through_noise_and_a_pulled_cable(p
     system.configure()
     system.activate()
     arm = system.arm
-    times, positions = _trajectory(system.now() + 0.3)
+    # Slack for the noisy link (one setpoint a frame, 1 % corruption) and the pulled cable on a
+    # loaded 2-core machine: setpoints that reach the controller after their time cannot be played.
+    times, positions = _trajectory(system.now() + 2.5)
     markers = []
     for start in range(0, SETPOINTS, MARKER_EVERY):
         arm.submit(times[start : start + MARKER_EVERY], positions[start : start + MARKER_EVERY],
@@ -83,7 +85,10 @@ def test_every_command_executes_once_in_order_through_noise_and_a_pulled_cable(p
     assert np.array_equal(np.concatenate([r["t"] for r in sent]), expected_t)
     assert np.array_equal(np.vstack([r["q"] for r in sent]), expected_q)
     played = [r for r in journal if r["k"] == "played"]
-    assert np.array_equal([r["t"] for r in played], expected_t), "the emulator did not play every setpoint once"
+    played_t = np.array([r["t"] for r in played], dtype=np.int64)
+    assert np.array_equal(played_t, expected_t), (
+        f"the emulator did not play every setpoint once: {len(played_t)} played of {len(expected_t)}, "
+        f"missing {sorted(set(expected_t) - set(played_t))[:5]}, extra {sorted(set(played_t) - set(expected_t))[:5]}")
     assert np.array_equal(np.array([r["q"] for r in played]), expected_q)
     assert [r["v"] for r in executed if r["k"] == "marker"] == list(range(1, 21))
     assert sorted(r["id"] for r in executed if r["k"] == "tool") == sorted(h.command_id for h in handles)
