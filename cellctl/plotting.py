@@ -89,13 +89,18 @@ def plot_timeline(unit, steps, path: str | Path) -> Path:  # noqa: ANN001 - jour
     lanes = sorted({s.arm or "cell" for s in steps})
     colours = {"OK": "tab:green", "FAILED": "tab:red", "HALTED": "tab:orange", "RUNNING": "tab:gray"}
     fig, ax = plt.subplots(figsize=(11, 1.2 + 0.8 * len(lanes)))
+    end_of_unit = max((s.ended_at or s.started_at for s in steps), default=1.0)
+    start_of_unit = min((s.started_at for s in steps), default=0.0)
+    # About 3.4 points per character at font size 6: a label is drawn only where it fits its bar.
+    points_per_second = fig.get_size_inches()[0] * 72 * 0.85 / max(end_of_unit - start_of_unit, 1e-9)
     for s in steps:
         end = s.ended_at if s.ended_at is not None else s.started_at
         lane = lanes.index(s.arm or "cell")
         ax.barh(lane, max(end - s.started_at, 0.02), left=s.started_at, color=colours.get(s.result, "tab:gray"),
                 edgecolor="white", height=0.6)
-        if end - s.started_at > 1.0:
-            ax.text(s.started_at + 0.1, lane, f"{s.kind} {s.target or ''}", va="center", fontsize=7, color="white")
+        label = f"{s.kind}\n{(s.target or '').split('@')[0]}".strip()
+        if (end - s.started_at) * points_per_second > 3.4 * max(map(len, label.split("\n"))) + 4:
+            ax.text(s.started_at + 0.1, lane, label, va="center", fontsize=6, color="white", linespacing=1.0)
     ax.set_yticks(range(len(lanes)), lanes)
     ax.set_xlabel("cell time [s]")
     ax.set_title(f"unit {unit.serial}: {unit.result} (green OK, red failed, orange halted)")
