@@ -39,7 +39,10 @@ from cellctl.supervisor.builder import build
 from cellctl.supervisor.context import CellContext
 from cellctl.supervisor.geometry import CellGeometry
 from cellctl.supervisor.messages import CellState, CellStatus, RunSummary
-from cellctl.supervisor.streaming import Override
+from cellctl.motion import PathError, SampledMotion, plan_linear
+from cellctl.supervisor.geometry import lifted
+from cellctl.supervisor.leaves import APPROACH_LIMITS
+from cellctl.supervisor.streaming import MotionStream, Override
 from cellctl.supervisor.tree import Behaviour, Status
 
 PARAMETERS = (
@@ -52,6 +55,8 @@ PARAMETERS = (
 class ResumeError(ValueError):
     """The unfinished unit cannot be resumed with this recipe."""
 
+
+RECOVERY_LIFT = 0.05  # m an arm backs straight up after an interruption
 
 MaterialFlow = Callable[[], None]
 """Called between units: the finished unit leaves the cell and the next kit of parts arrives."""
@@ -172,7 +177,38 @@ class Supervisor(LifecycleNode):
                               f"{self.recipe.name!r} revision {self.recipe.version!r})")
         self.journal.close_running_steps(unit.id, self.system.now(), "interrupted (process ended)")
         self.journal.event("resumed", f"continuing {unit.serial} after an interruption", self.system.now(), unit.id)
+        self._back_off_after_interruption()
         return unit
+
+    def _back_off_after_interruption(self) -> None:
+        """An interruption can leave an arm anywhere: a bit in a hole, fingers round a part.
+        Before the unit continues, each arm in turn backs straight up from where it stands (when
+        a straight move can), so that no step starts a joint move from inside the work. (Going
+        home as well would carry a held part through the cell on a path nobody planned.)"""
+        assert self.ctx is not None
+        for name, geo in self.ctx.geometry.arms.items():
+            tool = next(iter(geo.chains))
+            q = self.system.arms[name].read().positions
+            try:
+                up = lifted(geo.fk(tool, q), RECOVERY_LIFT)
+                lift = plan_linear(geo.chain(tool), q, geo.to_base(up), geo.limits, APPROACH_LIMITS)
+                self._play(name, lift)
+            except PathError as exc:
+                self.journal.event("back_off", f"{name}: no straight move up from where it stopped ({exc})",
+                                   self.system.now(), self._unit_id())
+
+    def _play(self, arm: str, motion: SampledMotion) -> None:
+        """Stream one motion to an arm and wait (on the backend's clock) until it has played."""
+        assert self.ctx is not None
+        stream = MotionStream(self.system.arms[arm], motion, self.system.now())
+        override = Override(self.system.now())
+        period = float(self.get_parameter("control_period"))
+        deadline = self.system.now() + motion.duration + 5.0
+        while not stream.done(self.system.now()):
+            if self.system.now() > deadline:
+                raise HardwareError(f"arm {arm} did not finish backing off within {motion.duration + 5.0:.1f} s")
+            stream.pump(self.system.now(), override)
+            self.system.wait_until(self.system.now() + period)
 
     def _run_unit(self, unit: UnitRecord, index: int, total: int, executor: Executor,
                   on_cycle: Callable[[], None] | None) -> None:
