@@ -11,12 +11,13 @@ first run's result instead of driving the screw twice.
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Callable
 
 import numpy as np
 
 from cellctl.hw import BackOutCommand, GripperAction, GripperCommand, ScrewProgram, ToolResult
 from cellctl.journal import TighteningRecord
-from cellctl.motion import CartesianLimits, PathError, plan_linear, plan_path, plan_ptp
+from cellctl.motion import CartesianLimits, IKError, PathError, plan_linear, plan_path, plan_ptp
 from cellctl.motion.cartesian import Lin
 from cellctl.motion.trajectory import SampledMotion
 from cellctl.recipe import model as rm
@@ -169,28 +170,39 @@ def ptp_to_pose(arm: str, tool: str, pose: np.ndarray) -> Planner:
 GOOD_TIME_SCALE = 0.5  # a straight move slowed below this by the joints: look for a better posture
 
 
-def ptp_above(arm: str, tool: str, above: np.ndarray, work: np.ndarray) -> Planner:
-    """PTP to ``above`` in a posture from which the straight move to ``work`` is fast: the
-    straight path is planned back up from each candidate work posture (best first) and the
-    first that keeps its speed (else the fastest) gives the approach posture."""
+def ptp_above(arm: str, tool: str, work: WorkPose) -> Planner:
+    """PTP above the work pose in a posture from which the straight move in is fast: the
+    straight path is planned back up from each candidate work posture (best first; for a
+    symmetric tool, of every turn about its axis, least wrist motion first) and the first that
+    keeps its speed (else the fastest) gives the approach posture and the work pose to use."""
     def plan(ctx: CellContext, q: np.ndarray) -> SampledMotion:
         geo = ctx.geometry.arms[arm]
         chain = geo.chain(tool)
-        best, best_scale, last_error = None, -1.0, None
-        for q_work in geo.ik_candidates(tool, work, seeds=[q]):
+        candidates: list[tuple[np.ndarray, np.ndarray]] = []
+        last_error: Exception | None = None
+        for pose in work.variants():
             try:
-                up = plan_linear(chain, q_work, geo.to_base(above), geo.limits, APPROACH_LIMITS)
+                candidates += [(pose, q_work) for q_work in geo.ik_candidates(tool, pose, seeds=[q])]
+            except IKError as exc:
+                last_error = exc
+        if work.turn_free:  # least motion from where the arm is
+            candidates.sort(key=lambda c: float(np.abs(c[1] - q).max()))
+        best, best_scale = None, -1.0
+        for pose, q_work in candidates:
+            try:
+                up = plan_linear(chain, q_work, geo.to_base(lifted(pose, work.height)), geo.limits, APPROACH_LIMITS)
             except PathError as exc:
                 last_error = exc
                 continue
             if up.time_scale > best_scale:
-                best, best_scale = up, up.time_scale
+                best, best_scale = (pose, up), up.time_scale
             if up.time_scale >= GOOD_TIME_SCALE:
                 break
         if best is None:
-            assert last_error is not None
+            assert last_error is not None  # no candidate at all: every pose raised IKError
             raise last_error
-        return plan_ptp(q, best.sample([best.duration]).position[0], geo.limits)
+        work.pose = best[0]
+        return plan_ptp(q, best[1].sample([best[1].duration]).position[0], geo.limits)
     return plan
 
 
@@ -200,19 +212,49 @@ def ptp_to_joints(arm: str, joints: np.ndarray) -> Planner:
     return plan
 
 
-def lin_to(arm: str, tool: str, pose: np.ndarray) -> Planner:
+class WorkPose:
+    """A work pose and the height it is approached from. For a tool that is symmetric about
+    its axis (a screwdriver bit, a suction cup) the approach may turn the pose about that axis,
+    to the turn that needs the least wrist motion; the moves in and out then use that turn."""
+
+    def __init__(self, pose: np.ndarray, height: float, turn_free: bool) -> None:
+        self.pose, self.height, self.turn_free = pose, height, turn_free
+
+    @property
+    def above(self) -> np.ndarray:
+        return lifted(self.pose, self.height)
+
+    def variants(self) -> list[np.ndarray]:
+        """The pose itself first, then (for a symmetric tool) turned about the tool axis."""
+        if not self.turn_free:
+            return [self.pose]
+        return [self.pose, *(self.pose @ _turn(angle) for angle in np.linspace(0.0, 2 * np.pi, TURNS, endpoint=False)[1:])]
+
+
+TURNS = 8  # turns about a symmetric tool's axis tried for its work posture
+
+
+def _turn(angle: float) -> np.ndarray:
+    t = np.eye(4)
+    t[:2, :2] = [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+    return t
+
+
+def lin_to(arm: str, tool: str, pose: Callable[[], np.ndarray]) -> Planner:
+    """A straight move to ``pose()`` (read when the move starts)."""
     def plan(ctx: CellContext, q: np.ndarray) -> SampledMotion:
         geo = ctx.geometry.arms[arm]
-        return plan_linear(geo.chain(tool), q, geo.to_base(pose), geo.limits, APPROACH_LIMITS)
+        return plan_linear(geo.chain(tool), q, geo.to_base(pose()), geo.limits, APPROACH_LIMITS)
     return plan
 
 
-def approach_sequence(arm: str, tool: str, target: np.ndarray, height: float, what: str) -> tuple[list[Action], list[Action]]:
+def approach_sequence(arm: str, tool: str, target: np.ndarray, height: float, what: str,
+                      turn_free: bool = False) -> tuple[list[Action], list[Action]]:
     """PTP above, LIN down — and the LIN back up, for after the work."""
-    above = lifted(target, height)
-    down = [Move(arm, ptp_above(arm, tool, above, target), f"{what}: approach"),
-            Move(arm, lin_to(arm, tool, target), f"{what}: move in")]
-    up = [Move(arm, lin_to(arm, tool, above), f"{what}: retreat")]
+    work = WorkPose(target, height, turn_free)
+    down = [Move(arm, ptp_above(arm, tool, work), f"{what}: approach"),
+            Move(arm, lin_to(arm, tool, lambda: work.pose), f"{what}: move in")]
+    up = [Move(arm, lin_to(arm, tool, lambda: work.above), f"{what}: retreat")]
     return down, up
 
 
@@ -323,8 +365,9 @@ class ScrewLeaf(StepLeaf):
         feeder = ctx.geometry.feeder_pick(hole.screw)
         drive = ctx.geometry.driving_pose(s.hole, ctx.parts.poses[hole.part])
         zones = ctx.geometry.zones_containing(s.arm, drive[:3, 3])
-        fetch_down, fetch_up = approach_sequence(s.arm, pickup, feeder, SCREW_APPROACH, "fetch a screw")
-        drive_down, drive_up = approach_sequence(s.arm, driver, drive, SCREW_APPROACH, f"drive {s.hole}")
+        fetch_down, fetch_up = approach_sequence(s.arm, pickup, feeder, SCREW_APPROACH, "fetch a screw", turn_free=True)
+        drive_down, drive_up = approach_sequence(s.arm, driver, drive, SCREW_APPROACH, f"drive {s.hole}",
+                                                 turn_free=True)
         name, program = self.program()
         done = self._finished_tightening()
         if done is not None:  # a crash came between the tightening's result and the step's end
@@ -407,7 +450,7 @@ class BackOutLeaf(StepLeaf):
         driver = geo.tool_of_type("screwdriver")
         drive = ctx.geometry.driving_pose(s.hole, ctx.parts.poses[hole.part])
         zones = ctx.geometry.zones_containing(s.arm, drive[:3, 3])
-        down, up = approach_sequence(s.arm, driver, drive, SCREW_APPROACH, f"back out {s.hole}")
+        down, up = approach_sequence(s.arm, driver, drive, SCREW_APPROACH, f"back out {s.hole}", turn_free=True)
         program = ctx.cell.programs[hole.program_name]
         work = [*down, Tool(s.arm, BackOutCommand(program.program_id, timeout=program.timeout),
                             f"back out {s.hole}"), *up]
