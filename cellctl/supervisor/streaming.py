@@ -15,8 +15,8 @@ from cellctl.hw import ArmInterface
 from cellctl.motion import JointLimits, SampledMotion, plan_ptp
 
 SERVO_RATE = 1000.0  # Hz of the setpoints sent to the arm
-LEAD = 0.02          # s between now and the first setpoint of a motion
-HORIZON = 0.15       # s of setpoints queued ahead: covers a cycle that plans (tens of ms); a pause
+LEAD = 0.06          # s between now and the first setpoint of a motion (covers planning and the link)
+HORIZON = 0.5        # s of setpoints queued ahead: covers a host stall of that long; a pause
                      # starts slowing the motion within this time
 
 # How fast the override may change (per s, s², s³): a full stop takes about 0.3 s.
