@@ -34,8 +34,9 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
         from firmware_bridge.cell import serial_cell_system
 
         try:
-            # The supervisor stamps a motion's first setpoint LEAD after the tick's clock reading and
-            # submits it a little later: the controllers must accept less than LEAD.
+            # The supervisor stamps a motion's first setpoint LEAD after the arm's trajectory time as
+            # it sends it; the frame takes a little of that to arrive: the check on the host side
+            # asks for half, the controller itself only that the setpoint is still in the future.
             return serial_cell_system(spec[len("serial:"):], cell, lead_time=LEAD / 2), None
         except ValueError as exc:
             raise UsageError([f"--backend {spec}: {exc}"]) from None
