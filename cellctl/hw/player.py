@@ -56,15 +56,17 @@ class Ramp:
         self.target = value
         self._t0 = 0.0
         self._duration = 0.0
-        self._coef = np.array([value, 0.0, 0.0, 0.0, 0.0, 0.0])
+        self._end = 0.0
+        self._rest = min(max(value, 0.0), 1.0)
+        self._coef = (value, 0.0, 0.0, 0.0, 0.0, 0.0)
 
     def state(self, t: float) -> tuple[float, float, float]:
         """(value, rate, rate of rate) at time ``t``."""
-        s = min(max(t - self._t0, 0.0), self._duration)
+        if t >= self._end:
+            return self._rest, 0.0, 0.0
+        s = max(t - self._t0, 0.0)
         c = self._coef
         value = c[0] + s * (c[1] + s * (c[2] + s * (c[3] + s * (c[4] + s * c[5]))))
-        if s >= self._duration:
-            return min(max(value, 0.0), 1.0), 0.0, 0.0
         rate = c[1] + s * (2 * c[2] + s * (3 * c[3] + s * (4 * c[4] + s * 5 * c[5])))
         rate2 = 2 * c[2] + s * (6 * c[3] + s * (12 * c[4] + s * 20 * c[5]))
         return min(max(value, 0.0), 1.0), rate, rate2
@@ -75,25 +77,29 @@ class Ramp:
 
     def at_rest(self, t: float) -> bool:
         """True once the ramp towards the target has ended."""
-        return t >= self._t0 + self._duration
+        return t >= self._end
 
     def retarget(self, t: float, target: float, duration: float) -> None:
         """Move from the state at ``t`` to ``target`` (at rest there) in ``duration`` seconds."""
         p0, v0, a0 = self.state(t)
         T = max(duration, 1e-6)
         h = target - p0
-        self._coef = np.array([
+        self._coef = (
             p0, v0, a0 / 2.0,
             (20 * h - 12 * v0 * T - 3 * a0 * T * T) / (2 * T**3),
             (-30 * h + 16 * v0 * T + 3 * a0 * T * T) / (2 * T**4),
             (12 * h - 6 * v0 * T - a0 * T * T) / (2 * T**5),
-        ])
-        self._t0, self._duration, self.target = t, T, target
+        )
+        self._set(t, T, target)
+
+    def _set(self, t: float, duration: float, target: float) -> None:
+        self._t0, self._duration, self._end, self.target = t, duration, t + duration, target
+        self._rest = min(max(target, 0.0), 1.0)
 
     def jump(self, t: float, value: float) -> None:
         """Set the value at once (after a stop completed, an e-stop, a reset of the queue)."""
-        self._coef = np.array([value, 0.0, 0.0, 0.0, 0.0, 0.0])
-        self._t0, self._duration, self.target = t, 0.0, value
+        self._coef = (value, 0.0, 0.0, 0.0, 0.0, 0.0)
+        self._set(t, 0.0, value)
 
 
 @dataclass(frozen=True)
@@ -319,6 +325,8 @@ class TrajectoryPlayer:
 
     def _integral(self, t0: float, t1: float) -> float:
         """∫ o·s dt from t0 to t1 (Simpson's rule on sub-steps of at most 1 ms: exact to ~1e-12 s)."""
+        if self.override.at_rest(t0) and self._stop.at_rest(t0):
+            return self._rate_at(t0) * (t1 - t0)  # neither ramps: o·s is constant
         n = max(1, math.ceil((t1 - t0) / _SUBSTEP))
         h = (t1 - t0) / n
         total, f0 = 0.0, self._rate_at(t0)
