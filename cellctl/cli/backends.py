@@ -30,14 +30,10 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
     if spec.startswith("serial:"):
         if failures:
             raise UsageError(["--inject works with the simulation only (the serial backend talks to real tools)"])
-        from cellctl.supervisor.streaming import LEAD
         from firmware_bridge.cell import serial_cell_system
 
         try:
-            # The supervisor stamps a motion's first setpoint LEAD after the arm's trajectory time as
-            # it sends it; the frame takes a little of that to arrive: the check on the host side
-            # asks for half, the controller itself only that the setpoint is still in the future.
-            return serial_cell_system(spec[len("serial:"):], cell, lead_time=LEAD / 2), None
+            return serial_cell_system(spec[len("serial:"):], cell), None
         except ValueError as exc:
             raise UsageError([f"--backend {spec}: {exc}"]) from None
     raise UsageError([f"--backend {spec!r} is not valid; valid: sim, serial:URL (e.g. serial:/dev/ttyACM0, "
