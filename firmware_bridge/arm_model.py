@@ -88,6 +88,11 @@ class ArmModel:
         """The speed override now, 0 .. 1."""
         return self._player.override_now()
 
+    def margin_us(self) -> int | None:
+        """How far the queue reaches beyond τ now, µs (None when it is empty)."""
+        last = self._player.last_time
+        return None if last is None else round((last - self._player.tau) * 1e6)
+
     @property
     def mode(self) -> ArmMode:
         """The mode derived from faults, stop state and queue."""

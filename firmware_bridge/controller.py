@@ -128,7 +128,7 @@ class Controller:
 
     def _setpoints(self, msg: Setpoints, frame: Frame, now_us: int) -> None:
         self._journal({"k": "setpoints", "seq": frame.seq, "gen": msg.gen, "end": msg.flags & 1, "at": now_us,
-                       "tau": self.arm.tau_us, "depth": self.arm.queue_depth,
+                       "tau": self.arm.tau_us, "depth": self.arm.queue_depth, "margin": self.arm.margin_us(),
                        "t": msg.times.tolist(), "q": msg.positions.tolist()})
         code = self.arm.accept(msg, now_us)
         if code is not ErrorCode.OK:

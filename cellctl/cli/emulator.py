@@ -14,6 +14,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--link", default=None, help="symlink PATH to the pseudo-terminal")
     p.add_argument("--tcp", type=int, default=None, help="also listen on 127.0.0.1:PORT (0: pick one)")
     p.add_argument("--faults", default="", help='inject link faults, e.g. "corrupt=0.01,drop=0.005,seed=3"')
+    p.add_argument("--journal", type=Path, default=None,
+                   help="write every executed command and played setpoint to FILE as JSON lines")
     p.set_defaults(run=run)
 
 
@@ -44,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
         argv += ["--link", args.link]
     if args.tcp is not None:
         argv += ["--tcp", str(args.tcp)]
+    if args.journal is not None:
+        argv += ["--journal", str(args.journal)]
     if args.faults:
         from cellctl.cli.loading import UsageError
         from firmware_bridge.faults import FaultSpec
