@@ -11,8 +11,12 @@ Rules (docs/protocol.md, "Reliable delivery"):
   it were received) and ``sack``, a bitmap of received frames above it (bit i = ack+1+i);
 * the receiver delivers reliable payloads exactly once and in order; duplicates are dropped and
   re-acknowledged, out-of-order frames within the window are buffered;
-* the sender retransmits a frame after ``rto`` without acknowledgement, sooner (``fast_rto``)
-  when a SACK shows it missing while a later one arrived.
+* the sender retransmits a frame after the retransmission timeout without acknowledgement,
+  sooner (``fast_rto``) when a SACK shows it missing while a later one arrived. The timeout
+  adapts to the measured round trip as TCP's does (RFC 6298: srtt + 4·rttvar, at least ``rto``)
+  and doubles with each retransmission of the same frame, up to ``rto_max``: a slow peer (a
+  loaded host, a busy controller) is not flooded with copies of frames it simply has not
+  acknowledged yet, which would only make it slower.
 """
 
 from __future__ import annotations
@@ -60,11 +64,12 @@ class _Pending:
 class ReliableEndpoint:
     """One end of the reliable channel (see module docstring)."""
 
-    def __init__(self, window: int = 32, rto: float = 0.05, ack_delay: float = 0.002) -> None:
+    def __init__(self, window: int = 32, rto: float = 0.05, ack_delay: float = 0.002, rto_max: float = 0.25) -> None:
         if not 1 <= window <= SACK_BITS:
             raise ValueError(f"window={window} must be 1..{SACK_BITS} (the SACK bitmap covers 32 frames)")
         self.window = window
         self.rto = rto
+        self.rto_max = rto_max
         self.ack_delay = ack_delay
         self.stats = EndpointStats()
         self.epoch = 0
@@ -75,6 +80,7 @@ class ReliableEndpoint:
         self._rx_buffer: dict[int, Frame] = {}
         self._ack_due: float | None = None
         self._srtt: float | None = None
+        self._rttvar = 0.0
 
     # ------------------------------------------------------------------ session
     @property
@@ -115,6 +121,13 @@ class ReliableEndpoint:
         return max(0, self.window - len(self._outstanding) - len(self._queue))
 
     @property
+    def retransmission_timeout(self) -> float:
+        """Seconds without an acknowledgement before a first retransmission (adaptive)."""
+        if self._srtt is None:
+            return self.rto
+        return min(self.rto_max, max(self.rto, self._srtt + 4.0 * self._rttvar))
+
+    @property
     def srtt(self) -> float | None:
         """Smoothed round-trip time of acknowledged frames, seconds (None before the first)."""
         return self._srtt
@@ -136,13 +149,15 @@ class ReliableEndpoint:
         """Frames to transmit now: due retransmissions, new frames within the window, a pure ack."""
         out: list[Frame] = []
         fast = min(self.rto, max(0.004, 1.5 * self._srtt)) if self._srtt is not None else self.rto
+        timeout = self.retransmission_timeout
         highest_sacked = max((p.seq for p in self._outstanding.values() if p.sacked), default=None,
                              key=lambda s: seq_diff(s, self._rx_next))
         for pending in sorted(self._outstanding.values(), key=lambda p: seq_diff(p.seq, self._tx_next)):
             if pending.sacked:
                 continue
             hole = highest_sacked is not None and seq_diff(pending.seq, highest_sacked) < 0
-            if now - pending.last_sent >= (fast if hole else self.rto):
+            backoff = min(self.rto_max, timeout * 2 ** max(pending.sends - 1, 0))
+            if now - pending.last_sent >= (fast if hole else backoff):
                 out.append(self._transmit(pending, now))
         while self._queue and len(self._outstanding) < self.window:
             pending = self._queue.popleft()
@@ -227,7 +242,11 @@ class ReliableEndpoint:
             return  # Karn's rule: no sample from retransmitted frames
         rtt = now - pending.last_sent
         self.stats.rtt_samples.append(rtt)
-        self._srtt = rtt if self._srtt is None else 0.875 * self._srtt + 0.125 * rtt
+        if self._srtt is None:
+            self._srtt, self._rttvar = rtt, rtt / 2.0
+        else:
+            self._rttvar = 0.75 * self._rttvar + 0.25 * abs(self._srtt - rtt)
+            self._srtt = 0.875 * self._srtt + 0.125 * rtt
 
 
 _ACK = Ack()

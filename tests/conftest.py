@@ -21,3 +21,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="serial port or pyserial URL of a real controller for the hil suite "
         "(default: start the controller emulator)",
     )
+    parser.addoption(
+        "--hil-persistent",
+        action="store_true",
+        help="run the hil suite against one emulator that stays up for the whole session, as a "
+        "bench with one real controller does (default: a fresh emulator per test)",
+    )
