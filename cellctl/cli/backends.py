@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -14,6 +16,8 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
                  failures: Mapping[str, str], state_file: Path | None) -> tuple[HardwareSystem, Callable[[], None] | None]:
     """The hardware system and its material flow (next kit between units) for ``--backend``."""
     if spec == "sim":
+        if gui:
+            check_display()
         from sim import SimSystem
         from sim.injection import FailureKind, FailurePlan
 
@@ -41,6 +45,20 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
             raise UsageError([f"--backend {spec}: {exc}"]) from None
     raise UsageError([f"--backend {spec!r} is not valid; valid: sim, serial:URL (e.g. serial:/dev/ttyACM0, "
                       "serial:socket://127.0.0.1:5000, or serial:loader=URL,screwer=URL)"])
+
+
+def check_display(environ: Mapping[str, str] | None = None, platform: str | None = None) -> None:
+    """Refuse ``--gui`` on Linux without a display, before PyBullet tries (and prints X11 noise).
+
+    Raises:
+        UsageError: one line saying what is missing and what to do.
+    """
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if platform.startswith("linux") and not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+        raise UsageError(["--gui: there is no display to open the simulation window on (DISPLAY and "
+                          "WAYLAND_DISPLAY are not set); run without --gui (headless), or from a desktop "
+                          "session or 'ssh -X'"])
 
 
 def parse_injections(text: str | None) -> dict[str, str]:

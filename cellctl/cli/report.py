@@ -26,10 +26,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def open_journal(path: Path) -> Journal:
+    """The journal, opened read-only: a report never changes it, and works on a file it may not write."""
     if not path.is_file():
         raise UsageError([f"{path}: no such journal file (write one with 'cellctl run --db {path}')"])
     try:
-        return Journal(path)
+        return Journal.read_only(path)
     except JournalError as exc:
         raise UsageError([str(exc)]) from None
 
