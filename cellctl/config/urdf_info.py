@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import difflib
 import math
-import xml.parsers.expat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from cellctl.config.errors import ConfigError, Mark
+from cellctl.config.errors import ConfigError
+from cellctl.config.xml_nodes import XmlElement, parse_xml
 
 __all__ = ["UrdfInfo", "read_urdf_info", "JOINT_TYPES"]
 
@@ -34,37 +34,9 @@ class UrdfInfo:
     joints: dict[str, tuple[str, float, float]]
 
 
-@dataclass
-class _Element:
-    """An XML element and where its start tag begins."""
-
-    tag: str
-    attrib: dict[str, str]
-    mark: Mark
-    children: list[_Element] = field(default_factory=list)
-
-    def find(self, tag: str) -> _Element | None:
-        return next((c for c in self.children if c.tag == tag), None)
-
-
-def _parse(path: Path) -> _Element:
-    """The document's root element, every element keeping its line and column."""
-    top = _Element("", {}, Mark(str(path), 1, 1))
-    stack = [top]
-    parser = xml.parsers.expat.ParserCreate()
-
-    def start(tag: str, attrib: dict[str, str]) -> None:
-        element = _Element(tag, attrib, Mark(str(path), parser.CurrentLineNumber, parser.CurrentColumnNumber + 1))
-        stack[-1].children.append(element)
-        stack.append(element)
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = lambda tag: stack.pop()
-    try:
-        parser.Parse(path.read_bytes(), True)
-    except xml.parsers.expat.ExpatError as exc:
-        raise ConfigError(Mark(str(path), exc.lineno, exc.offset + 1),
-                          f"not well-formed XML: {xml.parsers.expat.errors.messages[exc.code]}") from None
+def _parse(path: Path) -> XmlElement:
+    """The ``<robot>`` element, every element keeping its line and column."""
+    top = parse_xml(path)
     if not top.children or top.children[0].tag != "robot":
         tag = top.children[0].tag if top.children else "nothing"
         raise ConfigError(top.mark, f"not a URDF: its root element is <{tag}>, not <robot>")
@@ -76,7 +48,7 @@ def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _limit_value(joint: str, limit: _Element, key: str, default: float) -> float:
+def _limit_value(joint: str, limit: XmlElement, key: str, default: float) -> float:
     text = limit.attrib.get(key)
     if text is None:
         return default
@@ -91,7 +63,7 @@ def _limit_value(joint: str, limit: _Element, key: str, default: float) -> float
     return value
 
 
-def _joint(element: _Element, links: tuple[str, ...]) -> tuple[str, tuple[str, float, float]]:
+def _joint(element: XmlElement, links: tuple[str, ...]) -> tuple[str, tuple[str, float, float]]:
     """One joint's (type, lower, upper), after checking its type, links and limits."""
     name = element.attrib.get("name", "")
     kind = element.attrib.get("type", "")

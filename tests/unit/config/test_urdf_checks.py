@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pybullet_data
 import pytest
+from _edits import error_at_edit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,23 +22,24 @@ JOINT2_LIMIT = '<limit effort="87" lower="-1.8326" upper="1.8326" velocity="2.17
 Edit = Callable[[str, str], ConfigError]
 
 
+def _cell_using(urdf: Path, folder: Path) -> Path:
+    """The demo cell with the loader's URDF replaced by ``urdf``."""
+    cell = folder / "cell.yaml"
+    cell.write_text(demo_cell_path().read_text(encoding="utf-8").replace(
+        "pybullet_data:franka_panda/panda.urdf", str(urdf)), encoding="utf-8")
+    return cell
+
+
 @pytest.fixture
 def edited(tmp_path: Path) -> Edit:
     """The demo cell with the loader's URDF edited (``old`` → ``new``): its error, checked to point at the edit."""
+    urdf = tmp_path / "panda.urdf"
+    cell = _cell_using(urdf, tmp_path)
+
     def load(old: str, new: str) -> ConfigError:
-        assert PANDA.count(old) == 1, old
-        text = PANDA.replace(old, new)
-        urdf = tmp_path / "panda.urdf"
-        urdf.write_text(text, encoding="utf-8")
-        cell = tmp_path / "cell.yaml"
-        cell.write_text(demo_cell_path().read_text(encoding="utf-8").replace(
-            "pybullet_data:franka_panda/panda.urdf", str(urdf)), encoding="utf-8")
-        with pytest.raises(ConfigError) as info:
-            load_cell(cell)
-        line = text[: text.index(new)].count("\n") + 1
-        assert str(info.value).startswith(f"{urdf}:{line}:"), str(info.value)
-        assert f"(URDF of arms.loader.urdf, {cell}:" in info.value.detail
-        return info.value
+        error = error_at_edit(PANDA, old, new, urdf, lambda: load_cell(cell))
+        assert f"(URDF of arms.loader.urdf, {cell}:" in error.detail
+        return error
     return load
 
 
@@ -56,9 +58,7 @@ def test_a_lower_limit_above_the_upper_is_refused(tmp_path_factory: pytest.TempP
     urdf = directory / "panda.urdf"
     urdf.write_text(PANDA.replace(JOINT2_LIMIT, f'<limit effort="87" lower="{lower + gap!r}" upper="{lower!r}" '
                                                  'velocity="2.1750"/>'), encoding="utf-8")
-    cell = directory / "cell.yaml"
-    cell.write_text(demo_cell_path().read_text(encoding="utf-8").replace(
-        "pybullet_data:franka_panda/panda.urdf", str(urdf)), encoding="utf-8")
+    cell = _cell_using(urdf, directory)
     with pytest.raises(ConfigError, match=r"joint 'panda_joint2': lower limit .* is above upper limit .*; "
                                           r"write lower <= upper"):
         load_cell(cell)
