@@ -21,7 +21,7 @@ from cellctl.config.errors import ConfigError, Mark
 from cellctl.config.model import PartSpec, StationSpec
 from cellctl.config.pose import Pose
 
-__all__ = ["HOLE_TOLERANCE", "SLOT_TOLERANCE", "GRASP_REACH", "Solid", "check_hole", "check_grasp", "check_slot"]
+__all__ = ["HOLE_TOLERANCE", "HOLE_MAX_TILT", "SLOT_TOLERANCE", "GRASP_REACH", "Solid", "check_hole", "check_grasp", "check_slot"]
 
 HOLE_TOLERANCE = 0.001
 """Metres a hole entry may lie off its part's surface (a drawing's rounding, not a misplaced hole)."""
@@ -29,6 +29,8 @@ SLOT_TOLERANCE = 0.001
 """Metres a slot may lie above or below its station's top face."""
 GRASP_REACH = 0.02
 """Metres a grasp's tool centre point may lie away from its part (fingers reach past their TCP)."""
+HOLE_MAX_TILT = 30.0
+"""Degrees a hole's axis (z, out of the hole) may lean from its surface's outward normal."""
 
 
 def _mm(metres: float) -> str:
@@ -36,7 +38,8 @@ def _mm(metres: float) -> str:
 
 
 def _xyz(point: np.ndarray) -> str:
-    return "[" + ", ".join(f"{v:.4g}" for v in point) + "]"
+    """``[x, y, z]`` to 4 significant digits, to the micrometre (no ``-0``, no ``4e-08``)."""
+    return "[" + ", ".join(f"{round(float(v), 6) + 0.0:.4g}" for v in point) + "]"
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,17 @@ class Solid:
             return float(np.linalg.norm(np.maximum(np.abs(xy[:2]) - self.half[:2], 0.0)))
         return max(float(np.hypot(xy[0], xy[1])) - self.radius, 0.0)
 
+    def normal(self, point: np.ndarray) -> np.ndarray:
+        """The outward normal of the face nearest to ``point``."""
+        p = np.asarray(point, dtype=float) - np.array([0.0, 0.0, self.centre_z])
+        if self.radius is not None and float(np.hypot(p[0], p[1])) - self.radius > abs(p[2]) - self.half[2]:
+            radial = np.array([p[0], p[1], 0.0])
+            return radial / max(float(np.linalg.norm(radial)), 1e-12)
+        axis = 2 if self.radius is not None else int(np.argmax(np.abs(p) - self.half))
+        out = np.zeros(3)
+        out[axis] = 1.0 if p[axis] >= 0.0 else -1.0
+        return out
+
     def hit_by(self, origin: np.ndarray, direction: np.ndarray) -> bool:
         """True when the ray from ``origin`` along ``direction`` meets the solid's bounding box."""
         low = np.array([-self.half[0], -self.half[1], self.centre_z - self.half[2]])
@@ -116,28 +130,49 @@ class Solid:
 
 def check_hole(name: str, part: PartSpec, pose: Pose, joins: tuple[str, ...], parts: Mapping[str, PartSpec],
                mark: Mark, path: str) -> None:
-    """A hole entry must lie on its part's surface, or on the parts it joins, stacked on the part's top.
+    """A hole entry must lie on its part's surface, or on the parts it joins, stacked on the part's top;
+    its axis must point out of that surface (within :data:`HOLE_MAX_TILT`).
 
     Raises:
         ConfigError: at ``mark``, naming the hole, the part, the distance and where it would be valid.
     """
     stacked = [parts[p] for p in joins]
     solid = Solid.of(part, sum(p.height for p in stacked))
-    entry = pose.position
-    off = solid.signed_distance(entry)
-    with_stack = f", with {', '.join(f'{p.name} ({p.height:g} m)' for p in stacked)} stacked on top" if stacked else ""
-    if abs(off) > HOLE_TOLERANCE:
-        where = "outside" if off > 0 else "inside"
-        raise ConfigError(mark, f"{path}: hole {name}'s entry {_xyz(entry)} lies {_mm(abs(off))} {where} the surface "
-                          f"of part {part.name} ({Solid.of(part).describe()}{with_stack}); a hole entry must lie on that "
-                          f"surface within {_mm(HOLE_TOLERANCE)}, e.g. on top: {solid.on_top_text()}")
+    _hole_on_surface(name, part, stacked, solid, pose.position, mark, path)
     for other in stacked:
-        joined = Solid.of(other)
-        excess = joined.footprint_excess(entry)
-        if excess > HOLE_TOLERANCE:
-            raise ConfigError(mark, f"{path}: hole {name} at x={entry[0]:.4g}, y={entry[1]:.4g} lies {_mm(excess)} "
-                              f"beyond part {other.name} ({joined.describe()}), which it joins; a screw that joins "
-                              f"{other.name} must pass through it: {joined.footprint_text()}")
+        _hole_through(name, other, pose.position, mark, path)
+    _hole_axis_out(name, part, solid, pose, mark, path)
+
+
+def _hole_on_surface(name: str, part: PartSpec, stacked: list[PartSpec], solid: Solid, entry: np.ndarray,
+                     mark: Mark, path: str) -> None:
+    off = solid.signed_distance(entry)
+    if abs(off) <= HOLE_TOLERANCE:
+        return
+    with_stack = f", with {', '.join(f'{p.name} ({p.height:g} m)' for p in stacked)} stacked on top" if stacked else ""
+    where = "outside" if off > 0 else "inside"
+    raise ConfigError(mark, f"{path}: hole {name}'s entry {_xyz(entry)} lies {_mm(abs(off))} {where} the surface "
+                      f"of part {part.name} ({Solid.of(part).describe()}{with_stack}); a hole entry must lie on that "
+                      f"surface within {_mm(HOLE_TOLERANCE)}, e.g. on top: {solid.on_top_text()}")
+
+
+def _hole_through(name: str, joined: PartSpec, entry: np.ndarray, mark: Mark, path: str) -> None:
+    solid = Solid.of(joined)
+    excess = solid.footprint_excess(entry)
+    if excess > HOLE_TOLERANCE:
+        raise ConfigError(mark, f"{path}: hole {name} at x={entry[0]:.4g}, y={entry[1]:.4g} lies {_mm(excess)} "
+                          f"beyond part {joined.name} ({solid.describe()}), which it joins; a screw that joins "
+                          f"{joined.name} must pass through it: {solid.footprint_text()}")
+
+
+def _hole_axis_out(name: str, part: PartSpec, solid: Solid, pose: Pose, mark: Mark, path: str) -> None:
+    axis, normal = pose.rotation[:, 2], solid.normal(pose.position)
+    tilt = float(np.degrees(np.arccos(np.clip(axis @ normal, -1.0, 1.0))))
+    if tilt > HOLE_MAX_TILT:
+        raise ConfigError(mark, f"{path}: hole {name}'s axis (its z, out of the hole: {_xyz(axis)} in the part "
+                          f"frame) is {tilt:.0f}° from the outward normal {_xyz(normal)} of part {part.name}'s "
+                          f"surface there; it must point out of the surface within {HOLE_MAX_TILT:g}°, e.g. no "
+                          "rotation (rpy [0, 0, 0]) for a hole on the top face")
 
 
 def check_grasp(name: str, part: PartSpec, pose: Pose, mark: Mark, path: str) -> None:

@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cellctl.config import ConfigError, Mark, Pose, load_cell
-from cellctl.config.placement import HOLE_TOLERANCE, SLOT_TOLERANCE, Solid, check_grasp, check_hole, check_slot
+from cellctl.config.placement import (
+    HOLE_MAX_TILT,
+    HOLE_TOLERANCE,
+    SLOT_TOLERANCE,
+    Solid,
+    check_grasp,
+    check_hole,
+    check_slot,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -117,3 +125,31 @@ def test_a_slot_is_valid_exactly_when_it_lies_on_the_top_face(x: float, y: float
     else:
         with pytest.raises(ConfigError, match="off the top face of station ok_tray"):
             check_slot("s", tray, pose, MARK, "stations.ok_tray.slots.s")
+
+
+def test_a_hole_pointing_into_its_part_is_refused(broken: Broken) -> None:
+    error = broken(H2, "  h2: {part: mid_frame, pose: {xyz: [-0.05, 0.018, 0.010], rpy: [3.1415927, 0, 0]}")
+    assert "hole h2's axis (its z, out of the hole: [0, 0, -1] in the part frame) is 180° from the outward " \
+           "normal [0, 0, 1] of part mid_frame's surface" in error.detail
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(tilt=st.floats(0.0, 170.0), axis=st.sampled_from([0, 1]))
+def test_a_hole_may_lean_up_to_the_limit_from_its_surface_normal(tilt: float, axis: int) -> None:
+    rpy = [0.0, 0.0, 0.0]
+    rpy[axis] = np.radians(tilt)  # a lean about x (roll) or y (pitch)
+    pose = Pose.from_xyz_rpy([0.0, 0.0, TOP], rpy)
+    lean = float(np.degrees(np.arccos(np.clip(pose.rotation[2, 2], -1.0, 1.0))))
+    if lean <= HOLE_MAX_TILT:
+        check_hole("h9", FRAME, pose, ("main_board",), CELL.parts, MARK, "holes.h9.pose")
+    else:
+        with pytest.raises(ConfigError, match=rf"is {lean:.0f}° from the outward normal \[0, 0, 1\]"):
+            check_hole("h9", FRAME, pose, ("main_board",), CELL.parts, MARK, "holes.h9.pose")
+
+
+@pytest.mark.parametrize(("point", "normal"), [
+    ([0.074, 0.0, 0.0], [1, 0, 0]), ([0.0, -0.034, 0.0], [0, -1, 0]), ([0.01, 0.0, 0.0039], [0, 0, 1]),
+    ([0.0, 0.0, -0.0039], [0, 0, -1]),
+])
+def test_the_outward_normal_is_that_of_the_nearest_face(point: list[float], normal: list[int]) -> None:
+    assert Solid.of(FRAME).normal(np.array(point)).tolist() == normal
