@@ -34,17 +34,27 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
     if spec.startswith("serial:"):
         if failures:
             raise UsageError(["--inject works with the simulation only (the serial backend talks to real tools)"])
-        from cellctl.supervisor.streaming import LEAD
-        from firmware_bridge.cell import serial_cell_system
-
-        try:
-            # The supervisor stamps a motion's first setpoint LEAD after the tick's clock reading and
-            # submits it a little later: the controllers must accept less than LEAD.
-            return serial_cell_system(spec[len("serial:"):], cell, lead_time=LEAD / 2), None
-        except ValueError as exc:
-            raise UsageError([f"--backend {spec}: {exc}"]) from None
+        return _serial(spec, cell), None
     raise UsageError([f"--backend {spec!r} is not valid; valid: sim, serial:URL (e.g. serial:/dev/ttyACM0, "
                       "serial:socket://127.0.0.1:5000, or serial:loader=URL,screwer=URL)"])
+
+
+def _serial(spec: str, cell: CellDescription) -> HardwareSystem:
+    """The serial backend of ``serial:URL`` or ``serial:ARM=URL,...``; UsageError for a malformed spec."""
+    from cellctl.supervisor.streaming import LEAD
+    from firmware_bridge.cell import parse_controllers, serial_cell_system
+
+    controllers = spec[len("serial:"):]
+    try:
+        empty = [arm for arm, url in parse_controllers(controllers, cell).items() if not url.strip()]
+        if empty:
+            raise ValueError(f"no URL for arm {', '.join(empty)}; give a device path or a pyserial URL, "
+                             "e.g. /dev/ttyACM0 or socket://127.0.0.1:5000")
+        # The supervisor stamps a motion's first setpoint LEAD after the tick's clock reading and
+        # submits it a little later: the controllers must accept less than LEAD.
+        return serial_cell_system(controllers, cell, lead_time=LEAD / 2)
+    except ValueError as exc:
+        raise UsageError([f"--backend {spec}: {exc}"]) from None
 
 
 def check_display(environ: Mapping[str, str] | None = None, platform: str | None = None) -> None:

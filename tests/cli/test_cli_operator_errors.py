@@ -158,3 +158,11 @@ def test_a_serial_backend_to_nothing_says_so_without_the_lifecycle_wrapper(cellc
     first = result.stderr.strip().splitlines()[0]
     assert first.startswith(f"cellctl: error: no handshake with a controller on socket://127.0.0.1:{port}"), result
     assert "lifecycle callback" not in result.stderr and "treated as ERROR" not in result.stderr
+
+
+def test_a_serial_backend_without_a_url_is_a_usage_error(cellctl, demo_files, tmp_path: Path) -> None:
+    recipe, cell = demo_files
+    result = cellctl("run", recipe, "--cell", cell, "--backend", "serial:loader=,screwer=/dev/ttyACM0", "--db", "e.db")
+    assert result.returncode == 2, result
+    assert "--backend serial:loader=,screwer=/dev/ttyACM0: no URL for arm loader" in result.stderr
+    assert not (tmp_path / "e.db").exists(), "a usage error writes no journal"
