@@ -146,6 +146,7 @@ def check_hole(name: str, part: PartSpec, pose: Pose, joins: tuple[str, ...], pa
 
 def _hole_on_surface(name: str, part: PartSpec, stacked: list[PartSpec], solid: Solid, entry: np.ndarray,
                      mark: Mark, path: str) -> None:
+    """The entry lies on ``solid`` (the part with its stack) within :data:`HOLE_TOLERANCE`."""
     off = solid.signed_distance(entry)
     if abs(off) <= HOLE_TOLERANCE:
         return
@@ -157,6 +158,7 @@ def _hole_on_surface(name: str, part: PartSpec, stacked: list[PartSpec], solid: 
 
 
 def _hole_through(name: str, joined: PartSpec, entry: np.ndarray, mark: Mark, path: str) -> None:
+    """The entry lies over ``joined`` (the screw passes through every part it joins)."""
     solid = Solid.of(joined)
     excess = solid.footprint_excess(entry)
     if excess > HOLE_TOLERANCE:
@@ -166,6 +168,7 @@ def _hole_through(name: str, joined: PartSpec, entry: np.ndarray, mark: Mark, pa
 
 
 def _hole_axis_out(name: str, part: PartSpec, solid: Solid, pose: Pose, mark: Mark, path: str) -> None:
+    """The hole's z axis leans at most :data:`HOLE_MAX_TILT` from the nearest face's outward normal."""
     axis, normal = pose.rotation[:, 2], solid.normal(pose.position)
     tilt = float(np.degrees(np.arccos(np.clip(axis @ normal, -1.0, 1.0))))
     if tilt > HOLE_MAX_TILT:
