@@ -25,8 +25,9 @@ from cellctl.hw.tools import BackOutCommand, GripperCommand, ScrewProgram, ToolH
 from cellctl.hw.types import ArmMode, ArmState, StopKind
 from firmware_bridge.errors import ErrorCode, describe, fault
 from firmware_bridge.frames import (
-    POSITION_SCALE, SETPOINTS_END, STATUS_ENABLED, VELOCITY_SCALE, BackOut, Enable, Event, Gripper, HelloAck,
-    Marker, Message, Reset, Screw, Setpoints, Status, Stop, ToolCurve, ToolProgress, ToolResultMsg,
+    OVERRIDE_SCALE, POSITION_SCALE, SETPOINTS_END, STATUS_ENABLED, VELOCITY_SCALE, BackOut, Enable, Event,
+    Gripper, HelloAck, Marker, Message, OverrideMsg, Reset, Screw, Setpoints, Status, Stop, ToolCurve,
+    ToolProgress, ToolResultMsg,
 )
 from firmware_bridge.host import HostLink, LinkOptions, LinkStats
 from firmware_bridge.link import seq_diff
@@ -108,13 +109,20 @@ class SerialArm(ArmInterface):
                 mode=ArmMode(status.mode) if not self._host_faults else ArmMode.FAULTED,
                 faults=tuple(fault(c) for c in codes),
                 queue_depth=status.queue_depth + self._pending_setpoints + in_flight,
+                path_time=status.tau_us * 1e-6,
+                override=status.override / OVERRIDE_SCALE,
             )
+
+    @property
+    def queue_capacity(self) -> int:
+        return self._capacity
 
     def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True) -> None:
         t, q = validate_setpoints(times, positions, self._dof)
         t_us, q_int = self._quantise(t, q)
         with self._cond:
             self._check_motion_allowed()
+            self._check_lead(float(t[0]))
             for start in range(0, len(t_us), self._max_batch):
                 stop = start + self._max_batch
                 last = stop >= len(t_us)
@@ -122,14 +130,20 @@ class SerialArm(ArmInterface):
                 self._outbox.append(Setpoints(self._gen, flags, t_us[start:stop], q_int[start:stop]))
             self._pending_setpoints += len(t_us)
 
-    def _quantise(self, t: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _check_lead(self, t0: float) -> None:
+        """On an empty queue, the first knot must be ``lead_time`` ahead of the arm's trajectory time."""
+        status = self._status
+        if status is None or status.queue_depth or self._pending_setpoints or self._sent_setpoints > status.processed:
+            return
         lead = self._system.lead_time
-        ahead = t[0] - self._system.now()
-        if ahead < lead:
-            raise ValueError(
-                f"the first setpoint (t={t[0]:.6f} s) is only {ahead * 1e3:.1f} ms ahead of the controller "
-                f"clock; submit at least {lead * 1e3:.0f} ms ahead (SerialSystem lead_time)"
-            )
+        tau_now = self.read().path_time_at(self._system.now())
+        if t0 - tau_now < lead:
+            raise MotionRefused(
+                f"arm {self._name!r}: setpoints refused (setpoint late): the first setpoint (τ={t0:.6f} s) is only "
+                f"{(t0 - tau_now) * 1e3:.1f} ms ahead of the arm's trajectory time; submit at least "
+                f"{lead * 1e3:.0f} ms ahead (SerialSystem lead_time)")
+
+    def _quantise(self, t: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t_us = np.round(t * 1e6).astype(np.int64)
         steps = np.flatnonzero(np.diff(t_us) <= 0)
         if steps.size:
@@ -171,11 +185,19 @@ class SerialArm(ArmInterface):
             self._host_faults.clear()
         self._out_of_band(Reset, "reset")
 
-    def _out_of_band(self, make: Callable[[int, int], Message], what: str) -> None:
+    def set_override(self, target: float) -> None:
+        if not 0.0 <= target <= 1.0:
+            raise ValueError(f"override target {target!r} must be 0 .. 1")
+        value = round(target * OVERRIDE_SCALE)
+        self._out_of_band(lambda oob_id, gen: OverrideMsg(oob_id, value), f"override {target:.0%}",
+                          discard_queue=False)
+
+    def _out_of_band(self, make: Callable[[int, int], Message], what: str, *, discard_queue: bool = True) -> None:
         timeout = self._system.command_timeout
         with self._cond:
-            self._gen = (self._gen + 1) & 0xFFFF
-            self._drop_pending_setpoints()
+            if discard_queue:
+                self._gen = (self._gen + 1) & 0xFFFF
+                self._drop_pending_setpoints()
             oob_id = next(self._oob_ids)
             self._oob = make(oob_id, self._gen)
             self._oob_due = 0.0
@@ -344,7 +366,7 @@ class SerialArm(ArmInterface):
 
 
 def _oob_id(message: Message) -> int:
-    assert isinstance(message, (Stop, Reset))
+    assert isinstance(message, (Stop, Reset, OverrideMsg))
     return message.oob_id
 
 
@@ -389,7 +411,8 @@ class SerialSystem(HardwareSystem):
         url: device path, ``socket://host:port`` or any other pyserial URL.
         arm_name: the arm's name in the cell description.
         options: link tunables (baud rate, expected configuration hash, timeouts).
-        lead_time: minimum seconds between now and a submitted motion's first setpoint.
+        lead_time: minimum seconds between the arm's trajectory time now and the first setpoint of
+            a motion submitted to an empty queue.
         max_batch: setpoints per frame (smaller frames survive a noisy line better).
         command_timeout: bound for stop/reset/activate/deactivate confirmations, seconds.
         configure_timeout: bound for connect + handshake, seconds.
@@ -433,6 +456,10 @@ class SerialSystem(HardwareSystem):
 
     def now(self) -> float:
         return self.link.controller_time()
+
+    def clock_offset(self) -> float:
+        """Controller clock minus the host's monotonic clock, seconds (the synchronised estimate)."""
+        return self.link.clock_offset()
 
     def on_configure(self) -> None:
         self._link = HostLink(self.url, self._arm, self.options, seed=self._seed)

@@ -1,12 +1,15 @@
 """A cell of serial controllers (one per arm) as one hardware system on one clock.
 
 Each controller keeps its own clock; the cell runs on the first controller's. Setpoint
-times are moved into each controller's clock when submitted, and its states back.
+times are moved into each controller's clock when submitted, and its states back, by the
+difference of the two clocks' synchronised offsets to the host (one number per pair, not two
+clock readings taken at slightly different instants, which jitter under load).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -19,11 +22,11 @@ from firmware_bridge.backend import SerialSystem
 class _RetimedArm(ArmInterface):
     """An arm whose times are translated between the cell clock and its controller's clock."""
 
-    def __init__(self, inner: ArmInterface, own: HardwareSystem, cell: HardwareSystem) -> None:
-        self._inner, self._own, self._cell = inner, own, cell
+    def __init__(self, inner: ArmInterface, own: SerialSystem, reference: SerialSystem) -> None:
+        self._inner, self._own, self._reference = inner, own, reference
 
     def _offset(self) -> float:
-        return self._own.now() - self._cell.now()
+        return self._own.clock_offset() - self._reference.clock_offset()
 
     @property
     def name(self) -> str:
@@ -35,11 +38,18 @@ class _RetimedArm(ArmInterface):
 
     def read(self) -> ArmState:
         state = self._inner.read()
-        return ArmState(state.time - self._offset(), state.positions, state.velocities, state.mode, state.faults,
-                        state.queue_depth, state.efforts)
+        offset = self._offset()
+        return replace(state, time=state.time - offset, path_time=state.path_time - offset)
+
+    @property
+    def queue_capacity(self) -> int | None:
+        return self._inner.queue_capacity
 
     def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True) -> None:
         self._inner.submit(np.asarray(times, dtype=float) + self._offset(), positions, final=final)
+
+    def set_override(self, target: float) -> None:
+        self._inner.set_override(target)
 
     def stop(self, kind: StopKind = StopKind.CONTROLLED) -> None:
         self._inner.stop(kind)
@@ -58,7 +68,7 @@ class ControllerSet(HardwareSystem):
         super().__init__()
         self.systems = dict(systems)
         self._reference = next(iter(self.systems.values()))
-        self._arms = {name: _RetimedArm(system.arm, system, self) for name, system in self.systems.items()}
+        self._arms = {name: _RetimedArm(system.arm, system, self._reference) for name, system in self.systems.items()}
 
     def now(self) -> float:
         return self._reference.now()

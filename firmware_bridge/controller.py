@@ -18,8 +18,8 @@ from firmware_bridge.arm_model import ArmLimits, ArmModel
 from firmware_bridge.crc import crc32c
 from firmware_bridge.errors import ErrorCode
 from firmware_bridge.frames import (
-    POSITION_SCALE, PROTOCOL_VERSION, STATUS_ENABLED, STATUS_TOOL_BUSY, VELOCITY_SCALE, BackOut, Enable,
-    Event, Frame, Gripper, Hello, HelloAck, Marker, Message, MsgType, Reset, Screw, Setpoints,
+    OVERRIDE_SCALE, POSITION_SCALE, PROTOCOL_VERSION, STATUS_ENABLED, STATUS_TOOL_BUSY, VELOCITY_SCALE, BackOut, Enable,
+    Event, Frame, Gripper, Hello, HelloAck, Marker, Message, MsgType, OverrideMsg, Reset, Screw, Setpoints,
     Status, Stop, TimeReq, TimeResp, parse_message,
 )
 from firmware_bridge.link import ReliableEndpoint, seq_diff
@@ -169,6 +169,13 @@ class Controller:
         self.arm.gen = msg.gen
         self.arm.reset()
 
+    def _override(self, msg: OverrideMsg, frame: Frame, now_us: int) -> None:
+        if not self._new_oob(msg.oob_id):
+            return
+        target = min(msg.target, OVERRIDE_SCALE) / OVERRIDE_SCALE
+        self._journal({"k": "override", "target": target, "t": now_us})
+        self.arm.set_override(target, now_us)
+
     def _time(self, msg: TimeReq, frame: Frame, now_us: int) -> None:
         self._out.append(self.link.make(TimeResp(msg.t1, now_us, now_us)))
 
@@ -181,7 +188,7 @@ class Controller:
 
     _HANDLERS: dict[type[Message], Callable[["Controller", Any, Frame, int], None]] = {
         Setpoints: _setpoints, Enable: _enable, Marker: _marker, Gripper: _tool, Screw: _tool, BackOut: _tool,
-        Stop: _stop, Reset: _reset, TimeReq: _time,
+        Stop: _stop, Reset: _reset, OverrideMsg: _override, TimeReq: _time,
     }
 
     # ------------------------------------------------------------------ output
@@ -231,7 +238,7 @@ class Controller:
         """The STATUS message for ``now_us``."""
         arm = self.arm
         flags = (STATUS_ENABLED if arm.enabled else 0) | (STATUS_TOOL_BUSY if self.tools.busy else 0)
-        return Status(now_us, int(arm.mode), flags, arm.gen & 0xFFFF, self._last_oob, self._last_marker,
+        return Status(now_us, arm.tau_us, round(arm.override * OVERRIDE_SCALE), int(arm.mode), flags, arm.gen & 0xFFFF, self._last_oob, self._last_marker,
                       min(arm.queue_depth, 0xFFFF), arm.processed & 0xFFFFFFFF,
                       np.round(arm.positions * POSITION_SCALE).astype(np.int32),
                       np.round(arm.velocities * VELOCITY_SCALE).astype(np.int32),

@@ -216,7 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dof", type=int, default=7, help="number of joints (default 7)")
     parser.add_argument("--lease-ms", type=int, default=250, help="watchdog lease in ms (default 250)")
     parser.add_argument("--queue", type=int, default=2000, help="setpoint queue capacity (default 2000)")
-    parser.add_argument("--stop-time", type=float, default=0.1, help="controlled-stop duration in s (default 0.1)")
+    parser.add_argument("--acceleration", default="8.0", metavar="A[,A...]",
+                        help="joint acceleration limits, rad/s² (one for all, or one per joint; default 8): "
+                             "bound the override and controlled-stop ramps")
+    parser.add_argument("--jerk", default="100.0", metavar="J[,J...]",
+                        help="joint jerk limits, rad/s³ (one for all, or one per joint; default 100)")
     parser.add_argument("--part-width", type=float, default=0.010, help="width of the part the gripper finds, m (0: none)")
     parser.add_argument("--seat-angle", type=float, default=720.0,
                         help="rundown angle until a screw seats, degrees (screw length / pitch x 360; default 720)")
@@ -227,15 +231,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _config_from(args: argparse.Namespace) -> ControllerConfig:
     checks = [("--dof", args.dof, 1, 32), ("--lease-ms", args.lease_ms, 10, 60_000),
-              ("--queue", args.queue, 16, 65535), ("--stop-time", args.stop_time, 0.001, 10.0),
+              ("--queue", args.queue, 16, 65535),
               ("--part-width", args.part_width, 0.0, 0.5), ("--seat-angle", args.seat_angle, 1.0, 36000.0)]
     for flag, value, low, high in checks:
         if not low <= value <= high:
             raise ValueError(f"{flag} {value} is out of range; valid: {low} .. {high}")
-    limits = ArmLimits(dof=args.dof, queue_capacity=args.queue, stop_time=args.stop_time)
+    limits = ArmLimits(dof=args.dof, queue_capacity=args.queue,
+                       acceleration=_per_joint("--acceleration", args.acceleration, args.dof, 0.01, 1e4),
+                       jerk=_per_joint("--jerk", args.jerk, args.dof, 0.1, 1e6))
     return ControllerConfig(limits=limits, tools=ToolParams(part_width=args.part_width, seat_angle=args.seat_angle,
                                                                    seed=args.seed),
                             lease_ms=args.lease_ms, seed=args.seed)
+
+
+def _per_joint(flag: str, text: str, dof: int, low: float, high: float) -> tuple[float, ...]:
+    """``A`` or ``A1,A2,…`` (one per joint) → a value per joint, range-checked."""
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError(f"{flag} {text!r} is not a number or a comma-separated list of numbers") from None
+    if len(values) not in (1, dof):
+        raise ValueError(f"{flag} {text!r} has {len(values)} values; give one, or one per joint ({dof})")
+    for value in values:
+        if not low <= value <= high:
+            raise ValueError(f"{flag} {value} is out of range; valid: {low} .. {high}")
+    return tuple(values * dof if len(values) == 1 else values)
 
 
 def serve(config: ControllerConfig, *, link: str | None = None, pty: bool = True, tcp: int | None = None,

@@ -27,11 +27,11 @@ __all__ = [
     "PROTOCOL_VERSION", "MAX_PAYLOAD", "MAX_ENCODED", "POSITION_SCALE", "VELOCITY_SCALE",
     "FLAG_RELIABLE", "Frame", "FrameDecoder", "MsgType", "Message", "parse_message",
     "encode_frame", "Hello", "HelloAck", "TimeReq", "TimeResp", "Setpoints", "Enable",
-    "Gripper", "Screw", "BackOut", "Marker", "Stop", "Reset", "Ack", "Status", "ToolProgress",
-    "ToolCurve", "ToolResultMsg", "Event", "SETPOINTS_END", "STATUS_ENABLED", "STATUS_TOOL_BUSY", "MESSAGES",
+    "Gripper", "Screw", "BackOut", "Marker", "Stop", "Reset", "OverrideMsg", "Ack", "Status", "ToolProgress",
+    "ToolCurve", "ToolResultMsg", "Event", "SETPOINTS_END", "OVERRIDE_SCALE", "STATUS_ENABLED", "STATUS_TOOL_BUSY", "MESSAGES",
 ]
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 HEADER = struct.Struct("<BBHIII")
 CRC = struct.Struct("<I")
 MAX_PAYLOAD = 1024
@@ -43,6 +43,8 @@ VELOCITY_SCALE = 1_000_000
 FLAG_RELIABLE = 0x01
 SETPOINTS_END = 0x01
 STATUS_ENABLED = 0x01
+OVERRIDE_SCALE = 10_000
+"""Wire overrides are uint16 in units of 1e-4 (10000 = 100 %)."""
 STATUS_TOOL_BUSY = 0x02
 
 
@@ -59,6 +61,7 @@ class MsgType(enum.IntEnum):
     BACKOUT = 0x15
     STOP = 0x20
     RESET = 0x21
+    OVERRIDE = 0x22
     ACK = 0x7F
     HELLO_ACK = 0x81
     TIME_RESP = 0x82
@@ -393,12 +396,24 @@ class Reset(Message):
 
 
 @dataclass(frozen=True)
+class OverrideMsg(Message):
+    """Out-of-band speed override: ramp o to ``target`` / 10000; executes once per ``oob_id``."""
+
+    TYPE = MsgType.OVERRIDE
+    FMT = struct.Struct("<IH")
+    oob_id: int
+    target: int
+
+
+@dataclass(frozen=True)
 class Status(Message):
     """Controller state, sent every 10 ms (unreliable; newer supersedes older)."""
 
     TYPE = MsgType.STATUS
-    FMT = struct.Struct("<qBBHIIHIBB")
+    FMT = struct.Struct("<qqHBBHIIHIBB")
     time_us: int
+    tau_us: int
+    override: int
     mode: int
     flags: int
     gen: int
@@ -412,7 +427,7 @@ class Status(Message):
 
     def encode(self) -> bytes:
         dof = len(self.positions)
-        head = self.FMT.pack(self.time_us, self.mode, self.flags, self.gen, self.last_oob,
+        head = self.FMT.pack(self.time_us, self.tau_us, self.override, self.mode, self.flags, self.gen, self.last_oob,
                              self.last_marker, self.queue_depth, self.processed, dof, len(self.faults))
         return (head + np.asarray(self.positions, "<i4").tobytes()
                 + np.asarray(self.velocities, "<i4").tobytes()
@@ -507,7 +522,7 @@ class Event(Message):
 MESSAGES: dict[int, type[Message]] = {
     cls.TYPE: cls
     for cls in (Hello, HelloAck, TimeReq, TimeResp, Ack, Setpoints, Enable, Gripper, Screw, BackOut, Marker,
-                Stop, Reset, Status, ToolProgress, ToolCurve, ToolResultMsg, Event)
+                Stop, Reset, OverrideMsg, Status, ToolProgress, ToolCurve, ToolResultMsg, Event)
 }
 
 

@@ -204,6 +204,13 @@ class HostLink:
             raise LinkLost(f"the controller clock on {self.url} is not synchronised yet; configure() first")
         return (time.monotonic_ns() + offset) * 1e-9
 
+    def clock_offset(self) -> float:
+        """Controller clock minus the host's monotonic clock, seconds (the synchronised estimate)."""
+        offset = self._clock.offset_ns
+        if offset is None:
+            raise LinkLost(f"the controller clock on {self.url} is not synchronised yet; configure() first")
+        return offset * 1e-9
+
     def stats(self) -> LinkStats:
         """A snapshot of the link statistics."""
         dec, ep = self._decoder.counters, self._endpoint.stats

@@ -30,11 +30,11 @@ from cellctl.hw import (
     ArmInterface, ArmMode, ArmState, BackOutCommand, Fault, GripperCommand, HardwareError, MotionRefused,
     ScrewProgram, StopKind, ToolCommand, ToolHandle, ToolResult, validate_setpoints,
 )
+from cellctl.hw.player import PlayerLimits, TrajectoryPlayer
 from cellctl.motion import JointLimits
 from sim import faults
 from sim.gripper import ParallelGripper
 from sim.screwdriver import Screwdriver
-from sim.setpoints import SetpointPlayer
 from sim.tool_base import SimTool, nok
 from sim.tracking import TrackingMeter, TrackingStats
 from sim.vacuum import VacuumCup
@@ -51,6 +51,8 @@ FOLLOWING_ERROR_LIMIT = 0.2
 """rad: a larger tracking error latches FOLLOWING_ERROR (a collision or an overload)."""
 VELOCITY_MARGIN = 1.5
 """Setpoints may imply up to this multiple of the velocity limit (sampling slack) before refusal."""
+QUEUE_CAPACITY = 20_000
+"""Setpoints an arm may hold queued (20 s at 1 kHz)."""
 RESULT_HISTORY = 256
 """Completed tool results remembered per arm for de-duplication by command id."""
 
@@ -66,7 +68,10 @@ class SimArm(ArmInterface):
         self.limits = JointLimits(spec.limits.velocity, spec.limits.acceleration, spec.limits.jerk, spec.joints)
         infos = [pb.getJointInfo(body.body, j, physicsClientId=world.client) for j in body.joint_index]
         self._efforts = [float(info[10]) for info in infos]
-        self._player = SetpointPlayer(spec.home)
+        self._player = TrajectoryPlayer(spec.home, PlayerLimits(
+            np.asarray(spec.limits.velocity, float), np.asarray(spec.limits.acceleration, float),
+            np.asarray(spec.limits.jerk, float), capacity=QUEUE_CAPACITY, velocity_margin=VELOCITY_MARGIN),
+            system.now())
         self._commanded = spec.home.copy()
         self._commanded_velocity = np.zeros(spec.dof)
         self._measured = spec.home.copy()
@@ -109,21 +114,23 @@ class SimArm(ArmInterface):
     def read(self) -> ArmState:
         return ArmState(time=self._system.now(), positions=self._measured.copy(),
                         velocities=self._measured_velocity.copy(), mode=self.mode, faults=tuple(self._faults),
-                        queue_depth=self._player.queue_depth, efforts=self._measured_effort.copy())
+                        queue_depth=self._player.queue_depth, efforts=self._measured_effort.copy(),
+                        path_time=self._player.tau, override=self._player.override_now())
+
+    @property
+    def queue_capacity(self) -> int:
+        return QUEUE_CAPACITY
 
     def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True) -> None:
         self._check_motion_allowed()
         t, q = validate_setpoints(times, positions, self.dof)
-        now = self._system.now()
-        if t[0] <= now:
-            raise MotionRefused(f"{self.name}: the first setpoint (t={t[0]:.6f} s) is not in the future "
-                                f"(now {now:.6f} s); submit motion ahead of the clock")
-        last = self._player.last_time
-        if last is not None and t[0] <= last:
-            raise ValueError(f"times[0]={t[0]!r} must come after the last queued setpoint at {last!r}")
-        start_t = last if last is not None else now
-        self._check_speed(np.concatenate(([start_t], t)), np.vstack((self._player.last_position(), q)))
-        self._player.append(now, t, q, final)
+        refused = self._player.check(t, q)
+        if refused is not None:
+            raise MotionRefused(f"{self.name}: setpoints refused ({refused[0].value}): {refused[1]}")
+        self._player.append(t, q, final)
+
+    def set_override(self, target: float) -> None:
+        self._player.set_override(self._system.now(), target)
 
     def _check_motion_allowed(self) -> None:
         if not self._system.is_active:
@@ -135,22 +142,12 @@ class SimArm(ArmInterface):
         if self._player.stopping:
             raise MotionRefused(f"{self.name}: the arm is still stopping; wait until it is idle")
 
-    def _check_speed(self, t: np.ndarray, q: np.ndarray) -> None:
-        speed = np.abs(np.diff(q, axis=0)) / np.diff(t)[:, None]
-        over = speed > VELOCITY_MARGIN * self.limits.velocity
-        if over.any():
-            i, j = (int(v) for v in np.argwhere(over)[0])
-            raise MotionRefused(
-                f"{self.name}: setpoint {i} moves joint {self.spec.joints[j]} at {speed[i, j]:.2f} rad/s, more than "
-                f"{VELOCITY_MARGIN:g} × its limit {self.limits.velocity[j]:g} rad/s; does the motion start at the "
-                "arm's current position?")
-
     def stop(self, kind: StopKind = StopKind.CONTROLLED) -> None:
         now = self._system.now()
         if StopKind(kind) is StopKind.EMERGENCY:
             self._estop(now)
         else:
-            self._player.start_stop(now, self._commanded_velocity, self.limits.acceleration)
+            self._player.stop(now)
 
     def _estop(self, now: float) -> None:
         self._estopped = True
@@ -163,7 +160,7 @@ class SimArm(ArmInterface):
 
     def _halt(self) -> None:
         hold = self._commanded if self.kinematic else self._measured
-        self._player.clear(hold)
+        self._player.halt(hold)
         self._commanded = hold.copy()
         self._commanded_velocity = np.zeros(self.dof)
 
@@ -256,7 +253,7 @@ class SimArm(ArmInterface):
             raise HardwareError(f"{self.name}: the state file has {q.size} joint positions, the arm has {self.dof}")
         for j, qj in zip(self.body.joint_index, q):
             pb.resetJointState(self.body.body, j, float(qj), 0.0, physicsClientId=self._world.client)
-        self._player.clear(q)
+        self._player.halt(q)
         self._commanded, self._measured = q.copy(), q.copy()
         self._commanded_velocity, self._measured_velocity = np.zeros(self.dof), np.zeros(self.dof)
         self._measured_effort = np.zeros(self.dof)
@@ -270,7 +267,7 @@ class SimArm(ArmInterface):
     # ------------------------------------------------------------------ stepping (called by SimSystem)
     def command(self, t_next: float) -> None:
         """Send the commanded state at ``t_next`` to the joints (before the physics step)."""
-        sample = self._player.sample(t_next)
+        sample = self._player.advance(t_next)
         self._commanded, self._commanded_velocity = sample.position, sample.velocity
         if sample.underrun:
             self._latch(faults.QUEUE_UNDERRUN)

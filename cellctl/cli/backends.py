@@ -50,8 +50,9 @@ def _serial(spec: str, cell: CellDescription) -> HardwareSystem:
         if empty:
             raise ValueError(f"no URL for arm {', '.join(empty)}; give a device path or a pyserial URL, "
                              "e.g. /dev/ttyACM0 or socket://127.0.0.1:5000")
-        # The supervisor stamps a motion's first setpoint LEAD after the tick's clock reading and
-        # submits it a little later: the controllers must accept less than LEAD.
+        # The supervisor stamps a motion's first setpoint LEAD after the arm's trajectory time as
+        # it sends it; the frame takes a little of that to arrive: the check on the host side
+        # asks for half, the controller itself only that the setpoint is still in the future.
         return serial_cell_system(controllers, cell, lead_time=LEAD / 2)
     except ValueError as exc:
         raise UsageError([f"--backend {spec}: {exc}"]) from None

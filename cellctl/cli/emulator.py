@@ -32,7 +32,10 @@ def run(args: argparse.Namespace) -> int:
         arm = args.arm or next(iter(cell.arms))
         if arm not in cell.arms:
             raise UsageError([f"--arm {arm!r} is not in the cell; valid: {', '.join(cell.arms)}"])
-        argv += ["--dof", str(cell.arms[arm].dof)]
+        spec = cell.arms[arm]
+        argv += ["--dof", str(spec.dof),
+                 "--acceleration", ",".join(f"{a:g}" for a in spec.limits.acceleration),
+                 "--jerk", ",".join(f"{j:g}" for j in spec.limits.jerk)]
         screws = {hole.screw for hole in cell.holes.values()}
         if cell.arms[arm].tool_of_type("screwdriver") is not None and len(screws) == 1:
             # The emulated screwdriver drives the cell's screw: it seats after length / pitch turns.

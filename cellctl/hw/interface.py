@@ -88,20 +88,41 @@ class ArmInterface(abc.ABC):
     def read(self) -> ArmState:
         """The latest known state (non-blocking)."""
 
+    @property
+    def queue_capacity(self) -> int | None:
+        """Setpoints the arm's controller can hold queued (None: no limit that matters)."""
+        return None
+
     @abc.abstractmethod
     def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True) -> None:
-        """Queue time-stamped joint setpoints, in the system clock, ahead of execution.
+        """Queue time-stamped joint setpoints, in the arm's trajectory time, ahead of execution.
+
+        Trajectory time τ runs with the system clock scaled by the speed override
+        (dτ/dt = o, see :meth:`set_override`); it equals system time while o stays 1.
 
         Args:
-            times: (N,) strictly increasing seconds in :meth:`HardwareSystem.now` time; the first
-                must lie in the future by at least the backend's lead time.
+            times: (N,) strictly increasing seconds of trajectory time; the first must lie after
+                the last queued setpoint, or, on an empty queue, ahead of τ now
+                (``read().path_time_at(now)``) by at least the backend's lead time.
             positions: (N, dof) rad, or (dof,) for a single setpoint.
             final: True when the last setpoint ends the motion (the arm comes to rest there);
                 False when more setpoints will follow — running out of them is then a fault.
 
         Raises:
-            MotionRefused: the system is not active, the arm is faulted or e-stopped.
+            MotionRefused: the system is not active, the arm is faulted, e-stopped or stopping, or
+                the controller's rules refuse the setpoints (late, not after the queue, too fast,
+                no room); the message says which.
             ValueError: malformed setpoints (the message names the index and joint).
+        """
+
+    @abc.abstractmethod
+    def set_override(self, target: float) -> None:
+        """Ramp the arm's speed override towards ``target`` (0 pauses on the path, 1 as planned).
+
+        The controller ramps o jerk-limited within the arm's limits and plays its queue in
+        trajectory time, so the arm slows down and stops on the planned path; the deceleration
+        starts within one servo period. Returns once the controller acknowledged (``LinkLost``
+        within 1 s otherwise).
         """
 
     @abc.abstractmethod

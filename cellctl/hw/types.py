@@ -75,6 +75,9 @@ class ArmState:
         faults: latched faults, oldest first; empty when healthy.
         queue_depth: setpoints accepted but not yet played (host buffer plus controller queue).
         efforts: joint efforts (N·m) when the backend measures them, else ``None``.
+        path_time: the arm's trajectory time τ at ``time`` (the clock setpoints are stamped in:
+            dτ/dt = override; see :mod:`cellctl.hw.player`), seconds.
+        override: the speed override o at ``time``, 0 (paused) .. 1 (as planned).
     """
 
     time: float
@@ -84,6 +87,12 @@ class ArmState:
     faults: tuple[Fault, ...] = ()
     queue_depth: int = 0
     efforts: np.ndarray | None = field(default=None)
+    path_time: float = 0.0
+    override: float = 1.0
+
+    def path_time_at(self, t: float) -> float:
+        """The trajectory time at system time ``t`` (≥ ``time``), extrapolated at the present override."""
+        return self.path_time + self.override * max(0.0, t - self.time)
 
     @property
     def dof(self) -> int:

@@ -28,7 +28,6 @@ from cellctl.supervisor.actions import AcquireZones, Dwell, Move, Tool
 from cellctl.supervisor.context import CellContext
 from cellctl.supervisor.geometry import CellGeometry, arm_geometry
 from cellctl.supervisor.leaves import LEAVES
-from cellctl.supervisor.streaming import Override
 
 GRIPPER_SECONDS = 0.5  # nominal gripper or vacuum action
 
@@ -177,8 +176,7 @@ class _DryRun:
         self.result = result
         self.journal = Journal(":memory:")
         geometry = CellGeometry(cell)
-        self.ctx = CellContext(system=None, cell=cell, geometry=geometry, journal=self.journal,  # type: ignore[arg-type]
-                               override=Override(0.0))
+        self.ctx = CellContext(system=None, cell=cell, geometry=geometry, journal=self.journal)  # type: ignore[arg-type]
         self.ctx.start_unit(self.journal.start_unit("DRY", "validation", "0", cell.name, 0.0))
         self.q = {name: np.array(spec.home, dtype=float) for name, spec in cell.arms.items()}
         self.planned: dict[str, list[SampledMotion]] = {name: [] for name in cell.arms}

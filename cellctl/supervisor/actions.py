@@ -65,6 +65,7 @@ class Move(Action):
         self.arm, self.plan, self.what = arm, plan, what
         self.stream: MotionStream | None = None
         self.goal: np.ndarray | None = None
+        self._played_at: float | None = None  # system time the stream was seen played
 
     def start(self, ctx: CellContext) -> None:
         fault = arm_fault(ctx, self.arm)
@@ -75,7 +76,7 @@ class Move(Action):
             motion = self.plan(ctx, q)
         except (IKError, PathError) as exc:
             raise ActionFailed(f"cannot plan {self.what}: {exc}") from None
-        self.stream = MotionStream(ctx.system.arms[self.arm], motion, ctx.now())
+        self.stream = MotionStream(ctx.system.arms[self.arm], motion, ctx.queue_depth)
         self.goal = motion.sample([motion.duration]).position[0]
         ctx.streams.add(self.stream)
 
@@ -87,19 +88,21 @@ class Move(Action):
             self.failure = f"{self.what} interrupted: {fault}"
             return Status.FAILURE
         try:
-            self.stream.pump(ctx.now(), ctx.override)
+            self.stream.pump(ctx.now())
         except (HardwareError, ValueError) as exc:  # refused, or setpoints already late for the arm
             ctx.streams.discard(self.stream)
             self.failure = f"{self.what}: {exc}"
             return Status.FAILURE
-        if not self.stream.done(ctx.now()):
+        if not self.stream.done():
             return Status.RUNNING
         ctx.streams.discard(self.stream)
+        if self._played_at is None:
+            self._played_at = ctx.now()
         state = ctx.system.arms[self.arm].read()
         error = float(np.abs(state.positions - self.goal).max())
         if error <= IN_POSITION and float(np.abs(state.velocities).max()) <= SETTLED:
             return Status.SUCCESS
-        if ctx.now() > self.stream.end_time + SETTLE_TIMEOUT:
+        if ctx.now() > self._played_at + SETTLE_TIMEOUT:
             self.failure = (f"{self.what}: arm {self.arm} did not settle within {IN_POSITION} rad of its goal "
                             f"({error:.2e} rad off {SETTLE_TIMEOUT} s after the motion); check for a collision")
             return Status.FAILURE
@@ -108,7 +111,7 @@ class Move(Action):
     def halt(self, ctx: CellContext) -> None:
         if self.stream is not None:
             ctx.streams.discard(self.stream)
-        if self.stream is not None and not self.stream.done(ctx.now()):
+        if self.stream is not None and not self.stream.done():
             try:
                 ctx.system.arms[self.arm].stop(StopKind.CONTROLLED)
             except HardwareError:

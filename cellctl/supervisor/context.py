@@ -10,7 +10,7 @@ from cellctl.config import CellDescription
 from cellctl.hw import HardwareSystem
 from cellctl.journal import Journal, UnitRecord
 from cellctl.supervisor.geometry import CellGeometry
-from cellctl.supervisor.streaming import MotionStream, Override
+from cellctl.supervisor.streaming import DEFAULT_DEPTH, MotionStream
 
 
 class ZoneLocks:
@@ -56,7 +56,7 @@ class CellContext:
     cell: CellDescription
     geometry: CellGeometry
     journal: Journal
-    override: Override
+    queue_depth: float = DEFAULT_DEPTH  # seconds of setpoints kept queued ahead of each arm
     zones: ZoneLocks = field(default_factory=ZoneLocks)
     parts: PartLocations = field(default_factory=PartLocations)
     unit: UnitRecord | None = None

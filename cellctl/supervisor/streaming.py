@@ -1,94 +1,87 @@
-"""Streaming planned motion to an arm, under a speed override that pauses along the path.
+"""Streaming planned motion to an arm: deep queues in the arm's trajectory time.
 
-A planned motion is a function of *path time* τ. The stream sends setpoints for the next few
-control periods only (``horizon``), mapping the backend's clock t to τ through the override
-o(t) in [0, 1]: dτ/dt = o. Pausing ramps o to 0 with a jerk-limited profile, so the arm slows
-down and stops *on the planned path*; resuming ramps it back to 1 and the motion continues
-exactly where it stopped. Positions always come from the plan, whatever o does.
+The host is not real-time: a garbage collection, a busy PC or a slow disk stalls it for tens
+to hundreds of milliseconds. So the stream keeps ``depth`` seconds of setpoints queued in the
+arm's controller (default 1 s, never more than its queue holds) and the controller keeps time.
+Setpoints are stamped in the arm's *trajectory time* τ (see :mod:`cellctl.hw.player`), which
+the controller advances at the speed override: pause, resume and the operator's speed setting
+act in the controller, at once, however much is queued, and the arm stays on its path.
+
+A motion is planned before its stream is made, so its first setpoint is stamped ``LEAD``
+after the arm's trajectory time *when it is first sent*, never after a clock reading taken
+before planning: however long planning took, the motion starts on time.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from cellctl.hw import ArmInterface
-from cellctl.motion import JointLimits, SampledMotion, plan_ptp
+from cellctl.motion import SampledMotion
 
-SERVO_RATE = 1000.0  # Hz of the setpoints sent to the arm
-LEAD = 0.02          # s between now and the first setpoint of a motion
-HORIZON = 0.15       # s of setpoints queued ahead: covers a cycle that plans (tens of ms); a pause
-                     # starts slowing the motion within this time
-
-# How fast the override may change (per s, s², s³): a full stop takes about 0.3 s.
-_OVERRIDE_LIMITS = JointLimits([5.0], [30.0], [400.0])
-
-
-class Override:
-    """The speed override o(t): jerk-limited moves between 1 (run) and 0 (paused)."""
-
-    def __init__(self, now: float) -> None:
-        self._t0 = now
-        self._plan = plan_ptp([1.0], [1.0], _OVERRIDE_LIMITS)
-        self.target = 1.0
-
-    def set_target(self, now: float, target: float) -> None:
-        """Start moving o towards ``target`` from its current state."""
-        if target == self.target:
-            return
-        state = self._plan.state_at(now - self._t0)
-        self._plan = plan_ptp(state.position, [target], _OVERRIDE_LIMITS, state.velocity, state.acceleration)
-        self._t0 = now
-        self.target = target
-
-    def values(self, times: np.ndarray) -> np.ndarray:
-        return np.clip(self._plan.sample(times - self._t0).position[:, 0], 0.0, 1.0)
-
-    def at_rest(self, now: float) -> bool:
-        """True when o has reached its target."""
-        return now - self._t0 >= self._plan.duration
+SERVO_RATE = 1000.0
+"""Hz of the setpoints sent to an arm."""
+LEAD = 0.05
+"""Seconds of trajectory time between the arm's τ now and the first setpoint of a motion from
+rest: covers the path from the host to the controller (a serial frame, a loaded host thread)."""
+DEFAULT_DEPTH = 1.0
+"""Seconds of setpoints kept queued ahead of the arm (a host stall shorter than this is harmless)."""
+REFILL = 0.1
+"""The stream tops the queue up once it has drained this much below ``depth`` (larger chunks,
+fewer calls)."""
 
 
 class MotionStream:
-    """Feeds one planned motion to an arm a horizon at a time (see module docstring)."""
+    """Feeds one planned motion to an arm, ``depth`` seconds ahead (see module docstring)."""
 
-    def __init__(self, arm: ArmInterface, motion: SampledMotion, now: float) -> None:
+    def __init__(self, arm: ArmInterface, motion: SampledMotion, depth: float = DEFAULT_DEPTH) -> None:
         self.arm = arm
         self.motion = motion
-        self.tau = 0.0
-        self._dt = 1.0 / SERVO_RATE
-        self._next = now + LEAD           # system time of the next setpoint to send
-        self._last_o = 1.0
+        self.depth = _capped_depth(arm, depth)
+        self._knots = max(1, round(motion.duration * SERVO_RATE))
+        self._step = motion.duration / self._knots if motion.duration > 0 else 1.0 / SERVO_RATE
+        self._start: float | None = None  # trajectory time of the motion's t = 0
+        self._sent = 0                    # knots sent (knot k, 1-based, at motion time k·step)
         self.finished_sending = False
+        self.min_margin = math.inf
+        """Smallest queue margin seen at a refill, seconds of trajectory time (for benchmarks)."""
 
     @property
-    def end_time(self) -> float:
-        """System time of the last setpoint sent."""
-        return self._next - self._dt
+    def end_tau(self) -> float | None:
+        """Trajectory time of the motion's last setpoint (None before the first send)."""
+        return None if self._start is None else self._start + self.motion.duration
 
-    def pump(self, now: float, override: Override) -> None:
-        """Send setpoints up to ``now + HORIZON`` (raises MotionRefused if the arm refuses)."""
+    def pump(self, now: float) -> None:
+        """Top the arm's queue up to ``depth`` ahead (raises MotionRefused if the arm refuses)."""
         if self.finished_sending:
             return
-        count = int(np.floor((now + HORIZON - self._next) / self._dt)) + 1
-        if count <= 0:
-            return
-        times = self._next + self._dt * np.arange(count)
-        o = override.values(times)
-        # Trapezoidal integration of dτ/dt = o, continuing from the last setpoint.
-        steps = 0.5 * (np.concatenate(([self._last_o], o[:-1])) + o) * self._dt
-        taus = self.tau + np.cumsum(steps)
-        end = np.searchsorted(taus, self.motion.duration)
-        final = end < count
-        if final:
-            times, taus = times[: end + 1], taus[: end + 1]
-            taus[-1] = self.motion.duration
-        positions = self.motion.sample(taus).position
-        self.arm.submit(times, positions, final=final)
-        self.tau = float(taus[-1])
-        self._last_o = float(o[len(taus) - 1])
-        self._next = float(times[-1]) + self._dt
+        tau_now = self.arm.read().path_time_at(now)
+        if self._start is None:
+            self._start = tau_now + LEAD
+        else:
+            margin = self._start + self._sent * self._step - tau_now
+            self.min_margin = min(self.min_margin, margin)
+            if margin > self.depth - REFILL:
+                return
+        last = min(self._knots, int(math.floor((tau_now + self.depth - self._start) / self._step)))
+        last = max(last, self._sent + 1)
+        k = np.arange(self._sent + 1, last + 1)
+        motion_t = np.minimum(k * self._step, self.motion.duration)
+        final = last >= self._knots
+        self.arm.submit(self._start + motion_t, self.motion.sample(motion_t).position, final=final)
+        self._sent = last
         self.finished_sending = final
 
-    def done(self, now: float) -> bool:
+    def done(self) -> bool:
         """True once everything was sent and played."""
-        return self.finished_sending and now >= self.end_time and not self.arm.read().is_moving
+        return self.finished_sending and not self.arm.read().is_moving
+
+
+def _capped_depth(arm: ArmInterface, depth: float) -> float:
+    """``depth``, but never more than 90 % of what the arm's queue holds."""
+    capacity = arm.queue_capacity
+    if capacity is None:
+        return depth
+    return max(REFILL * 2, min(depth, 0.9 * capacity / SERVO_RATE))

@@ -6,8 +6,9 @@ real controller's clock just runs), handles operator requests, ticks the unit's 
 tree and publishes the cell's status. Operator requests (pause, resume, abort, e-stop,
 reset) come as method calls or as services of the node, and take effect at the next cycle.
 
-Semantics: pause decelerates every moving arm along its path (the speed override goes to 0)
-and resume continues exactly there; abort decelerates, then halts the unit (ABORTED); e-stop
+Semantics: pause decelerates every moving arm along its path (each arm's controller ramps its
+speed override to 0, however deep its queue) and resume continues exactly there; abort
+decelerates, then halts the unit (ABORTED); e-stop
 stops every arm at once and nothing moves until ``reset()``. A unit whose tree fails stops
 the cell (FAULTED) with a message that says what happened and what to do.
 """
@@ -42,12 +43,19 @@ from cellctl.supervisor.messages import CellState, CellStatus, RunSummary
 from cellctl.motion import PathError, SampledMotion, plan_linear
 from cellctl.supervisor.geometry import lifted
 from cellctl.supervisor.leaves import APPROACH_LIMITS
-from cellctl.supervisor.streaming import MotionStream, Override
+from cellctl.supervisor.streaming import DEFAULT_DEPTH, MotionStream
 from cellctl.supervisor.tree import Behaviour, Status
 
 PARAMETERS = (
     ParameterDescriptor("control_period", ParameterType.DOUBLE, 0.01,
                         "seconds between two ticks of the recipe tree", range=Range(0.001, 0.1)),
+    ParameterDescriptor("queue_depth", ParameterType.DOUBLE, DEFAULT_DEPTH,
+                        "seconds of setpoints kept queued ahead of each arm (capped by its controller's "
+                        "queue): a host stall shorter than this does not disturb the motion",
+                        range=Range(0.2, 10.0)),
+    ParameterDescriptor("speed_override", ParameterType.DOUBLE, 100.0,
+                        "percent of the planned speed the arms run at (their controllers scale time)",
+                        range=Range(1.0, 100.0)),
     ParameterDescriptor("unit_timeout", ParameterType.DOUBLE, 600.0,
                         "backend seconds a unit may take before the cell faults", range=Range(1.0, 86400.0)),
 )
@@ -85,8 +93,7 @@ class Supervisor(LifecycleNode):
     # ------------------------------------------------------------------ lifecycle
     def on_configure(self, previous: State) -> CallbackReturn:
         self.system.configure()
-        self.ctx = CellContext(self.system, self.cell, CellGeometry(self.cell), self.journal,
-                               Override(self.system.now()))
+        self.ctx = CellContext(self.system, self.cell, CellGeometry(self.cell), self.journal)
         return CallbackReturn.SUCCESS
 
     def on_activate(self, previous: State) -> CallbackReturn:
@@ -149,6 +156,8 @@ class Supervisor(LifecycleNode):
         started = time.perf_counter()
         sim_start = self.system.now()
         self.summary = RunSummary()
+        self.ctx.queue_depth = float(self.get_parameter("queue_depth"))
+        self._set_override(self._speed())
         unfinished = self.journal.unfinished_unit() if resume else None
         index, self._aborted = 0, False
         while index < units and self.state in (CellState.IDLE, CellState.RUNNING) and not self._aborted:
@@ -200,14 +209,13 @@ class Supervisor(LifecycleNode):
     def _play(self, arm: str, motion: SampledMotion) -> None:
         """Stream one motion to an arm and wait (on the backend's clock) until it has played."""
         assert self.ctx is not None
-        stream = MotionStream(self.system.arms[arm], motion, self.system.now())
-        override = Override(self.system.now())
+        stream = MotionStream(self.system.arms[arm], motion, self.ctx.queue_depth)
         period = float(self.get_parameter("control_period"))
-        deadline = self.system.now() + motion.duration + 5.0
-        while not stream.done(self.system.now()):
+        deadline = self.system.now() + motion.duration / (self._speed() or 1.0) + 5.0
+        while not stream.done():
             if self.system.now() > deadline:
                 raise HardwareError(f"arm {arm} did not finish backing off within {motion.duration + 5.0:.1f} s")
-            stream.pump(self.system.now(), override)
+            stream.pump(self.system.now())
             self.system.wait_until(self.system.now() + period)
 
     def _run_unit(self, unit: UnitRecord, index: int, total: int, executor: Executor,
@@ -215,7 +223,6 @@ class Supervisor(LifecycleNode):
         ctx = self.ctx
         assert ctx is not None
         ctx.start_unit(unit)
-        ctx.override = Override(self.system.now())
         self._tree = build(self.recipe.root, ctx)
         self.state, self._message = CellState.RUNNING, ""
         self._unit_index, self._units_total = index, total
@@ -258,10 +265,11 @@ class Supervisor(LifecycleNode):
             return status
         if self.state in (CellState.PAUSING, CellState.PAUSED, CellState.STOPPING):
             for stream in list(ctx.streams):
-                stream.pump(now, ctx.override)
-            if ctx.override.at_rest(now) and self.state is CellState.PAUSING:
+                stream.pump(now)  # keeps the queues full while the arms slow down
+            at_rest = self._arms_held()
+            if at_rest and self.state is CellState.PAUSING:
                 self.state = CellState.PAUSED
-            if ctx.override.at_rest(now) and self.state is CellState.STOPPING:
+            if at_rest and self.state is CellState.STOPPING:
                 self._tree.halt()
                 ctx.zones.release_all()
                 return Status.FAILURE
@@ -275,14 +283,32 @@ class Supervisor(LifecycleNode):
             return
         self.journal.event(request, None, now, self._unit_id())
         if request == "pause" and self.state is CellState.RUNNING:
-            ctx.override.set_target(now, 0.0)
+            self._set_override(0.0)
             self.state = CellState.PAUSING
         elif request == "resume" and self.state in (CellState.PAUSING, CellState.PAUSED):
-            ctx.override.set_target(now, 1.0)
+            self._set_override(self._speed())
             self.state = CellState.RUNNING
         elif request == "abort" and self.state in (CellState.RUNNING, CellState.PAUSING, CellState.PAUSED):
-            ctx.override.set_target(now, 0.0)
+            self._set_override(0.0)
             self.state, self._message = CellState.STOPPING, "aborted by the operator"
+
+    def _speed(self) -> float:
+        """The operator's speed override as a fraction."""
+        return float(self.get_parameter("speed_override")) / 100.0
+
+    def _set_override(self, target: float) -> None:
+        """Every arm's controller ramps its speed override to ``target`` (sent to all, then awaited
+        by each; an arm whose link is gone is stopped by its controller's watchdog)."""
+        for name, arm in self.system.arms.items():
+            try:
+                arm.set_override(target)
+            except HardwareError as exc:
+                self.journal.fault(self._unit_id(), name, None, "OVERRIDE_NOT_CONFIRMED", str(exc),
+                                   "check the arm's controller and its link", self.system.now())
+
+    def _arms_held(self) -> bool:
+        """True once every arm's override has reached 0 (the arms rest on their paths)."""
+        return all(arm.read().override <= 0.0 for arm in self.system.arms.values())
 
     def _estop(self) -> None:
         for name, arm in self.system.arms.items():

@@ -100,7 +100,7 @@ def test_a_controlled_stop_decelerates_on_the_path_without_a_fault(cell: Cell) -
 def test_motion_is_refused_when_inactive_or_late(cell: Cell) -> None:
     sim, _ = cell
     arm = sim.arms["loader"]
-    with pytest.raises(MotionRefused, match="future"):
+    with pytest.raises(MotionRefused, match="setpoint late"):
         arm.submit(sim.now(), arm.read().positions)
     sim.deactivate()
     with pytest.raises(MotionRefused, match="activate"):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cellctl.hw.types import ArmMode
+from cellctl.hw.player import ramp_duration
 from firmware_bridge.arm_model import ArmLimits, ArmModel
 from firmware_bridge.errors import ErrorCode
 from firmware_bridge.frames import SETPOINTS_END, Setpoints
@@ -22,7 +23,7 @@ def _line(start_us: int, count: int, step_us: int = 1000, end: bool = True, gen:
 @pytest.fixture
 def arm() -> tuple[ArmModel, list]:
     played: list = []
-    model = ArmModel(ArmLimits(dof=3, queue_capacity=100, stop_time=0.01),
+    model = ArmModel(ArmLimits(dof=3, queue_capacity=100, acceleration=100.0, jerk=10_000.0),
                      on_played=lambda t, q: played.append((t, q.tolist())))
     model.enable(True, 0)
     return model, played
@@ -48,9 +49,11 @@ def test_controlled_stop_decelerates_along_the_path(arm):
     model.stop(False, 10_000)
     model.step(15_000)
     assert model.mode is ArmMode.STOPPING and 0 < model.velocities[0] < 1.0
-    model.step(30_000)
+    ramp = ramp_duration(1.0, np.ones(3), model.limits.player_limits(), share=1.0)
+    model.step(10_000 + int(ramp * 1e6) + 1000)
     assert model.mode is ArmMode.IDLE and model.faults == []
-    assert model.positions[0] == pytest.approx(0.015, abs=1e-9)  # 10 ms + half of the 10 ms ramp
+    # 10 ms at full speed, then the quintic ramp from 1 to 0 covers half its duration of path
+    assert model.positions[0] == pytest.approx(0.010 + ramp / 2, abs=2e-6)
     assert model.queue_depth == 0
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from firmware_bridge.errors import ErrorCode
 from firmware_bridge.frames import (
-    MESSAGES, BackOut, Event, Frame, FrameDecoder, Gripper, Hello, HelloAck, Marker, Screw, Setpoints, Status,
+    MESSAGES, BackOut, Event, Frame, FrameDecoder, Gripper, Hello, HelloAck, Marker, OverrideMsg, Screw, Setpoints, Status,
     ToolCurve, encode_frame, parse_message,
 )
 
@@ -23,7 +23,8 @@ EXAMPLES = [
     Screw(6, 2, 100000, 90000, 120000, 600000, 900000, 600000, 5000),
     BackOut(8, 2, 3_600_000, 5000),
     Marker(42),
-    Status(1, 1, 1, 2, 3, 4, 5, 6, np.arange(7, dtype=np.int32), -np.arange(7, dtype=np.int32), (301, 303)),
+    OverrideMsg(9, 5000),
+    Status(1, 900_000, 7500, 1, 1, 2, 3, 4, 5, 6, np.arange(7, dtype=np.int32), -np.arange(7, dtype=np.int32), (301, 303)),
     ToolCurve(6, 16, 300, np.arange(10, dtype=np.int32).reshape(5, 2)),
     Event(203, 17, "late"),
 ]

@@ -14,11 +14,11 @@ from cellctl.hw.types import ArmMode
 pytestmark = pytest.mark.unit
 
 LEASE = 0.2
-STOP_TIME = 0.1
+STOP_TIME = 0.13  # the stop ramp of a 0.25 rad/s path at the emulator's default limits (8 rad/s², 100 rad/s³)
 
 
 def test_silent_host_mid_move_stops_the_arm_and_latches_a_fault(emulator_factory, system_factory):
-    emulator = emulator_factory("--lease-ms", str(int(LEASE * 1000)), "--stop-time", str(STOP_TIME))
+    emulator = emulator_factory("--lease-ms", str(int(LEASE * 1000)))
     system = system_factory(emulator.url)
     system.configure()
     system.activate()
