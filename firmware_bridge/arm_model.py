@@ -20,7 +20,7 @@ import numpy as np
 from cellctl.hw.player import PlayerLimits, Refusal, TrajectoryPlayer
 from cellctl.hw.types import ArmMode
 from firmware_bridge.errors import ErrorCode
-from firmware_bridge.frames import POSITION_SCALE, SETPOINTS_END, Setpoints
+from firmware_bridge.frames import POSITION_SCALE, SETPOINTS_END, SETPOINTS_NEW_MOTION, Setpoints
 
 __all__ = ["ArmModel", "ArmLimits"]
 
@@ -116,9 +116,12 @@ class ArmModel:
         refusal = self._refusal(batch)
         if refusal is not ErrorCode.OK:
             return refusal
-        self._player.append(batch.times * 1e-6, batch.positions / POSITION_SCALE,
-                            final=bool(batch.flags & SETPOINTS_END))
-        self._wire.extend((int(t), q.copy()) for t, q in zip(batch.times, batch.positions))
+        times = batch.times * 1e-6
+        new_motion = bool(batch.flags & SETPOINTS_NEW_MOTION)
+        shift_us = round(self._player.shift_for(times, new_motion) * 1e6)
+        self._player.append(times, batch.positions / POSITION_SCALE, final=bool(batch.flags & SETPOINTS_END),
+                            new_motion=new_motion)
+        self._wire.extend((int(t) + shift_us, q.copy()) for t, q in zip(batch.times, batch.positions))
         return ErrorCode.OK
 
     def _refusal(self, batch: Setpoints) -> ErrorCode:
@@ -130,7 +133,8 @@ class ArmModel:
             return ErrorCode.ARM_STOPPING
         if batch.positions.shape[1] != self.limits.dof:
             return ErrorCode.DOF_MISMATCH
-        found = self._player.check(batch.times * 1e-6, batch.positions / POSITION_SCALE)
+        found = self._player.check(batch.times * 1e-6, batch.positions / POSITION_SCALE,
+                                   bool(batch.flags & SETPOINTS_NEW_MOTION))
         return ErrorCode.OK if found is None else _REFUSALS[found[0]]
 
     def set_override(self, target: float, now_us: int) -> None:

@@ -25,7 +25,7 @@ from cellctl.hw.tools import BackOutCommand, GripperCommand, ScrewProgram, ToolH
 from cellctl.hw.types import ArmMode, ArmState, StopKind
 from firmware_bridge.errors import ErrorCode, describe, fault
 from firmware_bridge.frames import (
-    OVERRIDE_SCALE, POSITION_SCALE, SETPOINTS_END, STATUS_ENABLED, VELOCITY_SCALE, BackOut, Enable, Event,
+    OVERRIDE_SCALE, POSITION_SCALE, SETPOINTS_END, SETPOINTS_NEW_MOTION, STATUS_ENABLED, VELOCITY_SCALE, BackOut, Enable, Event,
     Gripper, HelloAck, Marker, Message, OverrideMsg, Reset, Screw, Setpoints, Status, Stop, ToolCurve,
     ToolProgress, ToolResultMsg,
 )
@@ -117,31 +117,18 @@ class SerialArm(ArmInterface):
     def queue_capacity(self) -> int:
         return self._capacity
 
-    def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True) -> None:
+    def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True,
+               new_motion: bool = False) -> None:
         t, q = validate_setpoints(times, positions, self._dof)
         t_us, q_int = self._quantise(t, q)
         with self._cond:
             self._check_motion_allowed()
-            self._check_lead(float(t[0]))
             for start in range(0, len(t_us), self._max_batch):
                 stop = start + self._max_batch
-                last = stop >= len(t_us)
-                flags = SETPOINTS_END if (last and final) else 0
+                flags = SETPOINTS_END if (stop >= len(t_us) and final) else 0
+                flags |= SETPOINTS_NEW_MOTION if (start == 0 and new_motion) else 0
                 self._outbox.append(Setpoints(self._gen, flags, t_us[start:stop], q_int[start:stop]))
             self._pending_setpoints += len(t_us)
-
-    def _check_lead(self, t0: float) -> None:
-        """On an empty queue, the first knot must be ``lead_time`` ahead of the arm's trajectory time."""
-        status = self._status
-        if status is None or status.queue_depth or self._pending_setpoints or self._sent_setpoints > status.processed:
-            return
-        lead = self._system.lead_time
-        tau_now = self.read().path_time_at(self._system.now())
-        if t0 - tau_now < lead:
-            raise MotionRefused(
-                f"arm {self._name!r}: setpoints refused (setpoint late): the first setpoint (τ={t0:.6f} s) is only "
-                f"{(t0 - tau_now) * 1e3:.1f} ms ahead of the arm's trajectory time; submit at least "
-                f"{lead * 1e3:.0f} ms ahead (SerialSystem lead_time)")
 
     def _quantise(self, t: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t_us = np.round(t * 1e6).astype(np.int64)
@@ -411,23 +398,21 @@ class SerialSystem(HardwareSystem):
         url: device path, ``socket://host:port`` or any other pyserial URL.
         arm_name: the arm's name in the cell description.
         options: link tunables (baud rate, expected configuration hash, timeouts).
-        lead_time: minimum seconds between the arm's trajectory time now and the first setpoint of
-            a motion submitted to an empty queue.
-        max_batch: setpoints per frame (smaller frames survive a noisy line better).
+        max_batch: most setpoints per frame (default: as many as a frame holds, 28 for 7 joints;
+            smaller frames survive a noisy line better).
         command_timeout: bound for stop/reset/activate/deactivate confirmations, seconds.
         configure_timeout: bound for connect + handshake, seconds.
         seed: seed for nonces and tool ids (tests); None draws from the OS.
     """
 
     def __init__(self, url: str, *, arm_name: str = "arm", options: LinkOptions | None = None,
-                 lead_time: float = 0.02, max_batch: int = 10, command_timeout: float = 1.0,
+                 max_batch: int = 255, command_timeout: float = 1.0,
                  configure_timeout: float = 5.0, seed: int | None = None) -> None:
         super().__init__()
         if not 1 <= max_batch <= 255:
             raise ValueError(f"max_batch={max_batch} must be 1 .. 255 (it is also capped by the frame size)")
         self.url = url
         self.options = options or LinkOptions()
-        self.lead_time = lead_time
         self.command_timeout = command_timeout
         self.configure_timeout = configure_timeout
         self._seed = seed

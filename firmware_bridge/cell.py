@@ -45,8 +45,10 @@ class _RetimedArm(ArmInterface):
     def queue_capacity(self) -> int | None:
         return self._inner.queue_capacity
 
-    def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True) -> None:
-        self._inner.submit(np.asarray(times, dtype=float) + self._offset(), positions, final=final)
+    def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True,
+               new_motion: bool = False) -> None:
+        self._inner.submit(np.asarray(times, dtype=float) + self._offset(), positions, final=final,
+                           new_motion=new_motion)
 
     def set_override(self, target: float) -> None:
         self._inner.set_override(target)
@@ -119,11 +121,8 @@ def parse_controllers(spec: str, cell: CellDescription) -> dict[str, str]:
     return out
 
 
-def serial_cell_system(spec: str, cell: CellDescription, *, lead_time: float) -> HardwareSystem:
-    """The cell's arms on serial controllers named by ``spec`` (see :func:`parse_controllers`).
-
-    ``lead_time`` is how far ahead of the controller's clock a motion's first setpoint must be:
-    less than the lead the caller stamps its motions with, or every motion would be refused."""
+def serial_cell_system(spec: str, cell: CellDescription) -> HardwareSystem:
+    """The cell's arms on serial controllers named by ``spec`` (see :func:`parse_controllers`)."""
     controllers = parse_controllers(spec, cell)
-    systems = {arm: SerialSystem(url, arm_name=arm, lead_time=lead_time) for arm, url in controllers.items()}
+    systems = {arm: SerialSystem(url, arm_name=arm) for arm, url in controllers.items()}
     return systems[next(iter(systems))] if len(systems) == 1 else ControllerSet(systems)

@@ -36,7 +36,7 @@ class ControllerConfig:
 
     limits: ArmLimits = ArmLimits()
     tools: ToolParams = ToolParams()
-    lease_ms: int = 250
+    lease_ms: int = 1000
     status_period_ms: int = 10
     name: str = "cellctl-emulator"
     seed: int = 0
@@ -127,7 +127,8 @@ class Controller:
         handler(self, message, frame, now_us)
 
     def _setpoints(self, msg: Setpoints, frame: Frame, now_us: int) -> None:
-        self._journal({"k": "setpoints", "seq": frame.seq, "gen": msg.gen, "end": msg.flags & 1,
+        self._journal({"k": "setpoints", "seq": frame.seq, "gen": msg.gen, "end": msg.flags & 1, "at": now_us,
+                       "tau": self.arm.tau_us, "depth": self.arm.queue_depth,
                        "t": msg.times.tolist(), "q": msg.positions.tolist()})
         code = self.arm.accept(msg, now_us)
         if code is not ErrorCode.OK:

@@ -214,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tcp", metavar="PORT", type=int, help="also listen on 127.0.0.1:PORT (0 picks a free port)")
     parser.add_argument("--faults", metavar="SPEC", default="", help='inject faults, e.g. "corrupt=0.01,drop=0.005,dup=0.005,seed=3"')
     parser.add_argument("--dof", type=int, default=7, help="number of joints (default 7)")
-    parser.add_argument("--lease-ms", type=int, default=250, help="watchdog lease in ms (default 250)")
+    parser.add_argument("--lease-ms", type=int, default=1000, help="watchdog lease in ms (default 1000)")
     parser.add_argument("--queue", type=int, default=2000, help="setpoint queue capacity (default 2000)")
     parser.add_argument("--acceleration", default="8.0", metavar="A[,A...]",
                         help="joint acceleration limits, rad/s² (one for all, or one per joint; default 8): "

@@ -28,7 +28,7 @@ __all__ = [
     "FLAG_RELIABLE", "Frame", "FrameDecoder", "MsgType", "Message", "parse_message",
     "encode_frame", "Hello", "HelloAck", "TimeReq", "TimeResp", "Setpoints", "Enable",
     "Gripper", "Screw", "BackOut", "Marker", "Stop", "Reset", "OverrideMsg", "Ack", "Status", "ToolProgress",
-    "ToolCurve", "ToolResultMsg", "Event", "SETPOINTS_END", "OVERRIDE_SCALE", "STATUS_ENABLED", "STATUS_TOOL_BUSY", "MESSAGES",
+    "ToolCurve", "ToolResultMsg", "Event", "SETPOINTS_END", "SETPOINTS_NEW_MOTION", "OVERRIDE_SCALE", "STATUS_ENABLED", "STATUS_TOOL_BUSY", "MESSAGES",
 ]
 
 PROTOCOL_VERSION = 2
@@ -42,6 +42,7 @@ VELOCITY_SCALE = 1_000_000
 """Wire velocities are int32 in units of 1e-6 rad/s."""
 FLAG_RELIABLE = 0x01
 SETPOINTS_END = 0x01
+SETPOINTS_NEW_MOTION = 0x02
 STATUS_ENABLED = 0x01
 OVERRIDE_SCALE = 10_000
 """Wire overrides are uint16 in units of 1e-4 (10000 = 100 %)."""

@@ -121,13 +121,14 @@ class SimArm(ArmInterface):
     def queue_capacity(self) -> int:
         return QUEUE_CAPACITY
 
-    def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True) -> None:
+    def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True,
+               new_motion: bool = False) -> None:
         self._check_motion_allowed()
         t, q = validate_setpoints(times, positions, self.dof)
-        refused = self._player.check(t, q)
+        refused = self._player.check(t, q, new_motion)
         if refused is not None:
             raise MotionRefused(f"{self.name}: setpoints refused ({refused[0].value}): {refused[1]}")
-        self._player.append(t, q, final)
+        self._player.append(t, q, final, new_motion)
 
     def set_override(self, target: float) -> None:
         self._player.set_override(self._system.now(), target)

@@ -41,7 +41,6 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
 
 def _serial(spec: str, cell: CellDescription) -> HardwareSystem:
     """The serial backend of ``serial:URL`` or ``serial:ARM=URL,...``; UsageError for a malformed spec."""
-    from cellctl.supervisor.streaming import LEAD
     from firmware_bridge.cell import parse_controllers, serial_cell_system
 
     controllers = spec[len("serial:"):]
@@ -50,10 +49,7 @@ def _serial(spec: str, cell: CellDescription) -> HardwareSystem:
         if empty:
             raise ValueError(f"no URL for arm {', '.join(empty)}; give a device path or a pyserial URL, "
                              "e.g. /dev/ttyACM0 or socket://127.0.0.1:5000")
-        # The supervisor stamps a motion's first setpoint LEAD after the arm's trajectory time as
-        # it sends it; the frame takes a little of that to arrive: the check on the host side
-        # asks for half, the controller itself only that the setpoint is still in the future.
-        return serial_cell_system(controllers, cell, lead_time=LEAD / 2)
+        return serial_cell_system(controllers, cell)
     except ValueError as exc:
         raise UsageError([f"--backend {spec}: {exc}"]) from None
 

@@ -94,7 +94,8 @@ class ArmInterface(abc.ABC):
         return None
 
     @abc.abstractmethod
-    def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True) -> None:
+    def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True,
+               new_motion: bool = False) -> None:
         """Queue time-stamped joint setpoints, in the arm's trajectory time, ahead of execution.
 
         Trajectory time τ runs with the system clock scaled by the speed override
@@ -107,6 +108,9 @@ class ArmInterface(abc.ABC):
             positions: (N, dof) rad, or (dof,) for a single setpoint.
             final: True when the last setpoint ends the motion (the arm comes to rest there);
                 False when more setpoints will follow — running out of them is then a fault.
+            new_motion: True for the first setpoints of a motion. If they reach an empty queue
+                late, the controller delays the whole motion (see :mod:`cellctl.hw.player`)
+                instead of refusing it; setpoints that continue a motion are never moved.
 
         Raises:
             MotionRefused: the system is not active, the arm is faulted, e-stopped or stopping, or

@@ -20,7 +20,10 @@ at least ``MIN_RAMP`` seconds.
 
 **Queue rules** (:meth:`TrajectoryPlayer.check`): knots strictly increasing in τ, the first after
 the queue's last knot (or after τ now when the queue is empty), at most ``capacity`` queued, no
-joint faster than ``max_velocity`` between knots. A queue that runs dry while the stream is
+joint faster than ``max_velocity`` between knots. A *new motion* reaching an empty queue may
+start late: the host is not real-time and a motion from rest can start at any time, so its
+knots (and every later batch of it, until its last) are delayed to start ``MIN_LEAD`` after τ
+now. A batch that continues a motion is never moved. A queue that runs dry while the stream is
 open (the last batch did not say "end") and τ still advances is an underrun: the arm holds the
 last knot and the caller latches the fault. A paused arm (o = 0) never underruns.
 """
@@ -34,12 +37,14 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["Ramp", "TrajectoryPlayer", "PlayerLimits", "Refusal", "Sample", "ramp_duration",
-           "RAMP_SHARE", "MIN_RAMP"]
+           "RAMP_SHARE", "MIN_RAMP", "MIN_LEAD"]
 
 RAMP_SHARE = 0.5
 """Share of each joint's acceleration and jerk limit a ramp of o or s may use."""
 MIN_RAMP = 0.02
 """Shortest ramp, seconds (also the ramp of an arm at rest)."""
+MIN_LEAD = 0.002
+"""A new motion reaching an empty queue starts at least this long after τ now, seconds."""
 _SUBSTEP = 1e-3          # s: longest step of the τ integration
 _PEAK_RATE = 1.875        # max of d/ds (10s³ − 15s⁴ + 6s⁵) on [0, 1]
 _PEAK_RATE2 = 5.773502692  # max |d²/ds²| of the same (10/√3)
@@ -165,6 +170,9 @@ class TrajectoryPlayer:
         self._index = 0
         self._anchor = (now, self._hold.copy())
         self._open = False
+        self._shift = 0.0
+        self.late_starts = 0
+        """New motions that arrived late and were delayed (the host fell behind)."""
         self._now = now
         self.tau = now
         """Trajectory time now, seconds."""
@@ -218,8 +226,16 @@ class TrajectoryPlayer:
         return self._positions[-1].copy() if self.queue_depth else self._position.copy()
 
     # ------------------------------------------------------------------ commands
-    def check(self, times: np.ndarray, positions: np.ndarray) -> tuple[Refusal, str] | None:
+    def shift_for(self, times: np.ndarray, new_motion: bool) -> float:
+        """The delay these knots get: a new motion that reaches an empty queue late starts
+        ``MIN_LEAD`` after τ now instead, and the rest of that motion follows by the same delay."""
+        if new_motion and self.queue_depth == 0:
+            return max(0.0, self.tau + MIN_LEAD - float(times[0]))
+        return self._shift if self.queue_depth else 0.0
+
+    def check(self, times: np.ndarray, positions: np.ndarray, new_motion: bool = False) -> tuple[Refusal, str] | None:
         """Why knots (τ seconds, rad) would be refused, or None when they are acceptable."""
+        times = times + self.shift_for(times, new_motion)
         if positions.ndim != 2 or positions.shape[1] != self.dof:
             return Refusal.DOF, f"knots have {positions.shape[-1]} joints, the arm has {self.dof}"
         if self.queue_depth + len(times) > self.limits.capacity:
@@ -248,8 +264,12 @@ class TrajectoryPlayer:
                                       "rad/s; does the motion start where the arm is?")
         return None
 
-    def append(self, times: np.ndarray, positions: np.ndarray, final: bool) -> None:
-        """Queue knots that :meth:`check` accepted."""
+    def append(self, times: np.ndarray, positions: np.ndarray, final: bool, new_motion: bool = False) -> None:
+        """Queue knots that :meth:`check` accepted (with the same ``new_motion``)."""
+        self._shift = self.shift_for(times, new_motion)
+        if self._shift:
+            self.late_starts += int(new_motion)
+            times = times + self._shift
         if self.queue_depth == 0:
             self._anchor = (self.tau, self._position.copy())
             self._times, self._positions, self._index = np.array(times, float), np.array(positions, float), 0
@@ -294,6 +314,7 @@ class TrajectoryPlayer:
         self._positions = np.zeros((0, self.dof))
         self._index = 0
         self._open = False
+        self._shift = 0.0
         self._stopping = False
         self._stop.jump(self._now, 1.0)
         self._slope = np.zeros(self.dof)

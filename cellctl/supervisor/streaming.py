@@ -58,6 +58,7 @@ class MotionStream:
         if self.finished_sending:
             return
         tau_now = self.arm.read().path_time_at(now)
+        new_motion = self._start is None
         if self._start is None:
             self._start = tau_now + LEAD
         else:
@@ -70,7 +71,8 @@ class MotionStream:
         k = np.arange(self._sent + 1, last + 1)
         motion_t = np.minimum(k * self._step, self.motion.duration)
         final = last >= self._knots
-        self.arm.submit(self._start + motion_t, self.motion.sample(motion_t).position, final=final)
+        self.arm.submit(self._start + motion_t, self.motion.sample(motion_t).position, final=final,
+                        new_motion=new_motion)
         self._sent = last
         self.finished_sending = final
 

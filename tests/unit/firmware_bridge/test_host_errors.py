@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
+import numpy as np
 import pytest
 
 from cellctl.hw.errors import HardwareError, LinkLost, MotionRefused
 from cellctl.hw.types import LifecycleState
+from firmware_bridge.errors import ErrorCode
 from firmware_bridge.host import LinkOptions
 
 pytestmark = pytest.mark.unit
@@ -32,8 +36,24 @@ def test_motion_is_refused_until_activated(emulator_factory, system_factory):
     with pytest.raises(MotionRefused, match="activate"):
         system.arm.submit(system.now() + 0.1, [0.0] * 7)
     system.activate()
-    with pytest.raises(MotionRefused, match="setpoint late.*ahead"):
-        system.arm.submit(system.now() + 0.001, [0.0] * 7)
+
+
+def test_a_late_setpoint_is_refused_by_the_controller_but_a_late_new_motion_is_delayed(
+        emulator_factory, system_factory):
+    system = system_factory(emulator_factory().url)
+    system.configure()
+    system.activate()
+    arm = system.arm
+    arm.submit(system.now() - 0.05, [0.0] * 7)  # continues no motion, and is already in the past
+    deadline = time.monotonic() + 3.0
+    while not any(e.code == ErrorCode.SETPOINT_LATE for e in arm.events) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert any(e.code == ErrorCode.SETPOINT_LATE for e in arm.events)
+    late = system.now() - 0.05
+    arm.submit(late + np.arange(1, 101) * 0.001, np.outer(np.arange(1, 101), np.full(7, 1e-4)), new_motion=True)
+    state = arm.wait_status(lambda s: s.positions[0] > 0.0099, timeout=3.0)  # played to its end
+    assert state.path_time > late + 0.1  # later than stamped: the controller delayed it
+    assert not state.faults
 
 
 def test_socket_urls_reach_the_emulator_over_tcp(emulator_factory, system_factory):
