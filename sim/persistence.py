@@ -13,6 +13,13 @@ of simulation time while an arm moves, when the last arm comes to rest, and afte
   parts, the feeders;
 * the results of completed tool commands by id, so a re-sent id returns its first result.
 
+Only results that a resume can ask for are kept on disk: those of the unit in progress. A
+resumed unit re-sends only its own command ids, and the next kit is presented only after its
+unit has ended, so :meth:`Persistence.new_kit` retires every result completed before it (the
+arms still remember them in memory, for a re-sent id in this process) and deletes their files,
+stale ones a crash left behind included. The results directory thus holds one unit's results
+(about a dozen files, ~175 kB for the demo) instead of growing with every unit.
+
 A command that was running at the crash was not completed: the world is saved as it was before
 it (tools change the world only when a command completes), and re-sending its id runs it.
 Not kept: velocities (everything restarts at rest), latched faults and e-stops, the event log.
@@ -46,6 +53,7 @@ class Persistence:
         self._was_moving = False
         self._due = False
         self._evicted: list[tuple[str, int]] = []
+        self._retired: dict[str, set[int]] = {}
 
     # ------------------------------------------------------------------ saving
     def result_completed(self, arm: str, result: ToolResult, evicted: list[int]) -> None:
@@ -79,13 +87,24 @@ class Persistence:
             self.file.delete_results(arm, [command_id])
         self._evicted.clear()
 
+    def new_kit(self) -> None:
+        """Save after the next kit was presented, retiring every result completed so far (see module docstring)."""
+        self._retired = {name: set(arm.snapshot()["results"]) for name, arm in self.system.arms.items()}
+        self.save()  # lists no result: every file may go
+        self.file.clear_results()
+
+    def _arm_snapshot(self, name: str) -> dict[str, Any]:
+        data = self.system.arms[name].snapshot()
+        data["results"] = [cid for cid in data["results"] if cid not in self._retired.get(name, ())]
+        return data
+
     def _capture(self) -> dict[str, Any]:
         system, world = self.system, self.system.world
         assert system.holes is not None
         return {
             "cell": system.cell.name, "steps": system.steps, "next_command_id": system.next_command_id,
             "parts": {name: pose_to_list(world.part_pose(name)) for name in world.parts},
-            "arms": {name: arm.snapshot() for name, arm in system.arms.items()},
+            "arms": {name: self._arm_snapshot(name) for name in system.arms},
             "holes": system.holes.snapshot(),
             "feeders": {feeder.spec.name: feeder.snapshot() for feeder in system.feeders},
         }

@@ -132,7 +132,7 @@ def judge(program: ScrewProgram, curve: ScrewCurve) -> Judgement:
                              f"tight; {window}. Do not count it as a new screw; check the unit's screw count.")
         if angle < program.angle_min:
             return Judgement(False, "cross_thread", f"cross-thread: target torque reached early; {window}. "
-                             "Remove the screw and the unit to rework.")
+                             "Back the screw out and drive a new one; again askew: check the hole position and the bit.")
         if torque > program.torque_max:
             return Judgement(False, "torque_high", f"torque high: {window}. Check the program's speed and target.")
         if angle > program.angle_max:

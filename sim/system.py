@@ -165,7 +165,7 @@ class SimSystem(HardwareSystem):
         self.events.add(self.now(), "next_kit", None, self.cell.name)
         self.step(SETTLE_STEPS)
         if self._persistence is not None:
-            self._persistence.save()
+            self._persistence.new_kit()  # saves, and drops the stored results of finished units
 
     def new_command_id(self) -> int:
         """A fresh tool-command id (for commands sent without one)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -14,6 +16,8 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
                  failures: Mapping[str, str], state_file: Path | None) -> tuple[HardwareSystem, Callable[[], None] | None]:
     """The hardware system and its material flow (next kit between units) for ``--backend``."""
     if spec == "sim":
+        if gui:
+            check_display()
         from sim import SimSystem
         from sim.injection import FailureKind, FailurePlan
 
@@ -30,14 +34,38 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
     if spec.startswith("serial:"):
         if failures:
             raise UsageError(["--inject works with the simulation only (the serial backend talks to real tools)"])
-        from firmware_bridge.cell import serial_cell_system
-
-        try:
-            return serial_cell_system(spec[len("serial:"):], cell), None
-        except ValueError as exc:
-            raise UsageError([f"--backend {spec}: {exc}"]) from None
+        return _serial(spec, cell), None
     raise UsageError([f"--backend {spec!r} is not valid; valid: sim, serial:URL (e.g. serial:/dev/ttyACM0, "
                       "serial:socket://127.0.0.1:5000, or serial:loader=URL,screwer=URL)"])
+
+
+def _serial(spec: str, cell: CellDescription) -> HardwareSystem:
+    """The serial backend of ``serial:URL`` or ``serial:ARM=URL,...``; UsageError for a malformed spec."""
+    from firmware_bridge.cell import parse_controllers, serial_cell_system
+
+    controllers = spec[len("serial:"):]
+    try:
+        empty = [arm for arm, url in parse_controllers(controllers, cell).items() if not url.strip()]
+        if empty:
+            raise ValueError(f"no URL for arm {', '.join(empty)}; give a device path or a pyserial URL, "
+                             "e.g. /dev/ttyACM0 or socket://127.0.0.1:5000")
+        return serial_cell_system(controllers, cell)
+    except ValueError as exc:
+        raise UsageError([f"--backend {spec}: {exc}"]) from None
+
+
+def check_display(environ: Mapping[str, str] | None = None, platform: str | None = None) -> None:
+    """Refuse ``--gui`` on Linux without a display, before PyBullet tries (and prints X11 noise).
+
+    Raises:
+        UsageError: one line saying what is missing and what to do.
+    """
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if platform.startswith("linux") and not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+        raise UsageError(["--gui: there is no display to open the simulation window on (DISPLAY and "
+                          "WAYLAND_DISPLAY are not set); run without --gui (headless), or from a desktop "
+                          "session or 'ssh -X'"])
 
 
 def parse_injections(text: str | None) -> dict[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cellctl.cli.loading import UsageError
 from cellctl.cli.terminal import paint, table
-from cellctl.journal import Journal, JournalError, TighteningRecord, UnitRecord
+from cellctl.journal import Journal, JournalError, StepRecord, TighteningRecord, UnitRecord
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -26,10 +26,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def open_journal(path: Path) -> Journal:
+    """The journal, opened read-only: a report never changes it, and works on a file it may not write."""
     if not path.is_file():
         raise UsageError([f"{path}: no such journal file (write one with 'cellctl run --db {path}')"])
     try:
-        return Journal(path)
+        return Journal.read_only(path)
     except JournalError as exc:
         raise UsageError([str(exc)]) from None
 
@@ -97,11 +98,18 @@ def _units_table(units: list[UnitRecord]) -> None:
           f"{sum(u.result == 'ABORTED' for u in units)} aborted, {sum(u.result == 'RUNNING' for u in units)} open")
 
 
-def _unit_tables(unit: UnitRecord, steps: list, tightenings: list[TighteningRecord]) -> None:
+def _step_result(step: StepRecord) -> str:
+    """A step's result for people: a ``when`` condition is met or not met, not OK or FAILED."""
+    if step.kind == "when":
+        return paint({"OK": "met", "FAILED": "not met"}.get(step.result, step.result), "cyan")
+    return _result(step.result)
+
+
+def _unit_tables(unit: UnitRecord, steps: list[StepRecord], tightenings: list[TighteningRecord]) -> None:
     print(f"unit {unit.serial}: {_result(unit.result)} ({unit.recipe} rev {unit.recipe_version}, cell {unit.cell})"
           + (f" — {unit.reason}" if unit.reason else ""))
     print(table([[s.path, s.kind, s.arm or "", s.target or "", str(s.attempt), f"{s.started_at:.2f}",
-                  f"{(s.ended_at or s.started_at) - s.started_at:.2f}", _result(s.result), s.detail or ""]
+                  f"{(s.ended_at or s.started_at) - s.started_at:.2f}", _step_result(s), s.detail or ""]
                  for s in steps], ["step", "kind", "arm", "target", "try", "start s", "took s", "result", "detail"]))
     if tightenings:
         print()

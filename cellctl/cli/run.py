@@ -23,10 +23,18 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
 
 
+MAX_UNITS = 1_000_000
+"""Most units one invocation builds (more than a year of a 30 s cycle, around the clock)."""
+
+
 def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    """``--units``: an integer in 1 .. MAX_UNITS."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number in 1 .. {MAX_UNITS}, got {text!r}") from None
+    if not 1 <= value <= MAX_UNITS:
+        raise argparse.ArgumentTypeError(f"must be in 1 .. {MAX_UNITS}, got {value}")
     return value
 
 

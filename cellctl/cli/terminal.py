@@ -7,6 +7,8 @@ import os
 import sys
 from typing import TextIO
 
+from cellctl.rt.lifecycle import CAUSE_ONLY
+
 _CODES = {"green": "32", "red": "31", "yellow": "33", "bold": "1", "dim": "2", "cyan": "36"}
 
 
@@ -31,7 +33,11 @@ def error(command: str, message: str) -> None:
 
 
 class OneLineLog(logging.Handler):
-    """Log records (warnings and up) as one line each on stderr: an exception's message, no traceback."""
+    """Log records (warnings and up) as one line each on stderr: an exception's message, no traceback.
+
+    A record marked :data:`~cellctl.rt.lifecycle.CAUSE_ONLY` (a lifecycle callback that raised) shows
+    the exception's message alone: it says what happened and what to do; the wrapper does not.
+    """
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -40,7 +46,8 @@ class OneLineLog(logging.Handler):
         try:
             message = record.getMessage()
             if record.exc_info and record.exc_info[1] is not None:
-                message += f": {record.exc_info[1]}"
+                cause = str(record.exc_info[1])
+                message = cause if getattr(record, CAUSE_ONLY, False) else f"{message}: {cause}"
             level = paint(record.levelname.lower(), "red" if record.levelno >= logging.ERROR else "yellow", sys.stderr)
             print(f"cellctl: {level}: {message}", file=sys.stderr)
         except Exception:  # noqa: BLE001 - logging must never raise

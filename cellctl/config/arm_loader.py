@@ -35,10 +35,14 @@ def read_file_reference(reader: MapReader, key: str, base_dir: Path) -> Path:
 
 
 def _urdf(reader: MapReader, key: str, path: Path) -> UrdfInfo:
+    """The URDF's names and limits; its own errors point into the URDF and name the cell line that uses it."""
     try:
         return read_urdf_info(path)
-    except (ValueError, OSError) as exc:
-        raise ConfigError(reader.get(key).mark, f"{reader.child_path(key)}: {exc}") from None
+    except ConfigError as exc:
+        raise ConfigError(exc.mark, f"{exc.detail} (URDF of {reader.child_path(key)}, "
+                          f"{reader.get(key).mark})") from None
+    except OSError as exc:
+        raise ConfigError(reader.get(key).mark, f"{reader.child_path(key)}: cannot read {path}: {exc.strerror}") from None
 
 
 def _link(reader: MapReader, key: str, links: tuple[str, ...], default: str | None = None) -> str:

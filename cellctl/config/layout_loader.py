@@ -6,8 +6,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from cellctl.config.errors import ConfigError
+from cellctl.config.errors import ConfigError, Mark
 from cellctl.config.model import PART_SHAPES, STATION_TYPES, PartSpec, ScrewSpec, StationSpec, ZoneSpec
+from cellctl.config.placement import check_grasp, check_slot
 from cellctl.config.pose import Pose, read_pose
 from cellctl.config.schema import MapReader, as_seq, as_string
 from cellctl.config.yaml_nodes import Node
@@ -29,6 +30,12 @@ def _poses(reader: MapReader, key: str) -> dict[str, Pose]:
     if not poses:
         raise ConfigError(poses_reader.mark, f"{poses_reader.path} must name at least one pose")
     return poses
+
+
+def _located(reader: MapReader, key: str) -> dict[str, tuple[Mark, str]]:
+    """Where each pose of the (already read) mapping at ``key`` is written, and its dotted path."""
+    poses_reader = reader.mapping(key)
+    return {name: (node.mark, poses_reader.child_path(name)) for name, node in poses_reader.entries()}
 
 
 def read_station(name: str, node: Node, path: str, screws: Mapping[str, ScrewSpec]) -> StationSpec:
@@ -53,8 +60,11 @@ def read_station(name: str, node: Node, path: str, screws: Mapping[str, ScrewSpe
                               f"'pick' slot; got {', '.join(slots)}")
     color = _color(reader, (0.6, 0.6, 0.65, 1.0))
     reader.finish()
-    return StationSpec(name=name, type=station_type, pose=pose, size=size, slots=slots, mark=reader.mark,
-                       pocket=pocket, wall_height=wall, screw=screw, feed_time=feed, color=color)
+    station = StationSpec(name=name, type=station_type, pose=pose, size=size, slots=slots, mark=reader.mark,
+                          pocket=pocket, wall_height=wall, screw=screw, feed_time=feed, color=color)
+    for slot, (mark, slot_path) in _located(reader, "slots").items():
+        check_slot(slot, station, slots[slot], mark, slot_path)
+    return station
 
 
 def read_part(name: str, node: Node, path: str, stations: Mapping[str, StationSpec]) -> PartSpec:
@@ -71,8 +81,11 @@ def read_part(name: str, node: Node, path: str, stations: Mapping[str, StationSp
     friction = reader.number("friction", 0.05, 5.0, default=0.8)
     color = _color(reader, (0.2, 0.5, 0.2, 1.0))
     reader.finish()
-    return PartSpec(name=name, shape=shape, size=size, mass=mass, color=color, start_station=station,
+    part = PartSpec(name=name, shape=shape, size=size, mass=mass, color=color, start_station=station,
                     start_slot=slot, grasps=grasps, mark=reader.mark, friction=friction)
+    for grasp, (mark, grasp_path) in _located(reader, "grasps").items():
+        check_grasp(grasp, part, grasps[grasp], mark, grasp_path)
+    return part
 
 
 def read_zone(name: str, node: Node, path: str, stations: Mapping[str, StationSpec], arms: list[str]) -> ZoneSpec:

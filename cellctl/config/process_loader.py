@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from cellctl.config.errors import ConfigError
 from cellctl.config.model import HoleSpec, PartSpec, ScrewSpec
+from cellctl.config.placement import check_hole
 from cellctl.config.pose import read_pose
 from cellctl.config.schema import MapReader, as_seq, as_string, as_vector
 from cellctl.config.yaml_nodes import Node
@@ -86,5 +87,6 @@ def read_hole(name: str, node: Node, path: str, parts: Mapping[str, PartSpec],
         others = [p for p in parts if p != part]
         joins = tuple(as_string(item, f"{reader.child_path('joins')}[{i}]", others) for i, item in enumerate(seq.items))
     reader.finish()
+    check_hole(name, parts[part], pose, joins, parts, reader.get("pose").mark, reader.child_path("pose"))
     return HoleSpec(name=name, part=part, pose=pose, screw=screw, program=programs[program_name],
                     program_name=program_name, joins=joins, mark=reader.mark)

@@ -38,6 +38,27 @@ class Journal:
             raise JournalError(f"{self.path}: cannot open the production journal: {exc}") from None
         self._check_version()
 
+    @classmethod
+    def read_only(cls, path: str | Path) -> Journal:
+        """Open an existing journal for reading only (SQLite ``mode=ro``): for reports of a file the
+        user may not write (a read-only file, folder or mount); any write raises sqlite3 errors."""
+        journal = cls.__new__(cls)
+        journal.path = Path(path)
+        uri = journal.path.absolute().as_uri() + "?mode=ro"
+        try:
+            try:
+                journal._db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=5.0)
+                row = journal._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            except sqlite3.OperationalError:  # a WAL journal in a folder where its -shm cannot be created
+                journal._db = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, timeout=5.0)
+                row = journal._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(f"{journal.path}: cannot read the production journal: {exc}") from None
+        if row is None or int(row[0]) != SCHEMA_VERSION:
+            found = "no schema version" if row is None else f"schema version {row[0]}"
+            raise JournalError(f"{journal.path}: journal has {found}, this cellctl reads {SCHEMA_VERSION}")
+        return journal
+
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:

@@ -8,11 +8,14 @@ file, the line and what would be valid.
 from __future__ import annotations
 
 import math
-import xml.parsers.expat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from cellctl.config.errors import ConfigError
+from cellctl.config.xml_nodes import XmlElement as _Element
+from cellctl.config.xml_nodes import parse_xml
 
 MOVABLE = {"revolute", "continuous", "prismatic"}
 KNOWN = MOVABLE | {"fixed", "floating", "planar"}
@@ -22,35 +25,13 @@ class URDFError(ValueError):
     """A URDF file could not be used; the message starts with ``FILE:LINE:``."""
 
 
-@dataclass
-class _Element:
-    tag: str
-    attrib: dict[str, str]
-    line: int
-    children: list[_Element] = field(default_factory=list)
-
-    def find(self, tag: str) -> _Element | None:
-        return next((c for c in self.children if c.tag == tag), None)
-
-
 def _parse(path: Path) -> _Element:
-    """Parse XML keeping the line number of every element (ElementTree drops them)."""
-    root = _Element("", {}, 0)
-    stack = [root]
-    parser = xml.parsers.expat.ParserCreate()
-
-    def start(tag: str, attrib: dict[str, str]) -> None:
-        el = _Element(tag, attrib, parser.CurrentLineNumber)
-        stack[-1].children.append(el)
-        stack.append(el)
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = lambda tag: stack.pop()
+    """The ``<robot>`` element, every element keeping its line."""
     try:
-        parser.Parse(path.read_bytes(), True)
-    except xml.parsers.expat.ExpatError as exc:
-        raise URDFError(f"{path}:{exc.lineno}: not well-formed XML: {xml.parsers.expat.errors.messages[exc.code]}") from None
-    robot = root.find("robot")
+        top = parse_xml(path)
+    except ConfigError as exc:
+        raise URDFError(f"{path}:{exc.mark.line}: {exc.detail}") from None
+    robot = top.find("robot")
     if robot is None:
         raise URDFError(f"{path}:1: no <robot> element: this is not a URDF file")
     return robot

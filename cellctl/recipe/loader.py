@@ -47,7 +47,9 @@ from cellctl.recipe.model import (
     Screw,
     Sequence,
     Step,
+    TIGHTENING_FAILURES,
     Wait,
+    When,
 )
 
 KINDS = LEAF_KINDS + COMPOSITE_KINDS
@@ -191,10 +193,22 @@ def _inspect(r: MapReader, node: MapNode, path: str) -> Step:
 
 
 def _reject(r: MapReader, node: MapNode, path: str) -> Step:
-    return Reject(node.mark, path, reason=r.string("reason"))
+    hole = r.optional("hole")
+    return Reject(node.mark, path, reason=r.string("reason"),
+                  hole=as_string(hole, r.child_path("hole")) if hole is not None else None)
+
+
+def _when(r: MapReader, node: MapNode, path: str) -> Step:
+    seq = as_seq(r.get("failed"), r.child_path("failed"))
+    if not seq.items:
+        raise ConfigError(seq.mark, f"{r.child_path('failed')} must name at least one failure class; "
+                          f"valid: {', '.join(TIGHTENING_FAILURES)}")
+    failures = tuple(as_string(item, f"{r.child_path('failed')}[{i}]", TIGHTENING_FAILURES)
+                     for i, item in enumerate(seq.items))
+    return When(node.mark, path, hole=r.string("hole"), failures=failures)
 
 
 _LEAVES = {"pick": _pick, "place": _place, "screw": _screw, "backout": _backout, "move": _move, "wait": _wait,
-           "inspect": _inspect, "reject": _reject}
+           "inspect": _inspect, "reject": _reject, "when": _when}
 
 __all__ = ["load_recipe", "parse_recipe"]

@@ -15,7 +15,11 @@ import numpy as np
 from cellctl.config.errors import Mark
 from cellctl.config.pose import Pose
 
-LEAF_KINDS = ("pick", "place", "screw", "backout", "move", "wait", "inspect", "reject")
+LEAF_KINDS = ("pick", "place", "screw", "backout", "move", "wait", "inspect", "reject", "when")
+TIGHTENING_FAILURES = ("missing_screw", "cross_thread", "stripped", "rehit", "torque_low", "torque_high",
+                       "angle_low", "angle_high", "timeout", "no_hole", "no_screw", "lost_engagement",
+                       "wrong_program", "aborted")
+"""Failure classes a screwdriver reports (the simulation's and the serial controllers'), for ``when``."""
 COMPOSITE_KINDS = ("sequence", "parallel", "fallback", "retry")
 
 
@@ -173,14 +177,35 @@ class Inspect(Step):
 
 @dataclass(frozen=True)
 class Reject(Step):
-    """Mark the unit NOK (it still goes through the rest of its branch, e.g. to the NOK tray)."""
+    """Mark the unit NOK (it still goes through the rest of its branch, e.g. to the NOK tray).
+
+    With a ``hole``, the journaled reason ends with what the hole's tightenings in this unit
+    were (``try 1 stripped``), so it says what happened rather than what the recipe expected.
+    """
 
     KIND = "reject"
     reason: str = ""
+    hole: str | None = None
 
     @property
     def label(self) -> str:
         return f"reject: {self.reason}"
+
+
+@dataclass(frozen=True)
+class When(Step):
+    """A condition: succeeds when the hole's latest tightening in this unit failed with one of ``failures``.
+
+    Put first in a sequence, it picks the recovery that fits the failure class (under a fallback).
+    """
+
+    KIND = "when"
+    hole: str = ""
+    failures: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"when {self.hole} failed {' or '.join(self.failures)}"
 
 
 @dataclass(frozen=True)
@@ -268,10 +293,10 @@ class Recipe:
         return out
 
 
-LEAF_TYPES: dict[str, type[Step]] = {c.KIND: c for c in (Pick, Place, Screw, BackOut, Move, Wait, Inspect, Reject)}  # type: ignore[attr-defined]
+LEAF_TYPES: dict[str, type[Step]] = {c.KIND: c for c in (Pick, Place, Screw, BackOut, Move, Wait, Inspect, Reject, When)}  # type: ignore[attr-defined]
 COMPOSITE_TYPES: dict[str, type[Composite]] = {c.KIND: c for c in (Sequence, Parallel, Fallback, Retry)}  # type: ignore[attr-defined]
 
 __all__ = [
     "BackOut", "COMPOSITE_KINDS", "Composite", "Fallback", "Inspect", "LEAF_KINDS", "Move", "MoveTarget", "Parallel",
-    "Pick", "Place", "Recipe", "Reject", "Retry", "Screw", "Sequence", "Step", "Wait",
+    "Pick", "Place", "Recipe", "Reject", "Retry", "Screw", "Sequence", "Step", "TIGHTENING_FAILURES", "Wait", "When",
 ]

@@ -112,6 +112,8 @@ def _references(recipe: rm.Recipe, cell: CellDescription) -> list[Problem]:
         if isinstance(step, rm.Inspect):
             for hole in step.holes:
                 need(hole in cell.holes, step, valid(hole, cell.holes, "hole"))
+        if isinstance(step, (rm.When, rm.Reject)) and step.hole is not None:
+            need(step.hole in cell.holes, step, valid(step.hole, cell.holes, "hole"))
         if isinstance(step, rm.Move):
             spec = cell.arms.get(step.arm_name)
             for target in step.targets:

@@ -43,6 +43,9 @@ from cellctl.rt.topics import QOS_DEFAULT, QOS_LATCHED, Publisher, QoSProfile
 
 M = TypeVar("M")
 
+CAUSE_ONLY = "cause_only"
+"""A log record attribute: a handler for people may show the exception's message alone."""
+
 
 class State(IntEnum):
     """``lifecycle_msgs/State`` ids."""
@@ -348,7 +351,9 @@ class LifecycleNode(Node):
         try:
             outcome = callback(previous)
         except Exception:  # noqa: BLE001 - rcl semantics: a raising callback is an ERROR
-            self.get_logger().exception("lifecycle callback %s raised; treated as ERROR", name)
+            # The exception's own message is what a person needs; the wrapper is for developers' logs.
+            self.get_logger().exception("lifecycle callback %s raised; treated as ERROR", name,
+                                        extra={CAUSE_ONLY: True})
             return CallbackReturn.ERROR
         if not isinstance(outcome, CallbackReturn):
             self.get_logger().error(

@@ -479,6 +479,25 @@ class InspectLeaf(StepLeaf):
         return "inspection: " + ", ".join(bad) if bad else None
 
 
+def _tightenings_of(ctx: CellContext, hole: str) -> list[TighteningRecord]:
+    """The hole's finished tightenings in the current unit, oldest first."""
+    assert ctx.unit is not None
+    return [t for t in ctx.journal.tightenings(ctx.unit.id) if t.hole == hole and t.status != "RUNNING"]
+
+
+def _outcome(record: TighteningRecord | None) -> str:
+    """``OK``, the failure class of a NOK tightening, or ``not tightened``."""
+    if record is None:
+        return "not tightened"
+    return "OK" if record.status == "OK" else record.failure_class or record.status
+
+
+def tightening_history(ctx: CellContext, hole: str) -> str:
+    """What the hole's tightenings in this unit were: ``try 1 missing_screw, try 2 OK``."""
+    tries = [f"try {i} {_outcome(t)}" for i, t in enumerate(_tightenings_of(ctx, hole), start=1)]
+    return ", ".join(tries) if tries else "not tightened"
+
+
 class RejectLeaf(StepLeaf):
     step: rm.Reject
 
@@ -486,11 +505,33 @@ class RejectLeaf(StepLeaf):
         return [], []
 
     def effect(self) -> None:
-        self.ctx.rejected.append(self.step.reason)
+        reason = self.step.reason
+        if self.step.hole is not None:
+            reason = f"{reason} ({tightening_history(self.ctx, self.step.hole)})"
+        self.ctx.rejected.append(reason)
+
+
+class WhenLeaf(StepLeaf):
+    """Succeeds when the hole's latest tightening failed with one of the listed classes (see rm.When)."""
+
+    step: rm.When
+
+    def target(self) -> str:
+        return self.step.hole
+
+    def plan(self) -> tuple[list[Action], list[Action]]:
+        return [Check(self._verdict)], []
+
+    def _verdict(self, ctx: CellContext) -> str | None:
+        done = _tightenings_of(ctx, self.step.hole)
+        last = done[-1] if done else None
+        if last is not None and last.status != "OK" and last.failure_class in self.step.failures:
+            return None
+        return f"{self.step.hole}'s last tightening was {_outcome(last)}, not {' or '.join(self.step.failures)}"
 
 
 LEAVES: dict[type[rm.Step], type[StepLeaf]] = {
     rm.Pick: PickLeaf, rm.Place: PlaceLeaf, rm.Screw: ScrewLeaf, rm.BackOut: BackOutLeaf, rm.Move: MoveLeaf,
     rm.Wait: WaitLeaf,
-    rm.Inspect: InspectLeaf, rm.Reject: RejectLeaf,
+    rm.Inspect: InspectLeaf, rm.Reject: RejectLeaf, rm.When: WhenLeaf,
 }

@@ -150,9 +150,11 @@ def test_report_json_shows_both_attempts_at_h2(cellctl, recovered) -> None:
     for hole in ("h1", "h3", "h4"):
         (only,) = by_hole[hole]
         assert (only["status"], only["final"]) == ("OK", True)
-    # the steps: the failed screw, the back-out, the fresh screw
+    # the steps: the failed screw, the recovery chosen by its failure class (not missing_screw, but
+    # cross_thread), the back-out, the fresh screw
     h2_steps = [(s["kind"], s["result"]) for s in data["steps"] if s["target"] == "h2"]
-    assert h2_steps == [("screw", "FAILED"), ("backout", "OK"), ("screw", "OK")], h2_steps
+    assert h2_steps == [("screw", "FAILED"), ("when", "FAILED"), ("when", "OK"), ("backout", "OK"),
+                        ("screw", "OK")], h2_steps
 
 
 @pytest.mark.timeout(120)
@@ -186,6 +188,8 @@ def test_report_tables(cellctl, recovered) -> None:
     assert re.search(r"^h2\s+0\s+.*NOK\s+cross_thread", unit.stdout, re.M), unit
     assert re.search(r"^h2\s+1\s+.*OK\s+yes$", unit.stdout, re.M), unit
     assert re.search(r"backout\s+screwer\s+h2", unit.stdout), unit
+    assert re.search(r"when\s+h2\s+.*\snot met\s+h2's last tightening was cross_thread, not missing_screw", unit.stdout), unit
+    assert re.search(r"when\s+h2\s+.*\smet$", unit.stdout, re.M), unit
 
     missing = cellctl("report", "--db", db, "--unit", "PH-424242")
     assert missing.returncode == 2, missing

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from cellctl.config import ConfigError, demo_cell_path, load_cell, parse_cell
+from cellctl.config import ConfigError, load_cell, parse_cell
 from cellctl.config.pose import read_pose
 from cellctl.config.yaml_nodes import parse_yaml
 
 pytestmark = pytest.mark.unit
 
-DEMO = demo_cell_path().read_text(encoding="utf-8")
-
-
-def _broken(old: str, new: str, tmp_path: Path) -> ConfigError:
-    """Load the demo cell with one edit; return the error and check it names the edited line."""
-    assert DEMO.count(old) == 1, old
-    text = DEMO.replace(old, new)
-    path = tmp_path / "cell.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError) as info:
-        load_cell(path)
-    line = text[: text.index(new)].count("\n") + 1 + new[: len(new) - len(new.lstrip("\n"))].count("\n")
-    assert str(info.value).startswith(f"{path}:{line}:"), str(info.value)
-    return info.value
-
+Broken = Callable[[str, str], ConfigError]
+"""The ``broken`` fixture (conftest.py): load the demo cell with one edit, return its error."""
 
 def test_the_demo_cell_loads() -> None:
     cell = load_cell()
@@ -36,42 +23,41 @@ def test_the_demo_cell_loads() -> None:
     assert cell.zones["shared_fixture"].arms == ("loader", "screwer")
 
 
-def test_an_unknown_key_fails_and_suggests_the_valid_one(tmp_path: Path) -> None:
-    error = _broken("    mass: 0.04\n", "    mas: 0.04\n", tmp_path)
+def test_an_unknown_key_fails_and_suggests_the_valid_one(broken: Broken) -> None:
+    error = broken("    mass: 0.04\n", "    mas: 0.04\n")
     assert "unknown key 'mas'" in error.detail and "did you mean 'mass'" in error.detail
     assert error.mark.col == 5
 
 
-def test_an_out_of_range_value_names_the_range(tmp_path: Path) -> None:
-    error = _broken("acceleration: [5.0, 4.0, 5.0,", "acceleration: [5.0, 4.0, -5.0,", tmp_path)
+def test_an_out_of_range_value_names_the_range(broken: Broken) -> None:
+    error = broken("acceleration: [5.0, 4.0, 5.0,", "acceleration: [5.0, 4.0, -5.0,")
     assert "arms.loader.limits.acceleration[2]=-5.0 is out of range; valid: 0.001 .. 500 rad/s²" in error.detail
     assert error.mark.col == 32
 
 
-def test_a_target_outside_its_window_is_refused(tmp_path: Path) -> None:
-    error = _broken("target_torque: 0.15 ", "target_torque: 0.25 ", tmp_path)
+def test_a_target_outside_its_window_is_refused(broken: Broken) -> None:
+    error = broken("target_torque: 0.15 ", "target_torque: 0.25 ")
     assert "outside torque_window [0.13, 0.17]" in error.detail
 
 
-def test_a_misspelt_joint_lists_the_urdf_joints(tmp_path: Path) -> None:
-    error = _broken("joints: [panda_joint1,", "joints: [panda_joint0,", tmp_path)
+def test_a_misspelt_joint_lists_the_urdf_joints(broken: Broken) -> None:
+    error = broken("joints: [panda_joint1,", "joints: [panda_joint0,")
     assert "panda_joint1" in error.detail and "panda_joint0" in error.detail
 
 
-def test_a_reference_to_an_undefined_program_lists_the_defined_ones(tmp_path: Path) -> None:
-    error = _broken("  h2: {part: mid_frame, pose: {xyz: [-0.05, 0.018, 0.010]}, screw: m14x2_5, program: m14_standard",
-                    "  h2: {part: mid_frame, pose: {xyz: [-0.05, 0.018, 0.010]}, screw: m14x2_5, program: m14_fast",
-                    tmp_path)
+def test_a_reference_to_an_undefined_program_lists_the_defined_ones(broken: Broken) -> None:
+    error = broken("  h2: {part: mid_frame, pose: {xyz: [-0.05, 0.018, 0.010]}, screw: m14x2_5, program: m14_standard",
+                    "  h2: {part: mid_frame, pose: {xyz: [-0.05, 0.018, 0.010]}, screw: m14x2_5, program: m14_fast")
     assert "'m14_fast' is not a defined program; defined: m14_standard" in error.detail
 
 
-def test_a_missing_urdf_says_which_schemes_exist(tmp_path: Path) -> None:
-    error = _broken("urdf: pybullet_data:franka_panda/panda.urdf", "urdf: pybullet_data:franka/panda.urdf", tmp_path)
+def test_a_missing_urdf_says_which_schemes_exist(broken: Broken) -> None:
+    error = broken("urdf: pybullet_data:franka_panda/panda.urdf", "urdf: pybullet_data:franka/panda.urdf")
     assert "sim-assets:" in error.detail
 
 
-def test_a_home_outside_the_urdf_limits_is_refused(tmp_path: Path) -> None:
-    error = _broken("home: [-0.9, -0.3, 0.0, -2.2,", "home: [-0.9, -0.3, 0.0, 2.2,", tmp_path)
+def test_a_home_outside_the_urdf_limits_is_refused(broken: Broken) -> None:
+    error = broken("home: [-0.9, -0.3, 0.0, -2.2,", "home: [-0.9, -0.3, 0.0, 2.2,")
     assert "outside joint panda_joint4's URDF range" in error.detail
 
 
