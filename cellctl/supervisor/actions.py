@@ -15,7 +15,7 @@ from cellctl.hw import ArmMode, HardwareError, StopKind, ToolHandle, ToolResult
 from cellctl.hw.interface import ToolCommand
 from cellctl.motion import IKError, PathError, SampledMotion
 from cellctl.supervisor.context import CellContext
-from cellctl.supervisor.streaming import MotionStream
+from cellctl.supervisor.streaming import MotionStream, MotionTail
 from cellctl.supervisor.tree import Status
 
 
@@ -59,10 +59,15 @@ SETTLE_TIMEOUT = 1.0  # s after the last setpoint to get there
 
 class Move(Action):
     """Plan from where the arm is when the action starts, stream the motion, then wait until
-    the arm is in position (so a tool acts at the pose that was planned, not on the way)."""
+    the arm is in position (so a tool acts at the pose that was planned, not on the way).
+
+    A move that ``hands over`` to the next move of its arm (see :func:`join_moves`) succeeds as
+    soon as its last setpoint is queued; the next one is planned from its goal and joined to
+    its end while it still plays (see :mod:`cellctl.supervisor.streaming`)."""
 
     def __init__(self, arm: str, plan: Planner, what: str) -> None:
         self.arm, self.plan, self.what = arm, plan, what
+        self.hands_over = False
         self.stream: MotionStream | None = None
         self.goal: np.ndarray | None = None
         self._played_at: float | None = None  # system time the stream was seen played
@@ -70,18 +75,21 @@ class Move(Action):
     def start(self, ctx: CellContext) -> None:
         fault = arm_fault(ctx, self.arm)
         if fault:
+            ctx.tails.pop(self.arm, None)
             raise ActionFailed(fault)
-        q = ctx.system.arms[self.arm].read().positions
+        tail = ctx.tails.pop(self.arm, None)
+        q = ctx.system.arms[self.arm].read().positions if tail is None else tail.goal
         try:
             motion = self.plan(ctx, q)
         except (IKError, PathError) as exc:
             raise ActionFailed(f"cannot plan {self.what}: {exc}") from None
-        self.stream = MotionStream(ctx.system.arms[self.arm], motion, ctx.queue_depth)
+        after = None if tail is None else tail.end_tau
+        self.stream = MotionStream(ctx.system.arms[self.arm], motion, ctx.queue_depth, after=after)
         self.goal = motion.sample([motion.duration]).position[0]
         ctx.streams.add(self.stream)
 
     def poll(self, ctx: CellContext) -> Status:
-        assert self.stream is not None
+        assert self.stream is not None and self.goal is not None
         fault = arm_fault(ctx, self.arm)
         if fault:
             ctx.streams.discard(self.stream)
@@ -93,6 +101,11 @@ class Move(Action):
             ctx.streams.discard(self.stream)
             self.failure = f"{self.what}: {exc}"
             return Status.FAILURE
+        if self.hands_over and self.stream.finished_sending:
+            ctx.streams.discard(self.stream)
+            assert self.stream.end_tau is not None
+            ctx.tails[self.arm] = MotionTail(self.stream.end_tau, self.goal)
+            return Status.SUCCESS
         if not self.stream.done():
             return Status.RUNNING
         ctx.streams.discard(self.stream)
@@ -109,6 +122,7 @@ class Move(Action):
         return Status.RUNNING
 
     def halt(self, ctx: CellContext) -> None:
+        ctx.tails.pop(self.arm, None)
         if self.stream is not None:
             ctx.streams.discard(self.stream)
         if self.stream is not None and not self.stream.done():
@@ -116,6 +130,15 @@ class Move(Action):
                 ctx.system.arms[self.arm].stop(StopKind.CONTROLLED)
             except HardwareError:
                 pass  # the link is gone: the controller's watchdog stops the arm
+
+
+def join_moves(actions: list[Action]) -> list[Action]:
+    """Mark each move followed at once by another move of the same arm to hand over to it
+    (the arm goes on without stopping for a new lead); returns ``actions``."""
+    for current, following in zip(actions, actions[1:]):
+        if isinstance(current, Move) and isinstance(following, Move) and current.arm == following.arm:
+            current.hands_over = True
+    return actions
 
 
 class Tool(Action):

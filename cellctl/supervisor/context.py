@@ -10,7 +10,7 @@ from cellctl.config import CellDescription
 from cellctl.hw import HardwareSystem
 from cellctl.journal import Journal, UnitRecord
 from cellctl.supervisor.geometry import CellGeometry
-from cellctl.supervisor.streaming import DEFAULT_DEPTH, MotionStream
+from cellctl.supervisor.streaming import DEFAULT_DEPTH, MotionStream, MotionTail
 
 
 class ZoneLocks:
@@ -65,6 +65,7 @@ class CellContext:
     executions: dict[str, int] = field(default_factory=dict)  # step path -> executions this unit
     finished_ids: set[str] = field(default_factory=set)  # ids of steps finished in this unit
     streams: set[MotionStream] = field(default_factory=set)  # motions being streamed now
+    tails: dict[str, MotionTail] = field(default_factory=dict)  # arm -> a motion the next move joins
 
     def start_unit(self, unit: UnitRecord) -> None:
         """Forget the previous unit's bookkeeping; parts are back at their start slots."""
@@ -74,6 +75,7 @@ class CellContext:
         self.executions = {}
         self.finished_ids = set()
         self.streams = set()
+        self.tails = {}
         self.parts.reset(self.geometry)
 
     def now(self) -> float:

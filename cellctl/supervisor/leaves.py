@@ -32,6 +32,7 @@ from cellctl.supervisor.actions import (
     ReleaseZones,
     Tool,
     Until,
+    join_moves,
 )
 from cellctl.supervisor.context import CellContext
 from cellctl.supervisor.geometry import APPROACH, CLEARANCE, SCREW_APPROACH, lifted
@@ -98,7 +99,7 @@ class StepLeaf(Behaviour):
                                                    self.target(), self.attempt, ctx.now())
         if self.step.arm:
             ctx.current[self.step.arm] = self.name
-        self._actions, self._cleanup = self.plan()
+        self._actions, self._cleanup = (join_moves(program) for program in self.plan())
         self._index, self._in_cleanup, self._failure_reason = 0, False, None
         self._start_current()
         return None

@@ -10,11 +10,19 @@ act in the controller, at once, however much is queued, and the arm stays on its
 A motion is planned before its stream is made, so its first setpoint is stamped ``LEAD``
 after the arm's trajectory time *when it is first sent*, never after a clock reading taken
 before planning: however long planning took, the motion starts on time.
+
+Consecutive motions of an arm are *joined*: once a motion's last setpoint is queued, the next
+one is planned from that motion's goal while it still plays, and stamped to start one servo
+period after it ends (``after``), so the arm goes on without a stop for a new lead. Both
+motions rest at the joint, so the join is smooth. Should the next motion reach the controller
+after the queue ran dry (a long host stall), it is flagged as a new motion and the controller
+starts it from rest at once (protocol §8, rule 4).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,16 +41,27 @@ REFILL = 0.1
 fewer calls)."""
 
 
+@dataclass(frozen=True)
+class MotionTail:
+    """A motion whose setpoints are all queued: where and when (trajectory time) it ends."""
+
+    end_tau: float
+    goal: np.ndarray
+
+
 class MotionStream:
     """Feeds one planned motion to an arm, ``depth`` seconds ahead (see module docstring)."""
 
-    def __init__(self, arm: ArmInterface, motion: SampledMotion, depth: float = DEFAULT_DEPTH) -> None:
+    def __init__(self, arm: ArmInterface, motion: SampledMotion, depth: float = DEFAULT_DEPTH,
+                 after: float | None = None) -> None:
+        """``after``: the trajectory time of the last setpoint of the motion this one joins
+        (``motion`` must start where that one ends); None for a motion from where the arm is."""
         self.arm = arm
         self.motion = motion
         self.depth = _capped_depth(arm, depth)
         self._knots = max(1, round(motion.duration * SERVO_RATE))
         self._step = motion.duration / self._knots if motion.duration > 0 else 1.0 / SERVO_RATE
-        self._start: float | None = None  # trajectory time of the motion's t = 0
+        self._start: float | None = after  # trajectory time of the motion's t = 0
         self._sent = 0                    # knots sent (knot k, 1-based, at motion time k·step)
         self.finished_sending = False
         self.min_margin = math.inf
@@ -58,10 +77,10 @@ class MotionStream:
         if self.finished_sending:
             return
         tau_now = self.arm.read().path_time_at(now)
-        new_motion = self._start is None
+        new_motion = self._sent == 0
         if self._start is None:
             self._start = tau_now + LEAD
-        else:
+        elif not new_motion:
             margin = self._start + self._sent * self._step - tau_now
             self.min_margin = min(self.min_margin, margin)
             if margin > self.depth - REFILL:

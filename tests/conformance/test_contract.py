@@ -106,3 +106,35 @@ def test_a_new_motion_that_arrives_late_is_delayed_not_refused(contract) -> None
     states = contract.watch(0.5)
     assert np.abs(states[-1].positions - (start + 0.01)).max() < 1e-6
     assert not states[-1].faults
+
+
+def test_a_motion_joined_to_the_queued_one_plays_on_without_a_stop(contract) -> None:
+    """The supervisor joins consecutive moves (``MotionStream(after=…)``): the second is stamped
+    one servo period after the first ends, queued while the first plays; the arm follows both
+    as one motion (never idle between them) and ends at the second goal, on time."""
+    from cellctl.supervisor.streaming import MotionStream
+
+    arm, system = contract.arm, contract.system
+    limits = JointLimits([0.5] * arm.dof, [2.0] * arm.dof, [20.0] * arm.dof)
+    start = arm.read().positions
+    middle, goal = start + 0.3, start + np.linspace(0.1, 0.4, arm.dof)
+    first = MotionStream(arm, plan_ptp(start, middle, limits), depth=0.5)
+    second_motion = plan_ptp(middle, goal, limits)
+    second: MotionStream | None = None
+    modes, t0 = [], system.now()
+    deadline = t0 + first.motion.duration + second_motion.duration + 3.0
+    while system.now() < deadline:
+        stream = first if second is None else second
+        stream.pump(system.now())
+        if second is None and first.finished_sending:
+            assert first.end_tau is not None
+            second = MotionStream(arm, second_motion, depth=0.5, after=first.end_tau)
+        elif second is not None and second.done():
+            break
+        system.wait_until(system.now() + 0.005)
+        modes.append(arm.read().mode)
+    assert second is not None and second.done(), "the joined motion did not finish"
+    played = modes[:max(i for i, m in enumerate(modes) if m is ArmMode.FOLLOWING) + 1]
+    first_following = played.index(ArmMode.FOLLOWING)
+    assert all(m is ArmMode.FOLLOWING for m in played[first_following:]), "the arm stopped between the motions"
+    assert np.abs(arm.read().positions - goal).max() < 2e-3
