@@ -50,19 +50,36 @@ def _staller(pid: int, count: int, stall: float, first: float, every: float, don
             return
 
 
-def _margins(journal: Path) -> tuple[float | None, int]:
-    """(smallest queue margin at a continuing batch's arrival in s, new motions delayed) from a journal."""
-    smallest, delayed = None, 0
+REFILL_GAP_US = 20_000  # a batch this long after the arm's previous one is a refill, not part of a burst
+
+
+def _margins(journal: Path) -> tuple[float | None, float | None, int]:
+    """From an emulator journal: (smallest queue margin when a refill arrived, smallest margin when
+    any batch continuing a motion arrived, new motions delayed), margins in seconds.
+
+    A refill comes after the host waited for the queue to drain (the low-water mark of the deep
+    queue); the batches of a motion's first fill come back to back, each 28 ms behind the last,
+    and their margin is the lead plus what the earlier ones queued."""
+    refill = continuing = None
+    delayed, previous_at = 0, None
     for line in journal.read_text().splitlines():
         record = json.loads(line)
         if record["k"] != "setpoints":
             continue
-        if record.get("margin") is not None:
-            margin = record["margin"] * 1e-6
-            smallest = margin if smallest is None else min(smallest, margin)
+        at, margin = record["at"], record.get("margin")
+        if margin is not None:
+            margin *= 1e-6
+            continuing = margin if continuing is None else min(continuing, margin)
+            if previous_at is not None and at - previous_at >= REFILL_GAP_US:
+                refill = margin if refill is None else min(refill, margin)
         elif record["t"][0] <= record["tau"]:
             delayed += 1
-    return smallest, delayed
+        previous_at = at
+    return refill, continuing, delayed
+
+
+def _ms(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds * 1e3:.0f} ms"
 
 
 def _sim_cycle(folder: Path) -> float:
@@ -76,6 +93,7 @@ def main() -> int:
     parser.add_argument("--busy", type=int, default=2, help="CPU-bound processes beside the host (default 2)")
     parser.add_argument("--stalls", type=int, default=3, help="SIGSTOP stalls of the host (default 3)")
     parser.add_argument("--stall-ms", type=float, default=200.0, help="length of each stall (default 200 ms)")
+    parser.add_argument("--keep", metavar="DIR", help="copy the journals and logs of the run here")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,9 +144,12 @@ def main() -> int:
         print(f"cycle time: serial {serial_cycle:.2f} s, simulation {sim_cycle:.2f} s, "
               f"ratio {serial_cycle / sim_cycle:.3f}")
         for arm in emulators:
-            smallest, delayed = _margins(folder / f"{arm}.jsonl")
-            text = "n/a" if smallest is None else f"{smallest * 1e3:.0f} ms"
-            print(f"{arm}: smallest queue margin at a batch's arrival {text}; new motions delayed {delayed}")
+            refill, continuing, delayed = _margins(folder / f"{arm}.jsonl")
+            print(f"{arm}: smallest queue margin at a refill {_ms(refill)}, at any batch continuing a motion "
+                  f"{_ms(continuing)}; new motions delayed {delayed}")
+        if args.keep:
+            shutil.copytree(folder, args.keep, dirs_exist_ok=True)
+            print(f"journals and logs kept in {args.keep}")
         return 0 if host.returncode == 0 else 1
 
 

@@ -177,6 +177,11 @@ class ArmModel:
         self.velocities = np.zeros(self.limits.dof)
 
     # ------------------------------------------------------------------ time
+    def freeze(self, stall_us: int) -> None:
+        """The model was not run for ``stall_us`` after its last step: let that time pass with
+        the motion standing still (see :meth:`cellctl.hw.TrajectoryPlayer.freeze`)."""
+        self._player.freeze(stall_us * 1e-6)
+
     def step(self, now_us: int) -> None:
         """Advance the joints to controller time ``now_us``."""
         sample = self._player.advance(now_us * 1e-6)

@@ -65,7 +65,7 @@ class Controller:
         self._last_rx_us: int | None = None
         self._next_status_us = 0
         self._out: list[Frame] = []
-        self.counters = {"malformed": 0, "unknown": 0, "handshakes": 0, "resumes": 0}
+        self.counters = {"malformed": 0, "unknown": 0, "handshakes": 0, "resumes": 0, "stalls": 0}
 
     # ------------------------------------------------------------------ input
     def on_frame(self, frame: Frame, now_us: int) -> None:
@@ -208,6 +208,16 @@ class Controller:
 
     def _played(self, t_us: int, q: np.ndarray) -> None:
         self._journal({"k": "played", "t": t_us, "q": q.tolist()})
+
+    def discount_stall(self, stall_us: int, now_us: int) -> None:
+        """The emulator's process was not scheduled for ``stall_us`` before ``now_us``: a real
+        controller never stalls, so the motion and the watchdog lease stand still for that time
+        (frames that arrived meanwhile could not be read either). Counted and journaled."""
+        self.counters["stalls"] += 1
+        self._journal({"k": "stall", "t": now_us, "us": stall_us})
+        self.arm.freeze(stall_us)
+        if self._last_rx_us is not None:
+            self._last_rx_us += stall_us
 
     def tick(self, now_us: int) -> list[Frame]:
         """Advance models and watchdog to ``now_us``; return the frames to send now."""

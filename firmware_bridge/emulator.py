@@ -34,6 +34,8 @@ from firmware_bridge.transports import PtyTransport, TcpTransport, Transport
 __all__ = ["Emulator", "serve", "main", "build_parser"]
 
 TICK_S = 0.001
+STALL_S = 0.02
+"""A loop that wakes this much later than it asked to was not run by the OS (see Emulator.run)."""
 
 
 class _Port:
@@ -155,17 +157,31 @@ class Emulator:
             port.transport.close()
 
     def run(self) -> None:
-        """Run until :meth:`stop` (or a signal in :func:`serve`)."""
-        next_tick = time.monotonic()
+        """Run until :meth:`stop` (or a signal in :func:`serve`).
+
+        The emulator is an ordinary process: a busy machine may not run it for a while, which
+        a controller's servo loop never suffers. When the loop wakes more than ``STALL_S`` later
+        than it asked to, the time it lost is discounted (:meth:`Controller.discount_stall`):
+        the motion and the watchdog stand still for it, so the host is judged as it would be
+        by a real controller. Stalls are counted and journaled."""
+        next_tick = last = time.monotonic()
         while not self._stop.is_set():
+            timeout = max(0.0, next_tick - last)
+            readable = self._wait(timeout)
             now = time.monotonic()
-            self._receive(max(0.0, next_tick - now))
+            overslept = now - last - timeout
+            if overslept > STALL_S:
+                self.controller.discount_stall(int(overslept * 1e6), self.now_us())
+            self._receive(readable, now)
             now = time.monotonic()
             if now >= next_tick:
                 self._tick(now)
                 next_tick = max(next_tick + TICK_S, now)
+            last = time.monotonic()
 
-    def _receive(self, timeout: float) -> None:
+    def _wait(self, timeout: float) -> tuple[list[int], dict[int, _Port], dict[int, _Port]]:
+        """Wait up to ``timeout`` for input: (readable fds, data fds, auxiliary fds such as a
+        listening socket)."""
         fds: dict[int, _Port] = {}
         aux: dict[int, _Port] = {}
         for port in self._ports:
@@ -174,7 +190,10 @@ class Emulator:
             for fd in port.transport.extra_fds():
                 aux[fd] = port
         readable, _, _ = select.select(list(fds) + list(aux), [], [], timeout)
-        now = time.monotonic()
+        return readable, fds, aux
+
+    def _receive(self, ready: tuple[list[int], dict[int, _Port], dict[int, _Port]], now: float) -> None:
+        readable, fds, aux = ready
         for fd in readable:
             if fd in aux and aux[fd].transport.accept_ready(fd):
                 continue

@@ -98,16 +98,47 @@ class LinkStats:
 
 
 class _Clock:
-    """Controller-clock estimate from TIME_REQ/TIME_RESP round trips (minimum-RTT filter)."""
+    """Controller-clock estimate from TIME_REQ/TIME_RESP round trips.
+
+    The estimate is the offset of the sample with the smallest round trip among the last
+    ``WINDOW`` (asymmetric delays of a busy link inflate the round trip, so the fastest sample is
+    the most trustworthy). The offset *applied* follows the estimate at no more than ``SLEW``
+    (seconds per second), never in a step once the first sample has set it: a new estimate of a
+    few milliseconds must not move the controller clock the host sees backwards, or stretch a
+    queue margin by the same amount at once.
+    """
+
+    WINDOW = 64   # samples: 3.2 s at one TIME_REQ per 50 ms
+    SLEW = 0.05   # the applied offset changes by at most 50 ms per second, so host-side time never runs backwards
 
     def __init__(self) -> None:
-        self._samples: deque[tuple[int, int]] = deque(maxlen=16)
+        self._samples: deque[tuple[int, int]] = deque(maxlen=self.WINDOW)
         self.rtts: deque[float] = deque(maxlen=1024)
-        self.offset_ns: int | None = None
+        # (host ns, applied offset ns there, estimate ns to slew to): one tuple, swapped whole,
+        # so a reader in another thread never sees half an update
+        self._slew: tuple[int, int, int] | None = None
+
+    @property
+    def offset_ns(self) -> int | None:
+        """Controller clock minus host monotonic clock now, ns (None before any estimate)."""
+        return self.offset_at(time.monotonic_ns())
+
+    def offset_at(self, host_ns: int) -> int | None:
+        """The applied offset at host time ``host_ns``, slewing towards the latest estimate."""
+        slew = self._slew
+        if slew is None:
+            return None
+        since, offset, target = slew
+        room = int(self.SLEW * max(0, host_ns - since))
+        return offset + max(-room, min(room, target - offset))
+
+    def _adopt(self, estimate_ns: int, host_ns: int, step: bool) -> None:
+        applied = None if step else self.offset_at(host_ns)
+        self._slew = (host_ns, estimate_ns if applied is None else applied, estimate_ns)
 
     def rough(self, controller_us: int, host_ns: int) -> None:
-        if self.offset_ns is None:
-            self.offset_ns = controller_us * 1000 - host_ns
+        if self._slew is None:
+            self._adopt(controller_us * 1000 - host_ns, host_ns, step=True)
 
     def sample(self, resp: TimeResp, t4_ns: int) -> None:
         t1, t2, t3 = resp.t1, resp.t2 * 1000, resp.t3 * 1000
@@ -115,12 +146,13 @@ class _Clock:
         if rtt < 0:
             return
         self.rtts.append(rtt * 1e-9)
+        first = not self._samples
         self._samples.append((rtt, ((t2 - t1) + (t3 - t4_ns)) // 2))
-        self.offset_ns = min(self._samples)[1]
+        self._adopt(min(self._samples)[1], t4_ns, step=first)
 
     def reset(self) -> None:
         self._samples.clear()
-        self.offset_ns = None
+        self._slew = None
 
 
 class HostLink:
@@ -199,10 +231,11 @@ class HostLink:
 
     def controller_time(self) -> float:
         """The controller's clock now, seconds (the synchronised estimate)."""
-        offset = self._clock.offset_ns
+        host_ns = time.monotonic_ns()
+        offset = self._clock.offset_at(host_ns)
         if offset is None:
             raise LinkLost(f"the controller clock on {self.url} is not synchronised yet; configure() first")
-        return (time.monotonic_ns() + offset) * 1e-9
+        return (host_ns + offset) * 1e-9
 
     def clock_offset(self) -> float:
         """Controller clock minus the host's monotonic clock, seconds (the synchronised estimate)."""

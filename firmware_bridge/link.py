@@ -21,6 +21,7 @@ Rules (docs/protocol.md, "Reliable delivery"):
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -76,6 +77,7 @@ class ReliableEndpoint:
         self._tx_next = 1
         self._rx_next = 1
         self._outstanding: dict[int, _Pending] = {}
+        self._next_due = -math.inf  # when the next outstanding frame falls due for retransmission
         self._queue: deque[_Pending] = deque()
         self._rx_buffer: dict[int, Frame] = {}
         self._ack_due: float | None = None
@@ -105,6 +107,7 @@ class ReliableEndpoint:
         self._apply_ack(peer_rx_next, 0, now=None)
         for pending in self._outstanding.values():
             pending.last_sent = -1.0
+        self._next_due = -math.inf
         self._ack_due = 0.0
 
     def _all_pending(self) -> list[_Pending]:
@@ -148,25 +151,38 @@ class ReliableEndpoint:
     def poll(self, now: float) -> list[Frame]:
         """Frames to transmit now: due retransmissions, new frames within the window, a pure ack."""
         out: list[Frame] = []
-        fast = min(self.rto, max(0.004, 1.5 * self._srtt)) if self._srtt is not None else self.rto
-        timeout = self.retransmission_timeout
-        highest_sacked = max((p.seq for p in self._outstanding.values() if p.sacked), default=None,
-                             key=lambda s: seq_diff(s, self._rx_next))
-        for pending in sorted(self._outstanding.values(), key=lambda p: seq_diff(p.seq, self._tx_next)):
-            if pending.sacked:
-                continue
-            hole = highest_sacked is not None and seq_diff(pending.seq, highest_sacked) < 0
-            backoff = min(self.rto_max, timeout * 2 ** max(pending.sends - 1, 0))
-            if now - pending.last_sent >= (fast if hole else backoff):
-                out.append(self._transmit(pending, now))
+        if self._outstanding and now >= self._next_due:
+            out.extend(self._due(now))
         while self._queue and len(self._outstanding) < self.window:
             pending = self._queue.popleft()
             self._outstanding[pending.seq] = pending
             out.append(self._transmit(pending, now))
+            self._next_due = min(self._next_due, now + self.retransmission_timeout)
         if not out and self._ack_due is not None and now >= self._ack_due:
             out.append(self.make(_ACK))
         if out:
             self._ack_due = None
+        return out
+
+    def _due(self, now: float) -> list[Frame]:
+        """Retransmit the outstanding frames whose timeout has passed, oldest first, and note when
+        the next one falls due (polls before then skip this scan: it runs at every servo tick)."""
+        out: list[Frame] = []
+        fast = min(self.rto, max(0.004, 1.5 * self._srtt)) if self._srtt is not None else self.rto
+        timeout = self.retransmission_timeout
+        highest_sacked = max((p.seq for p in self._outstanding.values() if p.sacked), default=None,
+                             key=lambda s: seq_diff(s, self._rx_next))
+        next_due = math.inf
+        for pending in sorted(self._outstanding.values(), key=lambda p: seq_diff(p.seq, self._tx_next)):
+            if pending.sacked:
+                continue
+            hole = highest_sacked is not None and seq_diff(pending.seq, highest_sacked) < 0
+            wait = fast if hole else min(self.rto_max, timeout * 2 ** max(pending.sends - 1, 0))
+            if now - pending.last_sent >= wait:
+                out.append(self._transmit(pending, now))
+                wait = min(self.rto_max, timeout * 2 ** max(pending.sends - 1, 0))
+            next_due = min(next_due, pending.last_sent + wait)
+        self._next_due = next_due
         return out
 
     def _transmit(self, pending: _Pending, now: float) -> Frame:
@@ -229,12 +245,14 @@ class ReliableEndpoint:
             pending = self._outstanding[seq]
             if seq_diff(seq, ack) < 0:
                 del self._outstanding[seq]
+                self._next_due = -math.inf  # timeouts and holes changed: look again at the next poll
                 if not pending.sacked:
                     self._rtt_sample(pending, now)
             else:
                 bit = seq_diff(seq, ack) - 1
                 if 0 <= bit < SACK_BITS and sack >> bit & 1 and not pending.sacked:
                     pending.sacked = True
+                    self._next_due = -math.inf
                     self._rtt_sample(pending, now)
 
     def _rtt_sample(self, pending: _Pending, now: float | None) -> None:

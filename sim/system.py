@@ -54,6 +54,8 @@ class SimSystem(HardwareSystem):
             file exists (see :mod:`sim.persistence`); None: every configure starts from a fresh kit.
     """
 
+    simulated_clock = True
+
     def __init__(self, cell: CellDescription | str | Path | None = None, *, seed: int = 0, gui: bool = False,
                  realtime: bool = False, kinematic: bool = False, physics_hz: float = 1000.0,
                  failures: FailurePlan | None = None, state_file: str | Path | None = None) -> None:

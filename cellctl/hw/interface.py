@@ -165,6 +165,10 @@ class HardwareSystem(abc.ABC):
         "cleanup": (LifecycleState.INACTIVE, LifecycleState.UNCONFIGURED),
     }
 
+    simulated_clock: bool = False
+    """True when :meth:`now` only advances in :meth:`wait_until` (a simulation): the supervisor
+    may then compute at leisure; on a real clock it must not hold up its control tick."""
+
     def __init__(self) -> None:
         self._lifecycle = LifecycleState.UNCONFIGURED
         self._lifecycle_lock = threading.RLock()

@@ -84,6 +84,11 @@ class Ramp:
         """True once the ramp towards the target has ended."""
         return t >= self._end
 
+    def delay(self, seconds: float) -> None:
+        """Move the ramp ``seconds`` later (time stood still for it)."""
+        self._t0 += seconds
+        self._end += seconds
+
     def retarget(self, t: float, target: float, duration: float) -> None:
         """Move from the state at ``t`` to ``target`` (at rest there) in ``duration`` seconds."""
         p0, v0, a0 = self.state(t)
@@ -320,6 +325,14 @@ class TrajectoryPlayer:
         self._slope = np.zeros(self.dof)
 
     # ------------------------------------------------------------------ time
+    def freeze(self, seconds: float) -> None:
+        """Let ``seconds`` of clock time after the last :meth:`advance` pass with τ, the ramps and
+        the queue standing still. Only for a model that was not run meanwhile (an emulator the
+        operating system did not schedule); a real controller's servo loop never stalls."""
+        self._now += seconds
+        self.override.delay(seconds)
+        self._stop.delay(seconds)
+
     def advance(self, now: float) -> Sample:
         """Advance to clock time ``now`` (monotonic) and return the commanded state."""
         if now > self._now:

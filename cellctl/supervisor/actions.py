@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from concurrent.futures import Future
 
 import numpy as np
 
@@ -61,40 +62,61 @@ class Move(Action):
     """Plan from where the arm is when the action starts, stream the motion, then wait until
     the arm is in position (so a tool acts at the pose that was planned, not on the way).
 
-    A move that ``hands over`` to the next move of its arm (see :func:`join_moves`) succeeds as
-    soon as its last setpoint is queued; the next one is planned from its goal and joined to
-    its end while it still plays (see :mod:`cellctl.supervisor.streaming`)."""
+    Planning runs where ``ctx.planning`` says (off the control tick on a real clock, see
+    :mod:`cellctl.supervisor.planning`); the move streams once its plan is ready. A move that
+    ``hands over`` to the next move of its arm (see :func:`join_moves`) succeeds as soon as its
+    last setpoint is queued; the next one is planned from its goal and joined to its end while
+    it still plays (see :mod:`cellctl.supervisor.streaming`)."""
 
     def __init__(self, arm: str, plan: Planner, what: str) -> None:
         self.arm, self.plan, self.what = arm, plan, what
         self.hands_over = False
         self.stream: MotionStream | None = None
         self.goal: np.ndarray | None = None
+        self._planned: Future[SampledMotion] | None = None
+        self._after: float | None = None  # trajectory time of the end of the motion this one joins
         self._played_at: float | None = None  # system time the stream was seen played
 
     def start(self, ctx: CellContext) -> None:
+        tail = ctx.tails.pop(self.arm, None)
         fault = arm_fault(ctx, self.arm)
         if fault:
-            ctx.tails.pop(self.arm, None)
             raise ActionFailed(fault)
-        tail = ctx.tails.pop(self.arm, None)
         q = ctx.system.arms[self.arm].read().positions if tail is None else tail.goal
+        self._after = None if tail is None else tail.end_tau
+        self._planned = ctx.planning.submit(self.arm, self.plan, ctx, q)
+        if self._planned.done():  # planned inline: a move that cannot be planned fails to start
+            failure = self._take_plan(ctx)
+            if failure:
+                raise ActionFailed(failure)
+
+    def _take_plan(self, ctx: CellContext) -> str | None:
+        """Make the stream from the finished plan; why not, if planning failed."""
+        assert self._planned is not None
         try:
-            motion = self.plan(ctx, q)
+            motion = self._planned.result()
         except (IKError, PathError) as exc:
-            raise ActionFailed(f"cannot plan {self.what}: {exc}") from None
-        after = None if tail is None else tail.end_tau
-        self.stream = MotionStream(ctx.system.arms[self.arm], motion, ctx.queue_depth, after=after)
+            return f"cannot plan {self.what}: {exc}"
+        self.stream = MotionStream(ctx.system.arms[self.arm], motion, ctx.queue_depth, after=self._after)
         self.goal = motion.sample([motion.duration]).position[0]
         ctx.streams.add(self.stream)
+        return None
 
     def poll(self, ctx: CellContext) -> Status:
-        assert self.stream is not None and self.goal is not None
         fault = arm_fault(ctx, self.arm)
         if fault:
-            ctx.streams.discard(self.stream)
+            if self.stream is not None:
+                ctx.streams.discard(self.stream)
             self.failure = f"{self.what} interrupted: {fault}"
             return Status.FAILURE
+        if self.stream is None:
+            assert self._planned is not None
+            if not self._planned.done():
+                return Status.RUNNING
+            self.failure = self._take_plan(ctx)
+            if self.failure:
+                return Status.FAILURE
+        assert self.stream is not None and self.goal is not None
         try:
             self.stream.pump(ctx.now())
         except (HardwareError, ValueError) as exc:  # refused, or setpoints already late for the arm
@@ -123,6 +145,8 @@ class Move(Action):
 
     def halt(self, ctx: CellContext) -> None:
         ctx.tails.pop(self.arm, None)
+        if self._planned is not None:
+            self._planned.cancel()  # a plan still queued is dropped; one in progress is left unread
         if self.stream is not None:
             ctx.streams.discard(self.stream)
         if self.stream is not None and not self.stream.done():

@@ -10,6 +10,7 @@ from cellctl.config import CellDescription
 from cellctl.hw import HardwareSystem
 from cellctl.journal import Journal, UnitRecord
 from cellctl.supervisor.geometry import CellGeometry
+from cellctl.supervisor.planning import MotionPlanning
 from cellctl.supervisor.streaming import DEFAULT_DEPTH, MotionStream, MotionTail
 
 
@@ -66,6 +67,7 @@ class CellContext:
     finished_ids: set[str] = field(default_factory=set)  # ids of steps finished in this unit
     streams: set[MotionStream] = field(default_factory=set)  # motions being streamed now
     tails: dict[str, MotionTail] = field(default_factory=dict)  # arm -> a motion the next move joins
+    planning: MotionPlanning = field(default_factory=MotionPlanning.inline)  # where moves are planned
 
     def start_unit(self, unit: UnitRecord) -> None:
         """Forget the previous unit's bookkeeping; parts are back at their start slots."""

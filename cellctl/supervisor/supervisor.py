@@ -40,6 +40,7 @@ from cellctl.supervisor.builder import build
 from cellctl.supervisor.context import CellContext
 from cellctl.supervisor.geometry import CellGeometry
 from cellctl.supervisor.messages import CellState, CellStatus, RunSummary
+from cellctl.supervisor.planning import MotionPlanning
 from cellctl.motion import PathError, SampledMotion, plan_linear
 from cellctl.supervisor.geometry import lifted
 from cellctl.supervisor.leaves import APPROACH_LIMITS
@@ -93,7 +94,8 @@ class Supervisor(LifecycleNode):
     # ------------------------------------------------------------------ lifecycle
     def on_configure(self, previous: State) -> CallbackReturn:
         self.system.configure()
-        self.ctx = CellContext(self.system, self.cell, CellGeometry(self.cell), self.journal)
+        self.ctx = CellContext(self.system, self.cell, CellGeometry(self.cell), self.journal,
+                               planning=MotionPlanning(threaded=not self.system.simulated_clock))
         return CallbackReturn.SUCCESS
 
     def on_activate(self, previous: State) -> CallbackReturn:
@@ -105,10 +107,14 @@ class Supervisor(LifecycleNode):
         return CallbackReturn.SUCCESS
 
     def on_cleanup(self, previous: State) -> CallbackReturn:
+        if self.ctx is not None:
+            self.ctx.planning.shutdown()
         self.system.cleanup()
         return CallbackReturn.SUCCESS
 
     def on_shutdown(self, previous: State) -> CallbackReturn:
+        if self.ctx is not None:
+            self.ctx.planning.shutdown()
         self.system.shutdown()
         return CallbackReturn.SUCCESS
 
@@ -240,7 +246,8 @@ class Supervisor(LifecycleNode):
                 on_cycle()
             if status is Status.RUNNING:
                 self.system.wait_until(self.system.now() + period)
-                self.clock.set_time(Time.from_seconds(self.system.now()))
+                # a hardware clock may be re-synchronised (a reconnect): the node's clock never goes back
+                self.clock.set_time(max(self.clock.now(), Time.from_seconds(self.system.now())))
                 executor.spin_some()
         self._end_unit(unit, status, self.system.now() - started)
 

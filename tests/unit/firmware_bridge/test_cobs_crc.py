@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from firmware_bridge import cobs
-from firmware_bridge.crc import CHECK_VALUE, crc32c
+from firmware_bridge.crc import CHECK_VALUE, crc32c, crc32c_reference
 
 pytestmark = pytest.mark.unit
 
@@ -18,6 +18,15 @@ def test_crc32c_matches_the_catalogue_check_value():
 
 def test_crc32c_continues_over_pieces():
     assert crc32c(b"56789", crc32c(b"1234")) == CHECK_VALUE
+
+
+def test_the_reference_crc_matches_the_catalogue_check_value():
+    assert crc32c_reference(b"123456789") == CHECK_VALUE
+
+
+@given(st.binary(max_size=1100), st.integers(0, 2**32 - 1))
+def test_the_accelerated_crc_equals_the_reference_a_firmware_author_ports(data: bytes, start: int):
+    assert crc32c(data, start) == crc32c_reference(data, start)
 
 
 @pytest.mark.parametrize(
