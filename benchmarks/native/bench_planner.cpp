@@ -1,7 +1,7 @@
 // Planning time of the C++ core alone (no Python), on random 7-axis problems.
-// Build and run from the repository root:
-//   g++ -O3 -std=c++17 -Inative/include benchmarks/native/bench_planner.cpp native/src/*.cpp -o /tmp/bp
-//   /tmp/bp && /tmp/bp moving
+// Build and run from the repository root (CMake option CELLCTL_BUILD_BENCHMARKS):
+//   cmake -S . -B build/cpp -DCELLCTL_BUILD_BENCHMARKS=ON && cmake --build build/cpp -j2
+//   build/cpp/bench_planner && build/cpp/bench_planner moving
 #include <chrono>
 #include <cstdio>
 #include <cstring>

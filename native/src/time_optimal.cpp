@@ -134,8 +134,10 @@ void rest_to_rest(const Problem& pb, Profile& out) {
 bool plan_time_optimal(double p0, double v0, double a0, double target, const AxisLimits& lim,
                        Profile& out) {
     // Where does a full brake stop? The target decides the direction relative to that point.
+    // (From rest there is nothing to brake: the start is that point.)
     out.reset(p0, v0, a0);
-    append_velocity_change(out, 0.0, lim);
+    const bool at_rest = v0 == 0.0 && a0 == 0.0;
+    if (!at_rest) append_velocity_change(out, 0.0, lim);
     const double miss = target - out.end().position;
     if (std::abs(miss) <= kEndTolerance * 1e-2 * (1.0 + std::abs(target))) {
         return true;
@@ -144,7 +146,7 @@ bool plan_time_optimal(double p0, double v0, double a0, double target, const Axi
     pb.v0m = pb.s * v0;
     pb.a0m = pb.s * a0;
     pb.k = lim.jerk * pb.v0m - pb.a0m * pb.a0m / 2.0;
-    if (v0 == 0.0 && a0 == 0.0) {
+    if (at_rest) {
         rest_to_rest(pb, out);
         return true;
     }
