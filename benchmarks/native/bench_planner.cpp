@@ -46,7 +46,7 @@ std::vector<PtpRequest> random_requests(int n, bool moving, std::mt19937_64& rng
 template <class F>
 double best_seconds_per_item(int items, F&& pass) {
     double best = 1e9;
-    for (int r = 0; r < 5; ++r) {
+    for (int r = 0; r < 15; ++r) {  // best of 15: the project machine is shared
         const auto t0 = std::chrono::steady_clock::now();
         pass();
         const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -165,25 +165,43 @@ PlanError plan_ptp_checked(std::size_t dof, const double* start, const double* g
         e.status != PlanStatus::kOk) {
         return e;
     }
-    std::vector<Profile> axes(dof);  // first each joint's optimum, then the synchronised motion
+    // Each joint's optimal duration picks the leader. From rest it is known in closed form, so
+    // only the leader's profile is built; a moving joint's optimum is built (time
+    // synchronisation may need it).
+    std::vector<Profile> axes(dof);
     std::size_t leader = 0;
+    double duration = -1.0;
     for (std::size_t i = 0; i < dof; ++i) {
-        if (!plan_time_optimal(start[i], v0[i], a0[i], goal[i], limits[i], axes[i])) {
-            return fail(PlanStatus::kInternal, static_cast<int>(i), "goal position", goal[i]);
-        }
-        if (axes[i].duration() > axes[leader].duration()) leader = i;
-    }
-    const double duration = axes[leader].duration();
-    const bool phase_synced = phase_synchronize(dof, start, goal, v0, a0, limits, leader, axes);
-    if (!phase_synced) {
-        for (std::size_t i = 0; i < dof; ++i) {
-            if (i == leader) continue;  // already lasts `duration`
-            const Profile optimal = axes[i];
-            if (!plan_fixed_duration(start[i], v0[i], a0[i], goal[i], limits[i], duration, optimal,
-                                     axes[i])) {
+        double t;
+        if (v0[i] == 0.0 && a0[i] == 0.0) {
+            t = rest_to_rest_plan(goal[i] - start[i], limits[i]).duration;
+        } else {
+            if (!plan_time_optimal(start[i], v0[i], a0[i], goal[i], limits[i], axes[i])) {
                 return fail(PlanStatus::kInternal, static_cast<int>(i), "goal position", goal[i]);
             }
+            t = axes[i].duration();
         }
+        if (t > duration) {
+            duration = t;
+            leader = i;
+        }
+    }
+    if (v0[leader] == 0.0 && a0[leader] == 0.0) {
+        plan_time_optimal(start[leader], 0.0, 0.0, goal[leader], limits[leader], axes[leader]);
+    }
+    duration = axes[leader].duration();
+    const bool phase_synced = phase_synchronize(dof, start, goal, v0, a0, limits, leader, axes);
+    for (std::size_t i = 0; i < dof && !phase_synced; ++i) {
+        if (i == leader) continue;  // already lasts `duration`
+        bool ok;
+        if (v0[i] == 0.0 && a0[i] == 0.0) {
+            ok = plan_fixed_duration_from_rest(start[i], goal[i], limits[i], duration, axes[i]);
+        } else {
+            const Profile optimal = axes[i];
+            ok = plan_fixed_duration(start[i], v0[i], a0[i], goal[i], limits[i], duration, optimal,
+                                     axes[i]);
+        }
+        if (!ok) return fail(PlanStatus::kInternal, static_cast<int>(i), "goal position", goal[i]);
     }
     for (std::size_t i = 0; i < dof; ++i) axes[i].settle(goal[i]);
     out = JointTrajectory(std::move(axes), phase_synced);

@@ -123,10 +123,7 @@ bool try_cruise(const Problem& pb, Profile& out) {
 
 /// From rest the optimal profile is symmetric: accelerate to vc, (cruise,) decelerate.
 void rest_to_rest(const Problem& pb, Profile& out) {
-    const double vc = rest_to_rest_peak_velocity(pb.target - pb.p0, pb.lim);
-    CruisePlan plan = cruise_plan(0.0, 0.0, pb.target - pb.p0, pb.lim, pb.s * vc);
-    plan.cruise = std::max(plan.cruise, 0.0);  // zero up to rounding when vc is below the limit
-    build_cruise(plan, pb.p0, 0.0, 0.0, out);
+    build_cruise(rest_to_rest_plan(pb.target - pb.p0, pb.lim), pb.p0, 0.0, 0.0, out);
 }
 
 }  // namespace
