@@ -99,6 +99,20 @@ def bench_planning(n: int, seed: int, repeats: int) -> None:
             print(f"{'':<22}same durations: worst relative difference {worst_duration_gap(problems):.1e}")
 
 
+def bench_call_overhead(repeats: int) -> None:
+    """A 1-joint zero move: almost nothing to plan, so mostly the cost of the call itself."""
+    zero, limits = np.zeros(1), np.ones((3, 1))
+    candidates = [(lambda _: _motion.plan_ptp(zero, zero, limits, zero, zero), range(20000))]
+    if ruckig is not None:
+        otg, out, inp = ruckig.Ruckig(1), ruckig.Trajectory(1), ruckig.InputParameter(1)
+        inp.current_position = inp.target_position = [0.0]
+        inp.max_velocity = inp.max_acceleration = inp.max_jerk = [1.0]
+        candidates.append((lambda _: otg.calculate(inp, out), range(20000)))
+    times = best_interleaved(candidates, repeats) + [float("nan")]
+    print(f"call overhead (1 joint, zero move): cellctl {times[0] * 1e6:.2f} µs, "
+          f"ruckig {times[1] * 1e6:.2f} µs")
+
+
 def bench_sampling() -> None:
     limits = JointLimits.uniform(7, 1.5, 6.0, 60.0)
     traj = plan_ptp(np.zeros(7), np.linspace(-2, 2, 7), limits)
@@ -121,6 +135,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
     bench_planning(args.problems, args.seed, args.repeats)
+    bench_call_overhead(args.repeats)
     bench_sampling()
 
 
