@@ -116,6 +116,33 @@ TEST(ptp_from_a_moving_state_keeps_every_limit_and_reaches_the_goal) {
     check_requests(random_requests(300, true, 12));
 }
 
+TEST(a_view_over_a_limits_table_plans_exactly_what_the_request_plans) {
+    for (bool moving : {false, true}) {
+        for (const PtpRequest& rq : random_requests(100, moving, 15)) {
+            const std::size_t dof = rq.start.size();
+            std::vector<double> table(3 * dof);
+            for (std::size_t i = 0; i < dof; ++i) {
+                table[i] = rq.limits[i].velocity;
+                table[dof + i] = rq.limits[i].acceleration;
+                table[2 * dof + i] = rq.limits[i].jerk;
+            }
+            const PtpView view{dof, rq.start.data(), rq.goal.data(), rq.start_velocity.data(),
+                               rq.start_acceleration.data(), table.data()};
+            JointTrajectory a, b;
+            CHECK(plan_ptp(rq, a).status == PlanStatus::kOk);
+            CHECK(plan_ptp(view, b).status == PlanStatus::kOk);
+            CHECK(a.duration() == b.duration());
+            for (std::size_t k = 0; k < dof; ++k) {
+                CHECK(a.axis(k).phases() == b.axis(k).phases());
+                for (int p = 0; p < a.axis(k).phases() && p < b.axis(k).phases(); ++p) {
+                    CHECK(a.axis(k).phase_duration(p) == b.axis(k).phase_duration(p));
+                    CHECK(a.axis(k).phase_jerk(p) == b.axis(k).phase_jerk(p));
+                }
+            }
+        }
+    }
+}
+
 TEST(ptp_with_equal_limits_from_rest_is_a_straight_line_in_joint_space) {
     PtpRequest rq;
     rq.start = {0.1, -0.4, 1.0, 0.0};
