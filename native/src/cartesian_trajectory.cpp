@@ -98,10 +98,12 @@ CartesianError check_inputs(const Chain& chain, const std::vector<double>& start
         const int joint = static_cast<int>(j);
         if (!std::isfinite(start_q[j])) return invalid(joint, "the start position is not finite");
         const AxisLimits& l = joint_limits[j];
-        for (double v : {l.velocity, l.acceleration, l.jerk}) {
-            if (!std::isfinite(v) || !(v > 0.0)) {
-                return invalid(joint, "joint limits must be finite numbers > 0 (velocity, "
-                                      "acceleration, jerk)");
+        const std::pair<const char*, double> fields[] = {
+            {"velocity", l.velocity}, {"acceleration", l.acceleration}, {"jerk", l.jerk}};
+        for (const auto& [name, value] : fields) {
+            if (!std::isfinite(value) || !(value > 0.0)) {
+                return invalid(joint, std::string("the joint's ") + name + " limit is " +
+                                          std::to_string(value) + "; it must be a finite number > 0");
             }
         }
     }

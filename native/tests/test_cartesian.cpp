@@ -175,6 +175,7 @@ TEST(invalid_cartesian_requests_are_refused_with_a_detail) {
     e = plan_line(chain, goal, out, limits);
     CHECK(e.status == CartesianStatus::kInvalidInput);
     CHECK(e.joint == 4);
+    CHECK(e.detail.find("acceleration limit is -1") != std::string::npos);
     limits.pop_back();
     CHECK(plan_line(chain, goal, out, limits).status == CartesianStatus::kInvalidInput);
     e = plan_line(chain, start, out);  // zero length
