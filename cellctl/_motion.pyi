@@ -14,7 +14,7 @@ class JointTrajectory:
         """
         The (duration, jerk) phases of one joint's profile.
         """
-    def sample(self, times: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> tuple:
+    def sample(self, times: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]:
         """
         Positions, velocities, accelerations and jerks at `times`, each (N, dof).
         """
@@ -42,7 +42,7 @@ class Chain:
         ...
     def ik(self, pose: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], seed: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], position_tolerance: typing.SupportsFloat | typing.SupportsIndex = 1e-10, orientation_tolerance: typing.SupportsFloat | typing.SupportsIndex = 1e-09, max_iterations: typing.SupportsInt | typing.SupportsIndex = 300, max_attempts: typing.SupportsInt | typing.SupportsIndex = 50, random_seed: typing.SupportsInt | typing.SupportsIndex = 24301) -> tuple[str, numpy.typing.NDArray[numpy.float64], float, float, int, int]:
         """
-        (status, q, position_error, orientation_error, iterations, attempts)
+        (status, q, position_error, orientation_error, iterations, attempts); status is 'ok', 'unreachable', 'singular' or 'joint_limits'. Invalid input raises ValueError.
         """
     def jacobian(self, q: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
         ...
@@ -96,11 +96,13 @@ def line_segment(start: typing.Annotated[numpy.typing.ArrayLike, numpy.float64],
     ...
 def plan_cartesian(chain: Chain, start_q: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], segments: collections.abc.Sequence[PathSegment], blends: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], joint_limits: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], cartesian_limits: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], grid_step: typing.SupportsFloat | typing.SupportsIndex = 0.0005, min_singular_value: typing.SupportsFloat | typing.SupportsIndex = 0.002, max_joint_step: typing.SupportsFloat | typing.SupportsIndex = 0.05) -> CartesianTrajectory:
     ...
-def plan_ptp(start: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], goal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], limits: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], start_velocity: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], start_acceleration: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], names: collections.abc.Sequence[str] = []) -> JointTrajectory:
+def plan_ptp(start: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], goal: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], limits: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], start_velocity: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], start_acceleration: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], names: collections.abc.Sequence[str] | None = None) -> JointTrajectory:
     """
     Time-optimal synchronised jerk-limited move from a start state to a goal at rest.
+    
+    Arrays are float64 (C-contiguous float64 numpy arrays are read without a copy); limits is (3, dof): velocity, acceleration, jerk rows. names (joint names) word errors.
     """
-def plan_stop(position: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], velocity: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], acceleration: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], limits: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], names: collections.abc.Sequence[str] = []) -> JointTrajectory:
+def plan_stop(position: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], velocity: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], acceleration: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], limits: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], names: collections.abc.Sequence[str] | None = None) -> JointTrajectory:
     """
     Bring every joint to rest as fast as the limits allow.
     """

@@ -24,6 +24,7 @@ _REASONS = {
     "joint_limits": "a joint would leave its limits",
     "singular": "the arm passes through or near a singular configuration",
     "invalid": "the request is invalid",
+    "internal": "the planner found no valid timing (a planner defect: please report the moves)",
 }
 
 
@@ -31,7 +32,7 @@ class PathError(ValueError):
     """A Cartesian plan was rejected before any motion.
 
     Attributes:
-        reason: ``unreachable``, ``joint_limits``, ``singular`` or ``invalid``.
+        reason: ``unreachable``, ``joint_limits``, ``singular``, ``invalid`` or ``internal``.
         move: index of the move in the sequence (0-based).
         fraction: where along that move, 0..1.
         joint: index of the joint concerned, or -1.

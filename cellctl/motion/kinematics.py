@@ -62,21 +62,32 @@ class Chain:
         """Geometric Jacobian (6 x dof) at the TCP in the base frame: linear rows, then angular."""
         return self._native.jacobian(np.asarray(q, dtype=np.float64))
 
-    def ik(self, pose: ArrayLike, seed: ArrayLike | None = None, *, position_tolerance: float = 1e-10,
-           orientation_tolerance: float = 1e-9, max_attempts: int = 50, random_seed: int = 0x5EED) -> NDArray[np.float64]:
+    def ik(self, pose: ArrayLike, seed: ArrayLike | None = None, *, position_tolerance: float | None = None,
+           orientation_tolerance: float | None = None, max_attempts: int | None = None,
+           random_seed: int | None = None) -> NDArray[np.float64]:
         """Joint positions that put the TCP at `pose`, within the joint limits.
 
         Starts from `seed` (warm start: one attempt usually converges in a few iterations), then
         retries from reproducible random configurations. Never returns a wrong answer: when no
         attempt converges to the tolerances it raises :class:`IKError` saying why.
+
+        Options left at None take the core's defaults, defined once in C++ (``IkOptions``:
+        1e-10 m, 1e-9 rad, 50 attempts, a fixed random seed); see ``_motion.Chain.ik``.
+
+        Raises:
+            IKError: no configuration found (unreachable, singular, or only outside the limits).
+            ValueError: invalid input (a pose that is not a rigid transform, a seed of the wrong
+                length or with NaN, options out of range); the message says which.
         """
         target = as_pose(pose)
         q0 = np.clip(np.zeros(self.dof), self.lower, self.upper) if seed is None else np.asarray(seed, float)
+        given = {"position_tolerance": position_tolerance, "orientation_tolerance": orientation_tolerance,
+                 "max_attempts": max_attempts, "random_seed": random_seed}
         status, q, perr, rerr, _, attempts = self._native.ik(
-            target, q0, position_tolerance, orientation_tolerance, 300, max_attempts, random_seed)
+            target, q0, **{name: value for name, value in given.items() if value is not None})
         if status != "ok":
             where = np.round(target[:3, 3], 6).tolist()
-            if attempts == 0:
+            if status == "unreachable" and attempts == 0:
                 distance = float(np.linalg.norm(target[:3, 3]))
                 raise IKError(f"no IK solution for the pose at {where} m: it is {distance:.3f} m from the base, "
                               f"beyond the arm's reach of {self._native.reach:.3f} m", status, np.inf, np.inf)

@@ -47,7 +47,7 @@ def plan_ptp(
             limits.table,
             _zeros_or(start_velocity, dof, "start_velocity"),
             _zeros_or(start_acceleration, dof, "start_acceleration"),
-            list(limits.names),
+            limits.names,
         )
     )
 
@@ -64,6 +64,6 @@ def plan_stop(state: _HasState, limits: JointLimits) -> Trajectory:
             _as_vector(state.velocity, "velocity"),
             _as_vector(state.acceleration, "acceleration"),
             limits.table,
-            list(limits.names),
+            limits.names,
         )
     )

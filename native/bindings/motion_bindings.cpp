@@ -21,6 +21,111 @@ namespace {
 
 using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
+/// Read-only float64 values of an argument. A C-contiguous, aligned, native-order float64 numpy
+/// array (what cellctl.motion passes) is read in place: no copy and no numpy call, which is
+/// most of a microsecond-scale call's cost. Anything else (lists, other dtypes, strided views)
+/// is converted once by numpy.
+class Float64View {
+public:
+    Float64View(py::handle arg, const char* name) {
+        if (!in_place(arg)) {
+            converted_ = Array::ensure(arg);
+            if (!converted_) {
+                PyErr_Clear();
+                throw py::value_error(std::string(name) + " must be an array of numbers");
+            }
+            arg = converted_;
+        }
+        const auto* a = py::detail::array_proxy(arg.ptr());
+        data_ = reinterpret_cast<const double*>(a->data);
+        ndim_ = a->nd;
+        for (int i = 0; i < ndim_ && i < 2; ++i) shape_[i] = static_cast<std::size_t>(a->dimensions[i]);
+    }
+
+    const double* data() const { return data_; }
+    int ndim() const { return ndim_; }
+    std::size_t shape(int i) const { return shape_[i]; }
+
+    /// The values of a 1-D argument, which must hold `dof` of them.
+    const double* vector(std::size_t dof, const char* name) const {
+        if (ndim_ != 1) {
+            throw py::value_error(std::string(name) + " must be a 1-D sequence of numbers, got " +
+                                  std::to_string(ndim_) + " dimensions");
+        }
+        if (shape_[0] != dof) {
+            throw py::value_error(std::string(name) + " has " + std::to_string(shape_[0]) +
+                                  " values but the limits describe " + std::to_string(dof) +
+                                  " joints");
+        }
+        return data_;
+    }
+
+private:
+    static bool in_place(py::handle arg) {
+        const auto& api = py::detail::npy_api::get();
+        if (!api.PyArray_Check_(arg.ptr())) return false;
+        const auto* a = py::detail::array_proxy(arg.ptr());
+        const auto* d = py::detail::array_descriptor_proxy(a->descr);
+        constexpr int kNeeded = py::detail::npy_api::NPY_ARRAY_C_CONTIGUOUS_ |
+                                py::detail::npy_api::NPY_ARRAY_ALIGNED_;
+        return d->type_num == py::detail::npy_api::NPY_DOUBLE_ && d->byteorder == '=' &&
+               (a->flags & kNeeded) == kNeeded;
+    }
+
+    py::object converted_;
+    const double* data_ = nullptr;
+    int ndim_ = 0;
+    std::size_t shape_[2] = {0, 0};
+};
+
+inline bool any_object(PyObject*) { return true; }
+
+/// An argument pybind11 passes through untouched (Float64View reads it), annotated in the
+/// generated stub as array-like float64.
+class ArrayLikeArg : public py::object {
+public:
+    PYBIND11_OBJECT_DEFAULT(ArrayLikeArg, py::object, any_object)
+};
+
+/// Optional joint names, passed through untouched and read only to word an error.
+class NamesArg : public py::object {
+public:
+    PYBIND11_OBJECT_DEFAULT(NamesArg, py::object, any_object)
+};
+
+/// (positions, velocities, accelerations, jerks), each (n, dof).
+class SampleTuple : public py::tuple {
+public:
+    explicit SampleTuple(py::tuple t) : py::tuple(std::move(t)) {}
+};
+
+}  // namespace
+
+namespace pybind11::detail {
+template <>
+struct handle_type_name<ArrayLikeArg> {
+    static constexpr auto name = const_name("typing.Annotated[numpy.typing.ArrayLike, numpy.float64]");
+};
+template <>
+struct handle_type_name<NamesArg> {
+    static constexpr auto name = const_name("collections.abc.Sequence[str] | None");
+};
+template <>
+struct handle_type_name<SampleTuple> {
+    static constexpr auto name = const_name(
+        "tuple[numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64], "
+        "numpy.typing.NDArray[numpy.float64], numpy.typing.NDArray[numpy.float64]]");
+};
+}  // namespace pybind11::detail
+
+namespace {
+
+/// Joint names for an error message: converted only when an error is raised.
+std::vector<std::string> names_of(const py::object& names) {
+    if (names.is_none()) return {};
+    return names.cast<std::vector<std::string>>();
+}
+
 std::string joint_label(int joint, const std::vector<std::string>& names) {
     if (joint >= 0 && static_cast<std::size_t>(joint) < names.size()) {
         return "joint '" + names[joint] + "' (index " + std::to_string(joint) + ")";
@@ -78,36 +183,44 @@ std::vector<double> to_vector(const Array& a, const char* name) {
 }
 
 /// Limits arrive as one (3, dof) array: rows velocity, acceleration, jerk.
-std::vector<AxisLimits> to_limits(const Array& table) {
+std::vector<AxisLimits> to_limits(const Float64View& table) {
     if (table.ndim() != 2 || table.shape(0) != 3) {
         throw py::value_error("limits must be a (3, dof) array of velocity, acceleration, jerk");
     }
-    const std::size_t dof = static_cast<std::size_t>(table.shape(1));
+    const std::size_t dof = table.shape(1);
     const double* row = table.data();
     std::vector<AxisLimits> out(dof);
     for (std::size_t i = 0; i < dof; ++i) out[i] = {row[i], row[dof + i], row[2 * dof + i]};
     return out;
 }
 
-void check_length(const std::vector<double>& x, std::size_t dof, const char* name) {
-    if (x.size() != dof) {
-        throw py::value_error(std::string(name) + " has " + std::to_string(x.size()) +
-                              " values but the limits describe " + std::to_string(dof) +
-                              " joints");
+/// The sample times of a `sample`-like call: a 1-D array of seconds.
+Array sample_times(const Array& times) {
+    if (times.ndim() != 1) {
+        throw py::value_error("times must be a 1-D array of seconds, got " +
+                              std::to_string(times.ndim()) + " dimensions");
     }
+    return times;
 }
 
-py::tuple sample(const JointTrajectory& traj, const Array& times) {
-    if (times.ndim() != 1) throw py::value_error("times must be a 1-D array of seconds");
+/// Positions, velocities, accelerations and jerks (each (n, dof)) from a core sampler
+/// `fill(times, n, p, v, a, j)`, run without the GIL.
+template <class Fill>
+SampleTuple sample_all(std::size_t dof, const Array& times_arg, Fill&& fill) {
+    const Array times = sample_times(times_arg);
     const std::size_t n = static_cast<std::size_t>(times.shape(0));
-    const std::size_t dof = traj.dof();  // times are checked finite by cellctl.motion
     Array p({n, dof}), v({n, dof}), a({n, dof}), j({n, dof});
     {
         py::gil_scoped_release release;
-        traj.sample(times.data(), n, p.mutable_data(), v.mutable_data(), a.mutable_data(),
-                    j.mutable_data());
+        fill(times.data(), n, p.mutable_data(), v.mutable_data(), a.mutable_data(), j.mutable_data());
     }
-    return py::make_tuple(p, v, a, j);
+    return SampleTuple(py::make_tuple(p, v, a, j));
+}
+
+SampleTuple sample(const JointTrajectory& traj, const Array& times) {
+    // Times are checked finite by cellctl.motion.
+    return sample_all(traj.dof(), times, [&](const double* t, std::size_t n, double* p, double* v,
+                                             double* a, double* j) { traj.sample(t, n, p, v, a, j); });
 }
 
 py::list phases(const JointTrajectory& traj, std::size_t joint) {
@@ -171,6 +284,7 @@ std::vector<double> joint_vector(const Chain& chain, const Array& q, const char*
     return v;
 }
 
+/// Converts the Python description; the core validates it (Chain::create) and says what is wrong.
 Chain make_chain(const py::list& joints, const Array& tip) {
     std::vector<ChainJoint> out;
     for (const py::handle& item : joints) {
@@ -185,37 +299,17 @@ Chain make_chain(const py::list& joints, const Array& tip) {
         j.type = type == "revolute" ? JointType::kRevolute : JointType::kPrismatic;
         j.origin = to_transform4(spec[2].cast<Array>(), "joint origin");
         j.axis = to_vec3(spec[3].cast<Array>(), "joint axis");
-        const double n = norm(j.axis);
-        if (!(n > 0.0)) throw py::value_error("joint '" + j.name + "': axis is zero");
-        j.axis = (1.0 / n) * j.axis;
         j.lower = spec[4].cast<double>();
         j.upper = spec[5].cast<double>();
-        if (!(j.lower <= j.upper)) {
-            throw py::value_error("joint '" + j.name + "': lower limit " + format_value(j.lower) +
-                                  " is above upper limit " + format_value(j.upper));
-        }
-        out.push_back(j);
+        out.push_back(std::move(j));
     }
-    if (out.size() > Chain::kMaxDof) {
-        throw py::value_error("the chain has " + std::to_string(out.size()) + " movable joints; at most " +
-                              std::to_string(Chain::kMaxDof) + " are supported");
-    }
-    if (out.empty()) throw py::value_error("a chain needs at least one movable joint");
-    return Chain(std::move(out), to_transform4(tip, "tip"));
+    Chain chain;
+    const ChainError e = Chain::create(std::move(out), to_transform4(tip, "tip"), chain);
+    if (!e.ok()) throw py::value_error(e.message);
+    return chain;
 }
 
 Pose pose_of(const Array& m, const char* name) { return to_pose(to_transform4(m, name)); }
-
-const char* cartesian_status_name(CartesianStatus s) {
-    switch (s) {
-        case CartesianStatus::kOk: return "ok";
-        case CartesianStatus::kInvalidInput: return "invalid";
-        case CartesianStatus::kUnreachable: return "unreachable";
-        case CartesianStatus::kJointLimits: return "joint_limits";
-        case CartesianStatus::kSingular: return "singular";
-    }
-    return "unknown";
-}
 
 }  // namespace
 
@@ -240,47 +334,54 @@ PYBIND11_MODULE(_motion, m) {
 
     m.def(
         "plan_ptp",
-        [](const Array& start, const Array& goal, const Array& limits, const Array& v0,
-           const Array& a0, const std::vector<std::string>& names) {
-            PtpRequest rq;
-            rq.limits = to_limits(limits);
-            const std::size_t dof = rq.limits.size();
-            rq.start = to_vector(start, "start");
-            rq.goal = to_vector(goal, "goal");
-            rq.start_velocity = to_vector(v0, "start_velocity");
-            rq.start_acceleration = to_vector(a0, "start_acceleration");
-            check_length(rq.start, dof, "start");
-            check_length(rq.goal, dof, "goal");
-            check_length(rq.start_velocity, dof, "start_velocity");
-            check_length(rq.start_acceleration, dof, "start_acceleration");
+        [](const ArrayLikeArg& start, const ArrayLikeArg& goal, const ArrayLikeArg& limits,
+           const ArrayLikeArg& v0, const ArrayLikeArg& a0, const NamesArg& names) {
+            const Float64View table(limits, "limits");
+            if (table.ndim() != 2 || table.shape(0) != 3) {
+                throw py::value_error("limits must be a (3, dof) array of velocity, acceleration, jerk");
+            }
+            const std::size_t dof = table.shape(1);
+            const Float64View p0(start, "start"), pf(goal, "goal"), v(v0, "start_velocity"),
+                a(a0, "start_acceleration");
+            PtpView rq;
+            rq.dof = dof;
+            rq.start = p0.vector(dof, "start");
+            rq.goal = pf.vector(dof, "goal");
+            rq.start_velocity = v.vector(dof, "start_velocity");
+            rq.start_acceleration = a.vector(dof, "start_acceleration");
+            rq.limits = table.data();
             JointTrajectory out;
             // Microseconds of work: releasing the GIL would cost more than it frees.
             const PlanError e = plan_ptp(rq, out);
-            if (e.status != PlanStatus::kOk) raise(e, names, rq.limits);
+            if (e.status != PlanStatus::kOk) raise(e, names_of(names), to_limits(table));
             return out;
         },
         py::arg("start"), py::arg("goal"), py::arg("limits"), py::arg("start_velocity"),
-        py::arg("start_acceleration"),
-        py::arg("names") = std::vector<std::string>{},
-        "Time-optimal synchronised jerk-limited move from a start state to a goal at rest.");
+        py::arg("start_acceleration"), py::arg("names") = py::none(),
+        "Time-optimal synchronised jerk-limited move from a start state to a goal at rest.\n\n"
+        "Arrays are float64 (C-contiguous float64 numpy arrays are read without a copy); limits "
+        "is (3, dof): velocity, acceleration, jerk rows. names (joint names) word errors.");
 
     m.def(
         "plan_stop",
-        [](const Array& position, const Array& velocity, const Array& acceleration,
-           const Array& limits_table, const std::vector<std::string>& names) {
-            const auto limits = to_limits(limits_table);
-            const auto p = to_vector(position, "position"), v = to_vector(velocity, "velocity"),
-                       a = to_vector(acceleration, "acceleration");
-            check_length(p, limits.size(), "position");
-            check_length(v, limits.size(), "velocity");
-            check_length(a, limits.size(), "acceleration");
+        [](const ArrayLikeArg& position, const ArrayLikeArg& velocity,
+           const ArrayLikeArg& acceleration, const ArrayLikeArg& limits_table, const NamesArg& names) {
+            const auto limits = to_limits(Float64View(limits_table, "limits"));
+            const std::size_t dof = limits.size();
+            auto values = [dof](const ArrayLikeArg& arg, const char* name) {
+                const Float64View view(arg, name);
+                const double* data = view.vector(dof, name);
+                return std::vector<double>(data, data + dof);
+            };
+            const auto p = values(position, "position"), v = values(velocity, "velocity"),
+                       a = values(acceleration, "acceleration");
             JointTrajectory out;
             const PlanError e = plan_stop(p, v, a, limits, out);
-            if (e.status != PlanStatus::kOk) raise(e, names, limits);
+            if (e.status != PlanStatus::kOk) raise(e, names_of(names), limits);
             return out;
         },
         py::arg("position"), py::arg("velocity"), py::arg("acceleration"), py::arg("limits"),
-        py::arg("names") = std::vector<std::string>{},
+        py::arg("names") = py::none(),
         "Bring every joint to rest as fast as the limits allow.");
     // ---- kinematics ----------------------------------------------------------------------
     py::class_<Chain>(m, "Chain")
@@ -303,20 +404,26 @@ PYBIND11_MODULE(_motion, m) {
                       std::uint64_t random_seed) {
             const Transform target = to_transform4(pose, "pose");
             const auto q0 = joint_vector(c, seed, "seed");
-            IkOptions o{position_tolerance, orientation_tolerance, max_iterations, max_attempts, random_seed};
+            const IkOptions o{position_tolerance, orientation_tolerance, max_iterations, max_attempts,
+                              random_seed};
             IkResult r;
             {
                 py::gil_scoped_release release;
-                r = c.ik(target, q0.data(), o);
+                r = c.ik(target, q0, o);
             }
-            static const char* names[] = {"ok", "unreachable", "singular", "joint_limits", "invalid"};
+            if (r.status == IkStatus::kInvalidInput) throw py::value_error(std::string("ik: ") + r.invalid);
             Array q(static_cast<py::ssize_t>(r.q.size()), r.q.data());
-            return py::make_tuple(names[static_cast<int>(r.status)], q, r.position_error,
-                                  r.orientation_error, r.iterations, r.attempts);
-        }, py::arg("pose"), py::arg("seed"), py::arg("position_tolerance") = 1e-10,
-           py::arg("orientation_tolerance") = 1e-9, py::arg("max_iterations") = 300,
-           py::arg("max_attempts") = 50, py::arg("random_seed") = 0x5eed,
-           "(status, q, position_error, orientation_error, iterations, attempts)");
+            return py::make_tuple(to_string(r.status), q, r.position_error, r.orientation_error,
+                                  r.iterations, r.attempts);
+        }, py::arg("pose"), py::arg("seed"),
+           // The defaults are the core's (IkOptions), written nowhere else.
+           py::arg("position_tolerance") = IkOptions{}.position_tolerance,
+           py::arg("orientation_tolerance") = IkOptions{}.orientation_tolerance,
+           py::arg("max_iterations") = IkOptions{}.max_iterations,
+           py::arg("max_attempts") = IkOptions{}.max_attempts,
+           py::arg("random_seed") = IkOptions{}.random_seed,
+           "(status, q, position_error, orientation_error, iterations, attempts); status is 'ok', "
+           "'unreachable', 'singular' or 'joint_limits'. Invalid input raises ValueError.");
 
     // ---- Cartesian paths -----------------------------------------------------------------
     py::class_<PathSegment>(m, "PathSegment")
@@ -357,15 +464,11 @@ PYBIND11_MODULE(_motion, m) {
         .def_property_readonly("time_scale", &CartesianTrajectory::time_scale)
         .def_property_readonly("length", [](const CartesianTrajectory& t) { return t.path().length(); })
         .def("sample", [](const CartesianTrajectory& t, const Array& times) {
-            const std::size_t n = static_cast<std::size_t>(times.shape(0)), dof = t.dof();
-            Array q({n, dof}), v({n, dof}), a({n, dof}), j({n, dof});
-            {
-                py::gil_scoped_release release;
-                t.sample(times.data(), n, q.mutable_data(), v.mutable_data(), a.mutable_data(), j.mutable_data());
-            }
-            return py::make_tuple(q, v, a, j);
+            return sample_all(t.dof(), times, [&](const double* tt, std::size_t n, double* q, double* v,
+                                                  double* a, double* j) { t.sample(tt, n, q, v, a, j); });
         }, py::arg("times"))
-        .def("positions", [](const CartesianTrajectory& t, const Array& times) {
+        .def("positions", [](const CartesianTrajectory& t, const Array& times_arg) {
+            const Array times = sample_times(times_arg);
             const std::size_t n = static_cast<std::size_t>(times.shape(0));
             Array q({n, t.dof()});
             {
@@ -374,10 +477,14 @@ PYBIND11_MODULE(_motion, m) {
             }
             return q;
         }, py::arg("times"))
-        .def("poses", [](const CartesianTrajectory& t, const Array& times) {
+        .def("poses", [](const CartesianTrajectory& t, const Array& times_arg) {
+            const Array times = sample_times(times_arg);
             const std::size_t n = static_cast<std::size_t>(times.shape(0));
             Array out({n, static_cast<std::size_t>(4), static_cast<std::size_t>(4)});
-            t.poses(times.data(), n, out.mutable_data());
+            {
+                py::gil_scoped_release release;
+                t.poses(times.data(), n, out.mutable_data());
+            }
             return out;
         }, py::arg("times"))
         .def("path_state", [](const CartesianTrajectory& t, double time) {
@@ -390,29 +497,32 @@ PYBIND11_MODULE(_motion, m) {
                                const std::vector<double>& cartesian, double grid_step,
                                double min_singular_value, double max_joint_step) {
         const auto q0 = joint_vector(chain, start_q, "start_q");
-        const auto limits = to_limits(joint_limits);
-        if (limits.size() != chain.dof()) {
-            throw py::value_error("joint limits describe " + std::to_string(limits.size()) +
-                                  " joints but the chain has " + std::to_string(chain.dof()));
-        }
+        const auto limits = to_limits(Float64View(joint_limits, "joint_limits"));  // count: the core
         if (cartesian.size() != 6) throw py::value_error("cartesian limits need 6 values");
         const CartesianLimits cl{cartesian[0], cartesian[1], cartesian[2], cartesian[3], cartesian[4], cartesian[5]};
+        if (blends.size() != segments.size()) {
+            throw py::value_error("blends must have one radius per segment");
+        }
+        const CartesianPlanOptions options{grid_step, min_singular_value, max_joint_step};
         CartesianTrajectory out;
         CartesianError e;
         {
             py::gil_scoped_release release;
             e = CartesianTrajectory::plan(chain, q0, CartesianPath(segments, blends), limits, cl,
-                                          {grid_step, min_singular_value, max_joint_step}, out);
+                                          options, out);
         }
         if (e.status != CartesianStatus::kOk) {
             // A structured PathError (a ValueError); the Python layer words it with move names.
             const py::object cls = py::module_::import("cellctl.motion.errors").attr("PathError");
-            const py::object err = cls(cartesian_status_name(e.status), e.move, e.fraction, e.joint, e.detail);
+            const py::object err = cls(to_string(e.status), e.move, e.fraction, e.joint, e.detail);
             PyErr_SetObject(cls.ptr(), err.ptr());
             throw py::error_already_set();
         }
         return out;
     }, py::arg("chain"), py::arg("start_q"), py::arg("segments"), py::arg("blends"),
-       py::arg("joint_limits"), py::arg("cartesian_limits"), py::arg("grid_step") = 5e-4,
-       py::arg("min_singular_value") = 2e-3, py::arg("max_joint_step") = 0.05);
+       py::arg("joint_limits"), py::arg("cartesian_limits"),
+       // The defaults are the core's (CartesianPlanOptions), written nowhere else.
+       py::arg("grid_step") = CartesianPlanOptions{}.grid_step,
+       py::arg("min_singular_value") = CartesianPlanOptions{}.min_singular_value,
+       py::arg("max_joint_step") = CartesianPlanOptions{}.max_joint_step);
 }

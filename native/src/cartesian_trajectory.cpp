@@ -14,6 +14,7 @@ namespace {
 constexpr double kDerivativeStep = 1e-4;  // path parameter step for derivatives along s
 constexpr double kLimitMargin = 1e-3;     // relative margin kept below every limit
 constexpr double kOverrideWindow = 0.3;   // s of path time over which a local slow-down ramps
+constexpr int kMaxScalingPasses = 6;      // uniform slow-downs before the plan is refused
 
 IkOptions tracking_options() {
     IkOptions o;
@@ -74,7 +75,73 @@ double scale_for(double v, double a, double j, double v_lim, double a_lim, doubl
     return k;
 }
 
+/// The first invalid input (status kInvalidInput, joint and detail), or kOk.
+CartesianError check_inputs(const Chain& chain, const std::vector<double>& start_q,
+                            const std::vector<AxisLimits>& joint_limits,
+                            const CartesianLimits& limits, const CartesianPlanOptions& options) {
+    auto invalid = [](int joint, std::string detail) {
+        CartesianError e;
+        e.status = CartesianStatus::kInvalidInput;
+        e.move = 0;
+        e.joint = joint;
+        e.detail = std::move(detail);
+        return e;
+    };
+    const std::size_t n = chain.dof();
+    if (n == 0) return invalid(-1, "the chain has no joints");
+    if (start_q.size() != n || joint_limits.size() != n) {
+        return invalid(-1, "the start configuration has " + std::to_string(start_q.size()) +
+                               " values and the joint limits " + std::to_string(joint_limits.size()) +
+                               "; the chain has " + std::to_string(n) + " joints");
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+        const int joint = static_cast<int>(j);
+        if (!std::isfinite(start_q[j])) return invalid(joint, "the start position is not finite");
+        const AxisLimits& l = joint_limits[j];
+        const std::pair<const char*, double> fields[] = {
+            {"velocity", l.velocity}, {"acceleration", l.acceleration}, {"jerk", l.jerk}};
+        for (const auto& [name, value] : fields) {
+            if (!std::isfinite(value) || !(value > 0.0)) {
+                return invalid(joint, std::string("the joint's ") + name + " limit is " +
+                                          std::to_string(value) + "; it must be a finite number > 0");
+            }
+        }
+    }
+    const std::pair<const char*, double> cartesian[] = {
+        {"speed", limits.speed},
+        {"acceleration", limits.acceleration},
+        {"jerk", limits.jerk},
+        {"angular_speed", limits.angular_speed},
+        {"angular_acceleration", limits.angular_acceleration},
+        {"angular_jerk", limits.angular_jerk}};
+    for (const auto& [name, value] : cartesian) {
+        if (!std::isfinite(value) || !(value > 0.0)) {
+            return invalid(-1, std::string("the Cartesian ") + name + " limit is " +
+                                   std::to_string(value) + "; it must be a finite number > 0");
+        }
+    }
+    if (!(options.grid_step > 0.0) || !(options.min_singular_value >= 0.0) ||
+        !(options.max_joint_step > 0.0) || !std::isfinite(options.grid_step) ||
+        !std::isfinite(options.max_joint_step)) {
+        return invalid(-1, "options: grid_step and max_joint_step must be finite numbers > 0 and "
+                           "min_singular_value >= 0");
+    }
+    return {};
+}
+
 }  // namespace
+
+const char* to_string(CartesianStatus status) {
+    switch (status) {
+        case CartesianStatus::kOk: return "ok";
+        case CartesianStatus::kInvalidInput: return "invalid";
+        case CartesianStatus::kUnreachable: return "unreachable";
+        case CartesianStatus::kJointLimits: return "joint_limits";
+        case CartesianStatus::kSingular: return "singular";
+        case CartesianStatus::kInternal: return "internal";
+    }
+    return "unknown";
+}
 
 void CartesianTrajectory::solve(double s, double* q) const {
     const std::size_t n = chain_.dof();
@@ -253,19 +320,29 @@ CartesianError CartesianTrajectory::plan(const Chain& chain, const std::vector<d
                                          const CartesianLimits& limits,
                                          const CartesianPlanOptions& options,
                                          CartesianTrajectory& out) {
+    if (CartesianError e = check_inputs(chain, start_q, joint_limits, limits, options);
+        e.status != CartesianStatus::kOk) {
+        return e;
+    }
     out.chain_ = chain;
     out.path_ = std::move(path);
     const CartesianPath& p = out.path_;
     const double length = p.length();
-    if (!(length > 0.0)) {
-        return fail(CartesianStatus::kInvalidInput, p, 0.0, -1, "the path has zero length");
+    if (!(length > 0.0) || !std::isfinite(length)) {
+        return fail(CartesianStatus::kInvalidInput, p, 0.0, -1,
+                    "the path length is " + std::to_string(length) + "; it must be finite and > 0");
     }
     if (CartesianError e = out.build_grid(start_q, options); e.status != CartesianStatus::kOk) {
         return e;
     }
     // 2. A time-optimal profile along s under the Cartesian limits.
     Profile nominal;
-    plan_time_optimal(0.0, 0.0, 0.0, length, AxisLimits{limits.speed, limits.acceleration, limits.jerk}, nominal);
+    if (!plan_time_optimal(0.0, 0.0, 0.0, length,
+                           AxisLimits{limits.speed, limits.acceleration, limits.jerk}, nominal)) {
+        return fail(CartesianStatus::kInternal, p, 0.0, -1,
+                    "no jerk-limited profile along the path (length " + std::to_string(length) +
+                        " m): a planner defect, please report the path and limits");
+    }
     nominal.settle(length);
     out.timing_ = PathTiming(nominal);
     // 3. Slow down where the joints (or the path's curvature) need it, then check everything
@@ -277,10 +354,18 @@ CartesianError CartesianTrajectory::plan(const Chain& chain, const std::vector<d
         for (double& k : needed) k *= 1.0 - kLimitMargin;
         out.timing_.set_override(needed, std::min(kOverrideWindow, nominal.duration() / 4.0));
     }
-    for (int pass = 0; pass < 3; ++pass) {
-        const double k = out.limit_scale(joint_limits, limits);
-        if (k >= 1.0) break;
+    // Uniform scaling is exact (rates scale by k, k², k³), so one pass normally suffices; the
+    // dense check is repeated after each, and a motion that still exceeds a limit is refused.
+    double k = out.limit_scale(joint_limits, limits);
+    for (int pass = 0; k < 1.0 && pass < kMaxScalingPasses; ++pass) {
         out.timing_.scale(k * (1.0 - kLimitMargin));
+        k = out.limit_scale(joint_limits, limits);
+    }
+    if (k < 1.0) {
+        return fail(CartesianStatus::kInternal, p, 0.0, -1,
+                    "after " + std::to_string(kMaxScalingPasses) +
+                        " uniform slow-downs the motion still exceeds a limit (by a factor " +
+                        std::to_string(1.0 / k) + "): a planner defect, please report the path");
     }
     out.time_scale_ = out.timing_.nominal_duration() / out.timing_.duration();
     return {};

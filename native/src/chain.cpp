@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <random>
+#include <sstream>
+#include <string>
 #include <utility>
 
 namespace cellctl::motion {
@@ -73,9 +76,66 @@ void pose_error(const Transform& target, const Transform& current, double* e6) {
     }
 }
 
+const char* to_string(IkStatus status) {
+    switch (status) {
+        case IkStatus::kOk: return "ok";
+        case IkStatus::kUnreachable: return "unreachable";
+        case IkStatus::kSingular: return "singular";
+        case IkStatus::kJointLimits: return "joint_limits";
+        case IkStatus::kInvalidInput: return "invalid";
+    }
+    return "unknown";
+}
+
+namespace {
+
+std::string number(double v) {
+    std::ostringstream os;
+    os.precision(17);
+    os << v;
+    return os.str();
+}
+
+/// The first problem with one joint's description, or an empty string.
+std::string joint_problem(const ChainJoint& j) {
+    if (!is_rigid(j.origin)) {
+        return "origin is not a rigid transform (finite, with a rotation matrix)";
+    }
+    const double n = norm(j.axis);
+    if (!std::isfinite(n) || !(n > 0.0)) {
+        return "axis (" + number(j.axis[0]) + ", " + number(j.axis[1]) + ", " + number(j.axis[2]) +
+               ") must be finite and non-zero";
+    }
+    if (std::isnan(j.lower) || std::isnan(j.upper) || !(j.lower <= j.upper)) {
+        return "lower limit " + number(j.lower) + " must be at most the upper limit " +
+               number(j.upper);
+    }
+    return {};
+}
+
+}  // namespace
+
+ChainError Chain::create(std::vector<ChainJoint> joints, const Transform& tip, Chain& out) {
+    if (joints.empty()) return {-1, "a chain needs at least one movable joint"};
+    if (joints.size() > kMaxDof) {
+        return {-1, "the chain has " + std::to_string(joints.size()) + " movable joints; at most " +
+                        std::to_string(kMaxDof) + " are supported"};
+    }
+    for (std::size_t i = 0; i < joints.size(); ++i) {
+        ChainJoint& j = joints[i];
+        if (std::string why = joint_problem(j); !why.empty()) {
+            return {static_cast<int>(i),
+                    "joint '" + j.name + "' (index " + std::to_string(i) + "): " + why};
+        }
+        j.axis = (1.0 / norm(j.axis)) * j.axis;
+    }
+    if (!is_rigid(tip)) return {-1, "the tip is not a rigid transform (finite, with a rotation matrix)"};
+    out = Chain(std::move(joints), tip);
+    return {};
+}
+
 Chain::Chain(std::vector<ChainJoint> joints, Transform tip)
     : joints_(std::move(joints)), tip_(tip) {
-    if (joints_.size() > kMaxDof) joints_.resize(kMaxDof);  // callers check; see bindings
     for (const ChainJoint& j : joints_) {
         reach_ += norm(j.origin.translation);
         if (j.type == JointType::kPrismatic) {
@@ -174,8 +234,50 @@ bool Chain::descend(const Transform& target, double* q, const IkOptions& opt,
     return converged;
 }
 
+namespace {
+
+/// The first invalid IK input, or an empty string (static text: no allocation).
+const char* ik_input_problem(const Transform& target, const double* seed, std::size_t n,
+                             const IkOptions& opt) {
+    if (!is_rigid(target)) return "the target pose must be finite with a rotation matrix";
+    for (std::size_t k = 0; k < n; ++k) {
+        if (!std::isfinite(seed[k])) return "the seed must be finite";
+    }
+    if (!(opt.position_tolerance > 0.0) || !std::isfinite(opt.position_tolerance)) {
+        return "position_tolerance must be a finite number > 0";
+    }
+    if (!(opt.orientation_tolerance > 0.0) || !std::isfinite(opt.orientation_tolerance)) {
+        return "orientation_tolerance must be a finite number > 0";
+    }
+    if (opt.max_iterations < 1) return "max_iterations must be at least 1";
+    if (opt.max_attempts < 1) return "max_attempts must be at least 1";
+    return "";
+}
+
+IkResult invalid_ik(const char* why, const double* seed, std::size_t n) {
+    IkResult r;
+    r.status = IkStatus::kInvalidInput;
+    r.invalid = why;
+    r.position_error = r.orientation_error = std::numeric_limits<double>::infinity();
+    if (seed) r.q.assign(seed, seed + n);
+    return r;
+}
+
+}  // namespace
+
+IkResult Chain::ik(const Transform& target, const std::vector<double>& seed,
+                   const IkOptions& opt) const {
+    if (seed.size() != joints_.size()) {
+        return invalid_ik("the seed must have one value per joint of the chain", nullptr, 0);
+    }
+    return ik(target, seed.data(), opt);
+}
+
 IkResult Chain::ik(const Transform& target, const double* seed, const IkOptions& opt) const {
     const std::size_t n = joints_.size();
+    if (const char* why = ik_input_problem(target, seed, n, opt); *why != '\0') {
+        return invalid_ik(why, seed, n);
+    }
     IkResult best;
     best.status = IkStatus::kUnreachable;
     best.position_error = best.orientation_error = 1e300;

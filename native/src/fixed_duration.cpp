@@ -31,13 +31,13 @@ double cruise_velocity_from_rest(double distance, const AxisLimits& lim, double 
     // u^3 - (T/2) u^2 + d/(2J) = 0, depressed with u = x + T/6: x^3 + p x + q = 0.
     const double p = -T * T / 12.0, q = -T * T * T / 108.0 + d / (2.0 * J);
     if (4.0 * p * p * p + 27.0 * q * q > 0.0) return 0.0;  // one real root: negative
+    // Three real roots T/6 + m cos(phi - 2 pi k / 3), in decreasing order for k = 0, 1, 2. Their
+    // product is -d/(2J) < 0 and their sum T/2 > 0: two are positive, and the smallest of those
+    // is k = 1.
     const double m = 2.0 * std::sqrt(-p / 3.0);
     const double phi = std::acos(std::clamp(3.0 * q / (p * m), -1.0, 1.0)) / 3.0;
-    double u = std::numeric_limits<double>::infinity();
-    for (int k = 0; k < 3; ++k) {
-        const double root = T / 6.0 + m * std::cos(phi - 2.0 * M_PI * k / 3.0);
-        if (root > 0.0) u = std::min(u, root);
-    }
+    const double u = T / 6.0 + m * std::cos(phi - 2.0 * M_PI / 3.0);
+    if (!(u > 0.0)) return 0.0;
     const double vc = J * u * u;
     return std::isfinite(vc) && vc <= A * A / J ? std::copysign(vc, distance) : 0.0;
 }
@@ -102,6 +102,25 @@ bool plan_fixed_duration(double p0, double v0, double a0, double target, const A
     const double v_cap = s * lim.velocity;
     const double v_fast = refine_root(overshoot, 0.0, v_cap, overshoot(0.0), overshoot(v_cap));
     return solve_up_to(v_fast) || dwell_after_optimal();
+}
+
+bool plan_fixed_duration_from_rest(double p0, double target, const AxisLimits& lim,
+                                   double duration, Profile& out) {
+    const double distance = target - p0;
+    if (distance != 0.0) {
+        // A cruise at vc never exceeds the optimum's peak when its cruise phase is not negative.
+        const double vc = cruise_velocity_from_rest(distance, lim, duration);
+        if (vc != 0.0 && std::abs(vc) <= lim.velocity) {
+            const CruisePlan plan = cruise_plan(0.0, 0.0, distance, lim, vc);
+            if (plan.cruise >= 0.0) {
+                build_cruise(plan, p0, 0.0, 0.0, out);
+                return true;
+            }
+        }
+    }
+    Profile optimal;
+    return plan_time_optimal(p0, 0.0, 0.0, target, lim, optimal) &&
+           plan_fixed_duration(p0, 0.0, 0.0, target, lim, duration, optimal, out);
 }
 
 }  // namespace cellctl::motion

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "cellctl/motion/single_axis.hpp"
 
@@ -15,9 +17,19 @@ PlanError fail(PlanStatus status, int joint, const char* field, double value) {
     return PlanError{status, joint, field, value};
 }
 
-PlanError check_limits(const std::vector<AxisLimits>& limits) {
-    for (std::size_t i = 0; i < limits.size(); ++i) {
-        const AxisLimits& l = limits[i];
+/// Limits of joint i, read from one AxisLimits per joint or from a (3, dof) table.
+struct LimitTable {
+    const AxisLimits* rows = nullptr;
+    const double* table = nullptr;
+    std::size_t dof = 0;
+    AxisLimits operator[](std::size_t i) const {
+        return rows ? rows[i] : AxisLimits{table[i], table[dof + i], table[2 * dof + i]};
+    }
+};
+
+PlanError check_limits(const LimitTable& limits, std::size_t dof) {
+    for (std::size_t i = 0; i < dof; ++i) {
+        const AxisLimits l = limits[i];
         const int j = static_cast<int>(i);
         const std::pair<const char*, double> fields[] = {
             {"velocity limit", l.velocity}, {"acceleration limit", l.acceleration},
@@ -30,8 +42,8 @@ PlanError check_limits(const std::vector<AxisLimits>& limits) {
     return {};
 }
 
-PlanError check_finite(const std::vector<double>& values, const char* field) {
-    for (std::size_t i = 0; i < values.size(); ++i) {
+PlanError check_finite(const double* values, std::size_t dof, const char* field) {
+    for (std::size_t i = 0; i < dof; ++i) {
         if (!std::isfinite(values[i])) {
             return fail(PlanStatus::kNonFinite, static_cast<int>(i), field, values[i]);
         }
@@ -39,23 +51,39 @@ PlanError check_finite(const std::vector<double>& values, const char* field) {
     return {};
 }
 
-PlanError check_start_state(const std::vector<double>& v, const std::vector<double>& a,
-                            const std::vector<AxisLimits>& limits) {
-    for (std::size_t i = 0; i < limits.size(); ++i) {
+PlanError check_start_state(const double* v, const double* a, const LimitTable& limits,
+                            std::size_t dof) {
+    for (std::size_t i = 0; i < dof; ++i) {
         const int j = static_cast<int>(i);
-        if (std::abs(a[i]) > limits[i].acceleration * (1.0 + 1e-9)) {
+        const AxisLimits l = limits[i];
+        if (std::abs(a[i]) > l.acceleration * (1.0 + 1e-9)) {
             return fail(PlanStatus::kStartOutsideLimits, j, "start acceleration", a[i]);
         }
-        if (std::abs(v[i]) > limits[i].velocity * (1.0 + 1e-9)) {
+        if (std::abs(v[i]) > l.velocity * (1.0 + 1e-9)) {
             return fail(PlanStatus::kStartOutsideLimits, j, "start velocity", v[i]);
         }
-        if (!start_state_consistent(v[i], a[i], limits[i])) {
+        if (!start_state_consistent(v[i], a[i], l)) {
             // The velocity will pass the limit before the acceleration can be brought to zero.
             return fail(PlanStatus::kStartOutsideLimits, j, "start velocity (with its acceleration)",
                         v[i]);
         }
     }
     return {};
+}
+
+/// The checks every request passes before planning: finite values, positive limits, a start
+/// state the limits can keep. `goal` is null for a stop.
+PlanError check_request(std::size_t dof, const double* start, const double* goal, const double* v0,
+                        const double* a0, const LimitTable& limits, bool stop) {
+    const std::pair<const double*, const char*> fields[] = {
+        {start, stop ? "position" : "start position"}, {goal, "goal position"},
+        {v0, stop ? "velocity" : "start velocity"}, {a0, stop ? "acceleration" : "start acceleration"}};
+    for (const auto& [values, name] : fields) {
+        if (!values) continue;
+        if (PlanError e = check_finite(values, dof, name); e.status != PlanStatus::kOk) return e;
+    }
+    if (PlanError e = check_limits(limits, dof); e.status != PlanStatus::kOk) return e;
+    return check_start_state(v0, a0, limits, dof);
 }
 
 /// Ratio k of joint i's state to the leader's, when every component is proportional; else NaN.
@@ -79,49 +107,105 @@ double proportion(double di, double vi, double ai, double dl, double vl, double 
     return k;
 }
 
-double max_abs(const std::vector<double>& x) {
+double max_abs(const double* x, std::size_t n) {
     double m = 0.0;
-    for (double xi : x) m = std::max(m, std::abs(xi));
+    for (std::size_t i = 0; i < n; ++i) m = std::max(m, std::abs(x[i]));
     return m > 0.0 ? m : 1.0;
 }
 
-/// Scales the leader's profile to every joint when all are collinear with it and stay within
-/// their limits. Returns false (and leaves `axes` untouched) otherwise.
-bool phase_synchronize(const std::vector<double>& start, const std::vector<double>& displacement,
-                       const std::vector<double>& v0, const std::vector<double>& a0,
-                       const std::vector<AxisLimits>& limits, std::size_t leader,
-                       const Profile& lead, std::vector<Profile>& axes) {
-    const std::size_t dof = start.size();
-    const double sd = max_abs(displacement), sv = max_abs(v0), sa = max_abs(a0);
+/// One joint's move: goal - start, or 0 for a stop (whose distance follows from the state).
+double displacement(const double* start, const double* goal, std::size_t i) {
+    return goal ? goal[i] - start[i] : 0.0;
+}
+
+/// Scales the leader's profile (axes[leader]) to every joint when all are collinear with it
+/// and stay within their limits. Returns false (and leaves `axes` untouched) otherwise.
+bool phase_synchronize(std::size_t dof, const double* start, const double* goal, const double* v0,
+                       const double* a0, const LimitTable& limits, std::size_t leader,
+                       std::vector<Profile>& axes) {
+    double sd = 1.0;
+    if (goal) {
+        sd = 0.0;
+        for (std::size_t i = 0; i < dof; ++i) sd = std::max(sd, std::abs(goal[i] - start[i]));
+        if (!(sd > 0.0)) sd = 1.0;
+    }
+    const double sv = max_abs(v0, dof), sa = max_abs(a0, dof);
+    const double dl = displacement(start, goal, leader);
+    auto ratio = [&](std::size_t i) {
+        return proportion(displacement(start, goal, i), v0[i], a0[i], dl, v0[leader], a0[leader],
+                          sd, sv, sa);
+    };
+    const Profile& lead = axes[leader];
     const ProfileExtremes e = lead.extremes();
-    std::vector<double> ratio(dof);
-    for (std::size_t i = 0; i < dof; ++i) {
-        const double k = proportion(displacement[i], v0[i], a0[i], displacement[leader], v0[leader],
-                                    a0[leader], sd, sv, sa);
-        if (std::isnan(k)) return false;
-        const double ak = std::abs(k);
-        const double slack = 1.0 + kLimitSlack;
-        if (ak * e.velocity > limits[i].velocity * slack ||
-            ak * e.acceleration > limits[i].acceleration * slack ||
-            ak * e.jerk > limits[i].jerk * slack) {
+    const double slack = 1.0 + kLimitSlack;
+    for (std::size_t i = 0; i < dof; ++i) {  // all must fit before any is changed
+        const double ak = std::abs(ratio(i));
+        const AxisLimits l = limits[i];
+        if (std::isnan(ak) || ak * e.velocity > l.velocity * slack ||
+            ak * e.acceleration > l.acceleration * slack || ak * e.jerk > l.jerk * slack) {
             return false;
         }
-        ratio[i] = k;
     }
     for (std::size_t i = 0; i < dof; ++i) {
-        axes[i] = i == leader ? lead : lead.scaled(ratio[i], start[i]);
-        // Scaling reproduces the joint's own start velocity/acceleration up to rounding; keep
-        // its exact start so sampling at t = 0 returns what the caller gave.
-        if (i != leader) {
-            Profile exact;
-            exact.reset(start[i], v0[i], a0[i]);
-            for (int p = 0; p < axes[i].phases(); ++p) {
-                exact.push(axes[i].phase_duration(p), axes[i].phase_jerk(p));
-            }
-            axes[i] = exact;
-        }
+        if (i == leader) continue;
+        // The leader's timing with jerks scaled, from the joint's own exact start state.
+        const double k = ratio(i);
+        Profile& axis = axes[i];
+        axis.reset(start[i], v0[i], a0[i]);
+        for (int p = 0; p < lead.phases(); ++p) axis.push(lead.phase_duration(p), k * lead.phase_jerk(p));
     }
     return true;
+}
+
+/// plan_ptp for validated-length input; the two public overloads differ only in storage.
+PlanError plan_ptp_checked(std::size_t dof, const double* start, const double* goal,
+                           const double* v0, const double* a0, const LimitTable& limits,
+                           JointTrajectory& out) {
+    if (PlanError e = check_request(dof, start, goal, v0, a0, limits, false);
+        e.status != PlanStatus::kOk) {
+        return e;
+    }
+    // Each joint's optimal duration picks the leader. From rest it is known in closed form, so
+    // only the leader's profile is built; a moving joint's optimum is built (time
+    // synchronisation may need it).
+    std::vector<Profile> axes(dof);
+    std::size_t leader = 0;
+    double duration = -1.0;
+    for (std::size_t i = 0; i < dof; ++i) {
+        double t;
+        if (v0[i] == 0.0 && a0[i] == 0.0) {
+            t = rest_to_rest_plan(goal[i] - start[i], limits[i]).duration;
+        } else {
+            if (!plan_time_optimal(start[i], v0[i], a0[i], goal[i], limits[i], axes[i])) {
+                return fail(PlanStatus::kInternal, static_cast<int>(i), "goal position", goal[i]);
+            }
+            t = axes[i].duration();
+        }
+        if (t > duration) {
+            duration = t;
+            leader = i;
+        }
+    }
+    if (v0[leader] == 0.0 && a0[leader] == 0.0) {
+        plan_time_optimal(start[leader], 0.0, 0.0, goal[leader], limits[leader], axes[leader]);
+    }
+    duration = axes[leader].duration();
+    const bool phase_synced = phase_synchronize(dof, start, goal, v0, a0, limits, leader, axes);
+    for (std::size_t i = 0; i < dof && !phase_synced; ++i) {
+        if (i == leader) continue;  // already lasts `duration`
+        bool ok;
+        if (v0[i] == 0.0 && a0[i] == 0.0) {
+            ok = plan_fixed_duration_from_rest(start[i], goal[i], limits[i], duration, axes[i]);
+        } else {
+            const Profile optimal = axes[i];
+            ok = plan_fixed_duration(start[i], v0[i], a0[i], goal[i], limits[i], duration, optimal,
+                                     axes[i]);
+        }
+        if (!ok) return fail(PlanStatus::kInternal, static_cast<int>(i), "goal position", goal[i]);
+    }
+    for (std::size_t i = 0; i < dof; ++i) axes[i].settle(goal[i]);
+    out = JointTrajectory(std::move(axes), phase_synced);
+    return {};
 }
 
 }  // namespace
@@ -133,43 +217,14 @@ PlanError plan_ptp(const PtpRequest& rq, JointTrajectory& out) {
         if (field->size() != dof) return fail(PlanStatus::kLengthMismatch, -1, "length", field->size());
     }
     if (rq.limits.size() != dof) return fail(PlanStatus::kLengthMismatch, -1, "limits", rq.limits.size());
-    for (const auto& [values, name] :
-         {std::pair{&rq.start, "start position"}, {&rq.goal, "goal position"},
-          {&rq.start_velocity, "start velocity"}, {&rq.start_acceleration, "start acceleration"}}) {
-        if (PlanError e = check_finite(*values, name); e.status != PlanStatus::kOk) return e;
-    }
-    if (PlanError e = check_limits(rq.limits); e.status != PlanStatus::kOk) return e;
-    if (PlanError e = check_start_state(rq.start_velocity, rq.start_acceleration, rq.limits);
-        e.status != PlanStatus::kOk) {
-        return e;
-    }
+    return plan_ptp_checked(dof, rq.start.data(), rq.goal.data(), rq.start_velocity.data(),
+                            rq.start_acceleration.data(), LimitTable{rq.limits.data()}, out);
+}
 
-    std::vector<Profile> optimal(dof);
-    std::size_t leader = 0;
-    for (std::size_t i = 0; i < dof; ++i) {
-        if (!plan_time_optimal(rq.start[i], rq.start_velocity[i], rq.start_acceleration[i],
-                               rq.goal[i], rq.limits[i], optimal[i])) {
-            return fail(PlanStatus::kInternal, static_cast<int>(i), "goal position", rq.goal[i]);
-        }
-        if (optimal[i].duration() > optimal[leader].duration()) leader = i;
-    }
-    const double duration = optimal[leader].duration();
-
-    std::vector<double> displacement(dof);
-    for (std::size_t i = 0; i < dof; ++i) displacement[i] = rq.goal[i] - rq.start[i];
-    std::vector<Profile> axes(dof);
-    const bool phase_synced = phase_synchronize(rq.start, displacement, rq.start_velocity,
-                                                rq.start_acceleration, rq.limits, leader,
-                                                optimal[leader], axes);
-    for (std::size_t i = 0; i < dof && !phase_synced; ++i) {
-        if (!plan_fixed_duration(rq.start[i], rq.start_velocity[i], rq.start_acceleration[i],
-                                 rq.goal[i], rq.limits[i], duration, optimal[i], axes[i])) {
-            return fail(PlanStatus::kInternal, static_cast<int>(i), "goal position", rq.goal[i]);
-        }
-    }
-    for (std::size_t i = 0; i < dof; ++i) axes[i].settle(rq.goal[i]);
-    out = JointTrajectory(std::move(axes), phase_synced);
-    return {};
+PlanError plan_ptp(const PtpView& rq, JointTrajectory& out) {
+    if (rq.dof == 0) return fail(PlanStatus::kEmpty, -1, "start", 0.0);
+    return plan_ptp_checked(rq.dof, rq.start, rq.goal, rq.start_velocity, rq.start_acceleration,
+                            LimitTable{nullptr, rq.limits, rq.dof}, out);
 }
 
 PlanError plan_stop(const std::vector<double>& position, const std::vector<double>& velocity,
@@ -180,29 +235,21 @@ PlanError plan_stop(const std::vector<double>& position, const std::vector<doubl
     if (velocity.size() != dof || acceleration.size() != dof || limits.size() != dof) {
         return fail(PlanStatus::kLengthMismatch, -1, "length", 0.0);
     }
-    for (const auto& [values, name] : {std::pair{&position, "position"}, {&velocity, "velocity"},
-                                       {&acceleration, "acceleration"}}) {
-        if (PlanError e = check_finite(*values, name); e.status != PlanStatus::kOk) return e;
-    }
-    if (PlanError e = check_limits(limits); e.status != PlanStatus::kOk) return e;
-    if (PlanError e = check_start_state(velocity, acceleration, limits);
-        e.status != PlanStatus::kOk) {
+    const LimitTable table{limits.data()};
+    const double *p = position.data(), *v = velocity.data(), *a = acceleration.data();
+    if (PlanError e = check_request(dof, p, nullptr, v, a, table, true); e.status != PlanStatus::kOk) {
         return e;
     }
-    std::vector<Profile> brakes(dof);
+    std::vector<Profile> axes(dof);
     std::size_t leader = 0;
     for (std::size_t i = 0; i < dof; ++i) {
-        brakes[i].reset(position[i], velocity[i], acceleration[i]);
-        append_velocity_change(brakes[i], 0.0, limits[i]);
-        if (brakes[i].duration() > brakes[leader].duration()) leader = i;
+        axes[i].reset(p[i], v[i], a[i]);
+        append_velocity_change(axes[i], 0.0, limits[i]);
+        if (axes[i].duration() > axes[leader].duration()) leader = i;
     }
     // The stopping distance follows from the state, so only velocity and acceleration need to be
     // proportional for the leader's scaled brake to stop every joint on the line.
-    const std::vector<double> free_target(dof, 0.0);
-    std::vector<Profile> axes(dof);
-    const bool phase_synced = phase_synchronize(position, free_target, velocity, acceleration,
-                                                limits, leader, brakes[leader], axes);
-    if (!phase_synced) axes = std::move(brakes);
+    const bool phase_synced = phase_synchronize(dof, p, nullptr, v, a, table, leader, axes);
     for (Profile& axis : axes) axis.settle(axis.end().position);
     out = JointTrajectory(std::move(axes), phase_synced);
     return {};

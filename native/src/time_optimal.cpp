@@ -123,10 +123,7 @@ bool try_cruise(const Problem& pb, Profile& out) {
 
 /// From rest the optimal profile is symmetric: accelerate to vc, (cruise,) decelerate.
 void rest_to_rest(const Problem& pb, Profile& out) {
-    const double vc = rest_to_rest_peak_velocity(pb.target - pb.p0, pb.lim);
-    CruisePlan plan = cruise_plan(0.0, 0.0, pb.target - pb.p0, pb.lim, pb.s * vc);
-    plan.cruise = std::max(plan.cruise, 0.0);  // zero up to rounding when vc is below the limit
-    build_cruise(plan, pb.p0, 0.0, 0.0, out);
+    build_cruise(rest_to_rest_plan(pb.target - pb.p0, pb.lim), pb.p0, 0.0, 0.0, out);
 }
 
 }  // namespace
@@ -134,8 +131,10 @@ void rest_to_rest(const Problem& pb, Profile& out) {
 bool plan_time_optimal(double p0, double v0, double a0, double target, const AxisLimits& lim,
                        Profile& out) {
     // Where does a full brake stop? The target decides the direction relative to that point.
+    // (From rest there is nothing to brake: the start is that point.)
     out.reset(p0, v0, a0);
-    append_velocity_change(out, 0.0, lim);
+    const bool at_rest = v0 == 0.0 && a0 == 0.0;
+    if (!at_rest) append_velocity_change(out, 0.0, lim);
     const double miss = target - out.end().position;
     if (std::abs(miss) <= kEndTolerance * 1e-2 * (1.0 + std::abs(target))) {
         return true;
@@ -144,7 +143,7 @@ bool plan_time_optimal(double p0, double v0, double a0, double target, const Axi
     pb.v0m = pb.s * v0;
     pb.a0m = pb.s * a0;
     pb.k = lim.jerk * pb.v0m - pb.a0m * pb.a0m / 2.0;
-    if (v0 == 0.0 && a0 == 0.0) {
+    if (at_rest) {
         rest_to_rest(pb, out);
         return true;
     }

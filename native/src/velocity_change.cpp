@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include "cellctl/motion/single_axis.hpp"
@@ -45,31 +46,37 @@ VelocityChange velocity_change(double v0, double a0, double v_target, const Axis
 
 namespace {
 
-/// velocity_change(vc, 0, 0): from a cruise to rest the hump is symmetric, so its duration
-/// and distance are closed form (the average velocity is vc / 2). A hot path of the planners.
-VelocityChange stop_from_cruise(double vc, const AxisLimits& lim) {
+/// A velocity change between rest and a cruise at vc (either way): the acceleration hump is
+/// symmetric, so its duration and distance are closed form (the average velocity is vc / 2).
+/// `sign` is the sign of the first jerk. A hot path of the planners.
+VelocityChange symmetric_hump(double vc, double sign, const AxisLimits& lim) {
     const double J = lim.jerk, A = lim.acceleration, speed = std::abs(vc);
-    VelocityChange stop;
-    const double s = vc > 0.0 ? -1.0 : 1.0;
+    VelocityChange hump;
     if (speed <= A * A / J) {
         const double ramp = std::sqrt(speed / J);
-        stop.t[0] = stop.t[2] = ramp;
+        hump.t[0] = hump.t[2] = ramp;
     } else {
-        stop.t[0] = stop.t[2] = A / J;
-        stop.t[1] = speed / A - A / J;
+        hump.t[0] = hump.t[2] = A / J;
+        hump.t[1] = speed / A - A / J;
     }
-    stop.jerk[0] = s * J;
-    stop.jerk[2] = -s * J;
-    stop.duration = stop.t[0] + stop.t[1] + stop.t[2];
-    stop.distance = vc * stop.duration / 2.0;
-    return stop;
+    hump.jerk[0] = sign * J;
+    hump.jerk[2] = -sign * J;
+    hump.duration = hump.t[0] + hump.t[1] + hump.t[2];
+    hump.distance = vc * hump.duration / 2.0;
+    return hump;
+}
+
+/// velocity_change(vc, 0, 0).
+VelocityChange stop_from_cruise(double vc, const AxisLimits& lim) {
+    return symmetric_hump(vc, vc > 0.0 ? -1.0 : 1.0, lim);
 }
 
 }  // namespace
 
 CruisePlan cruise_plan(double v0, double a0, double distance, const AxisLimits& lim, double vc) {
     CruisePlan c;
-    c.to_cruise = velocity_change(v0, a0, vc, lim);
+    c.to_cruise = v0 == 0.0 && a0 == 0.0 ? symmetric_hump(vc, vc > 0.0 ? 1.0 : -1.0, lim)
+                                         : velocity_change(v0, a0, vc, lim);
     c.to_rest = stop_from_cruise(vc, lim);
     c.cruise = (distance - c.to_cruise.distance - c.to_rest.distance) / vc;
     c.duration = c.to_cruise.duration + c.cruise + c.to_rest.duration;
@@ -79,12 +86,26 @@ CruisePlan cruise_plan(double v0, double a0, double distance, const AxisLimits& 
 double rest_to_rest_peak_velocity(double distance, const AxisLimits& lim) {
     // |d| = vc * (time to reach vc from rest), solved for vc in closed form.
     const double A = lim.acceleration, J = lim.jerk, d = std::abs(distance);
-    double vc = std::cbrt(d * d * J / 4.0);  // acceleration limit not reached
-    if (vc > A * A / J) {
+    // Without reaching the acceleration limit vc = cbrt(d^2 J / 4), valid while vc <= A^2/J,
+    // i.e. d^2 J^4 <= 4 A^6 (tested first: the cube root is the costly part).
+    const double a2j = A * A / J;
+    double vc;
+    if (d * d * J <= 4.0 * a2j * a2j * a2j) {
+        vc = std::cbrt(d * d * J / 4.0);
+    } else {
         const double r = A / J;
         vc = A / 2.0 * (std::sqrt(r * r + 4.0 * d / A) - r);
     }
     return std::min(vc, lim.velocity);
+}
+
+CruisePlan rest_to_rest_plan(double distance, const AxisLimits& lim) {
+    const double vc = rest_to_rest_peak_velocity(distance, lim);
+    CruisePlan plan = cruise_plan(0.0, 0.0, distance, lim, distance >= 0.0 ? vc : -vc);
+    // Zero up to rounding when vc is below the velocity limit.
+    plan.duration -= std::min(plan.cruise, 0.0);
+    plan.cruise = std::max(plan.cruise, 0.0);
+    return plan;
 }
 
 void build_cruise(const CruisePlan& c, double p0, double v0, double a0, Profile& out) {

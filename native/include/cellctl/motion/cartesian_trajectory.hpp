@@ -36,7 +36,12 @@ enum class CartesianStatus {
     kUnreachable,
     kJointLimits,
     kSingular,       // too close to a singular configuration, or the joints would jump
+    kInternal,       // no valid timing found: a planner defect, reported instead of a bad motion
 };
+
+/// Stable lower-case name of a status ("ok", "invalid", "unreachable", "joint_limits",
+/// "singular", "internal"), mapped by value.
+const char* to_string(CartesianStatus status);
 
 struct CartesianError {
     CartesianStatus status = CartesianStatus::kOk;
@@ -46,6 +51,7 @@ struct CartesianError {
     std::string detail;
 };
 
+/// The planning defaults, written once: the binding takes its defaults from here.
 struct CartesianPlanOptions {
     double grid_step = 5e-4;        // path parameter between IK grid nodes (m)
     double min_singular_value = 2e-3;  // smallest allowed singular value of the Jacobian
@@ -54,6 +60,10 @@ struct CartesianPlanOptions {
 
 class CartesianTrajectory {
 public:
+    /// Plans the motion along `path` from the joint configuration `start_q` (dof values, at
+    /// the path's start pose), or says why not. Input is checked first (kInvalidInput: start
+    /// configuration, joint and Cartesian limits, options, path length); every limit holds on
+    /// the result, checked densely, or the plan is refused.
     static CartesianError plan(const Chain& chain, const std::vector<double>& start_q,
                                CartesianPath path, const std::vector<AxisLimits>& joint_limits,
                                const CartesianLimits& limits, const CartesianPlanOptions& options,

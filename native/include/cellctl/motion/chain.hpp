@@ -28,9 +28,15 @@ enum class IkStatus {
     kUnreachable,   // no configuration reaches the pose (too far, or no attempt converged)
     kSingular,      // attempts stalled at a singular configuration
     kJointLimits,   // the pose is reachable only with joints outside their limits
-    kInvalidInput,  // non-finite pose or seed, or a seed of the wrong length
+    kInvalidInput,  // non-finite or non-rigid pose, non-finite seed or seed of the wrong
+                    // length, options out of range (IkResult::invalid says which)
 };
 
+/// Stable lower-case name of a status ("ok", "unreachable", "singular", "joint_limits",
+/// "invalid"): what the binding and log lines use, mapped by value.
+const char* to_string(IkStatus status);
+
+/// The IK defaults, written once: the binding and the Python layer take theirs from here.
 struct IkOptions {
     double position_tolerance = 1e-10;     // m
     double orientation_tolerance = 1e-9;   // rad
@@ -46,6 +52,15 @@ struct IkResult {
     double orientation_error = 0.0;  // rad
     int iterations = 0;              // over all attempts
     int attempts = 0;
+    const char* invalid = "";        // with kInvalidInput: which input, and what is valid
+};
+
+/// Why a chain description was refused: the joint concerned (-1: the chain or its tip) and a
+/// message that names it and says what would be valid. An empty message means valid.
+struct ChainError {
+    int joint = -1;
+    std::string message;
+    bool ok() const { return message.empty(); }
 };
 
 class Chain {
@@ -53,8 +68,12 @@ public:
     static constexpr std::size_t kMaxDof = 12;
 
     Chain() = default;
-    /// `tip` is the fixed transform from the last joint frame to the tool centre point.
-    Chain(std::vector<ChainJoint> joints, Transform tip);
+
+    /// Validates a description and builds the chain from it. `tip` is the fixed transform from
+    /// the last joint frame to the tool centre point. Valid: 1 to kMaxDof joints; finite
+    /// origins and tip whose rotations are rotation matrices; finite non-zero axes (normalised
+    /// here); lower <= upper (infinite bounds allowed). On error `out` is left untouched.
+    static ChainError create(std::vector<ChainJoint> joints, const Transform& tip, Chain& out);
 
     std::size_t dof() const { return joints_.size(); }
     const ChainJoint& joint(std::size_t i) const { return joints_[i]; }
@@ -68,12 +87,18 @@ public:
     /// FK and Jacobian together (one pass).
     Transform fk_jacobian(const double* q, double* out) const;
 
-    /// Damped least squares from `seed`, then seeded random restarts within the limits.
+    /// Damped least squares from `seed` (dof values), then seeded random restarts within the
+    /// limits. Invalid input (see IkStatus::kInvalidInput) is reported, never iterated on.
     IkResult ik(const Transform& target, const double* seed, const IkOptions& options) const;
+    /// The same with the seed's length checked against dof().
+    IkResult ik(const Transform& target, const std::vector<double>& seed,
+                const IkOptions& options) const;
 
     bool within_limits(const double* q, double tol = 0.0) const;
 
 private:
+    Chain(std::vector<ChainJoint> joints, Transform tip);
+
     /// One Levenberg-Marquardt descent; returns true on convergence. `q` is updated in place.
     bool descend(const Transform& target, double* q, const IkOptions& options,
                  bool respect_limits, int& iterations, double& pos_err, double& rot_err,

@@ -33,11 +33,24 @@ struct PtpRequest {
     std::vector<AxisLimits> limits;
 };
 
+/// The same request as views over caller-owned arrays of `dof` values each, with the limits as
+/// one row-major (3, dof) table (rows velocity, acceleration, jerk): what the Python binding
+/// passes straight from numpy buffers, without copying.
+struct PtpView {
+    std::size_t dof = 0;
+    const double* start = nullptr;
+    const double* goal = nullptr;
+    const double* start_velocity = nullptr;
+    const double* start_acceleration = nullptr;
+    const double* limits = nullptr;
+};
+
 /// Time-optimal synchronised move from the start state to the goal at rest. All joints finish
 /// together at the slowest joint's optimal time; when the start state is collinear with the
 /// displacement (always so from rest) and the limits allow, the motion is phase synchronised
 /// (a straight line in joint space).
 PlanError plan_ptp(const PtpRequest& request, JointTrajectory& out);
+PlanError plan_ptp(const PtpView& request, JointTrajectory& out);
 
 /// Brings every joint to rest as fast as the limits allow from the given state. Collinear
 /// states (such as any instant of a phase-synchronised move) stop along their line.

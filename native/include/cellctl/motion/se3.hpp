@@ -69,6 +69,26 @@ struct Transform {
     Vec3 translation{0.0, 0.0, 0.0};
 };
 
+/// True when every entry is finite and the rotation is a proper rotation matrix: R R^T = I and
+/// det R = +1, each within `tol`.
+inline bool is_rigid(const Transform& t, double tol = 1e-6) {
+    for (double x : t.rotation) {
+        if (!std::isfinite(x)) return false;
+    }
+    for (double x : t.translation) {
+        if (!std::isfinite(x)) return false;
+    }
+    const Mat3 rrt = mul(t.rotation, transpose(t.rotation));
+    const Mat3 eye = identity3();
+    for (int i = 0; i < 9; ++i) {
+        if (std::abs(rrt[i] - eye[i]) > tol) return false;
+    }
+    const Mat3& r = t.rotation;
+    const double det = r[0] * (r[4] * r[8] - r[5] * r[7]) - r[1] * (r[3] * r[8] - r[5] * r[6]) +
+                       r[2] * (r[3] * r[7] - r[4] * r[6]);
+    return std::abs(det - 1.0) <= tol;
+}
+
 inline Transform operator*(const Transform& a, const Transform& b) {
     return {mul(a.rotation, b.rotation), mul(a.rotation, b.translation) + a.translation};
 }

@@ -41,6 +41,10 @@ void build_cruise(const CruisePlan& plan, double p0, double v0, double a0, Profi
 /// Peak velocity magnitude of the time-optimal move over |distance| from rest to rest.
 double rest_to_rest_peak_velocity(double distance, const AxisLimits& lim);
 
+/// The time-optimal rest-to-rest move over `distance` as a cruise plan (cruise >= 0): its
+/// duration is known without building the profile.
+CruisePlan rest_to_rest_plan(double distance, const AxisLimits& lim);
+
 /// Appends the minimum-time phases that bring the profile's end to (v_target, 0).
 void append_velocity_change(Profile& profile, double v_target, const AxisLimits& lim);
 
@@ -54,5 +58,11 @@ bool plan_time_optimal(double p0, double v0, double a0, double target, const Axi
 /// where that family cannot reach the duration, the time-optimal profile is followed by a dwell.
 bool plan_fixed_duration(double p0, double v0, double a0, double target, const AxisLimits& lim,
                          double duration, const Profile& time_optimal, Profile& out);
+
+/// plan_fixed_duration from rest. The time-optimal profile is planned only in the rare cases
+/// where the cruise family cannot meet the duration (a synchronised move from rest usually
+/// needs just the cruise velocity, in closed form).
+bool plan_fixed_duration_from_rest(double p0, double target, const AxisLimits& lim,
+                                   double duration, Profile& out);
 
 }  // namespace cellctl::motion
