@@ -71,11 +71,21 @@ class Move(Action):
     def __init__(self, arm: str, plan: Planner, what: str) -> None:
         self.arm, self.plan, self.what = arm, plan, what
         self.hands_over = False
+        self.next_move: Move | None = None
+        """The arm's next move in the same program (planned ahead from this one's goal)."""
         self.stream: MotionStream | None = None
         self.goal: np.ndarray | None = None
         self._planned: Future[SampledMotion] | None = None
+        self._planned_from: np.ndarray | None = None
         self._after: float | None = None  # trajectory time of the end of the motion this one joins
         self._played_at: float | None = None  # system time the stream was seen played
+
+    def plan_ahead(self, ctx: CellContext, start: np.ndarray) -> None:
+        """Start planning from ``start`` (the previous move's goal) before this move starts:
+        on a real clock the plan is then ready when the tools in between are done."""
+        if self._planned is None:
+            self._planned_from = start
+            self._planned = ctx.planning.submit(self.arm, self.plan, ctx, start)
 
     def start(self, ctx: CellContext) -> None:
         tail = ctx.tails.pop(self.arm, None)
@@ -84,7 +94,10 @@ class Move(Action):
             raise ActionFailed(fault)
         q = ctx.system.arms[self.arm].read().positions if tail is None else tail.goal
         self._after = None if tail is None else tail.end_tau
-        self._planned = ctx.planning.submit(self.arm, self.plan, ctx, q)
+        if self._planned_from is None or np.abs(q - self._planned_from).max() > IN_POSITION:
+            self._planned_from = q  # not planned ahead, or the arm is not where that plan starts
+            self._planned = ctx.planning.submit(self.arm, self.plan, ctx, q)
+        assert self._planned is not None
         if self._planned.done():  # planned inline: a move that cannot be planned fails to start
             failure = self._take_plan(ctx)
             if failure:
@@ -100,6 +113,8 @@ class Move(Action):
         self.stream = MotionStream(ctx.system.arms[self.arm], motion, ctx.queue_depth, after=self._after)
         self.goal = motion.sample([motion.duration]).position[0]
         ctx.streams.add(self.stream)
+        if self.next_move is not None:
+            self.next_move.plan_ahead(ctx, self.goal)
         return None
 
     def poll(self, ctx: CellContext) -> Status:
@@ -157,11 +172,18 @@ class Move(Action):
 
 
 def join_moves(actions: list[Action]) -> list[Action]:
-    """Mark each move followed at once by another move of the same arm to hand over to it
-    (the arm goes on without stopping for a new lead); returns ``actions``."""
-    for current, following in zip(actions, actions[1:]):
-        if isinstance(current, Move) and isinstance(following, Move) and current.arm == following.arm:
-            current.hands_over = True
+    """Link each move of a program to the arm's next move (planned ahead from its goal; other
+    actions do not move the arm), and mark a move followed at once by a move of the same arm
+    to hand over to it (the arm goes on without stopping for a new lead); returns ``actions``."""
+    last: dict[str, Move] = {}
+    for index, action in enumerate(actions):
+        if not isinstance(action, Move):
+            continue
+        previous = last.get(action.arm)
+        if previous is not None:
+            previous.next_move = action
+            previous.hands_over = actions[index - 1] is previous
+        last[action.arm] = action
     return actions
 
 
