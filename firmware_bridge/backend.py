@@ -29,6 +29,7 @@ from firmware_bridge.frames import (
     Gripper, HelloAck, Marker, Message, OverrideMsg, Reset, Screw, Setpoints, Status, Stop, ToolCurve,
     ToolProgress, ToolResultMsg,
 )
+from firmware_bridge.framesize import FrameSizer
 from firmware_bridge.host import HostLink, LinkOptions, LinkStats
 from firmware_bridge.link import seq_diff
 
@@ -43,6 +44,30 @@ _FAILURE_CLASS = {
     ErrorCode.NO_SCREW: "no_screw",
 }
 _INT32 = 2**31 - 1
+
+
+@dataclass
+class _Stream:
+    """Setpoints submitted together, cut into SETPOINTS frames only as they are sent, so that the
+    frame size follows the line's error rate at sending time (:class:`FrameSizer`)."""
+
+    gen: int
+    times: np.ndarray
+    positions: np.ndarray
+    final: bool
+    new_motion: bool
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def take(self, count: int) -> Setpoints:
+        """The next frame of at most ``count`` setpoints (NEW_MOTION on the first, END on the last)."""
+        times, positions = self.times[:count], self.positions[:count]
+        self.times, self.positions = self.times[count:], self.positions[count:]
+        flags = SETPOINTS_END if (self.final and not len(self.times)) else 0
+        flags |= SETPOINTS_NEW_MOTION if self.new_motion else 0
+        self.new_motion = False
+        return Setpoints(self.gen, flags, times, positions)
 
 
 @dataclass
@@ -61,12 +86,13 @@ class SerialArm(ArmInterface):
         self._system = system
         self._name = name
         self._requested_batch = max_batch
-        self._max_batch = max_batch
+        self.frame_sizer = FrameSizer(36, max_batch)
+        """Chooses setpoints per frame from the line's error rate (replaced at each new session)."""
         self._cond = threading.Condition()
         self._dof = 0
         self._capacity = 0
         self._status: Status | None = None
-        self._outbox: deque[Message] = deque()
+        self._outbox: deque[Message | _Stream] = deque()
         self._pending_setpoints = 0
         self._sent_setpoints = 0
         self._sync_sent = True
@@ -123,11 +149,7 @@ class SerialArm(ArmInterface):
         t_us, q_int = self._quantise(t, q)
         with self._cond:
             self._check_motion_allowed()
-            for start in range(0, len(t_us), self._max_batch):
-                stop = start + self._max_batch
-                flags = SETPOINTS_END if (stop >= len(t_us) and final) else 0
-                flags |= SETPOINTS_NEW_MOTION if (start == 0 and new_motion) else 0
-                self._outbox.append(Setpoints(self._gen, flags, t_us[start:stop], q_int[start:stop]))
+            self._outbox.append(_Stream(self._gen, t_us, q_int, final, new_motion))
             self._pending_setpoints += len(t_us)
 
     def _quantise(self, t: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -194,7 +216,7 @@ class SerialArm(ArmInterface):
                                "e-stop if the arm may still be moving")
 
     def _drop_pending_setpoints(self) -> None:
-        self._outbox = deque(m for m in self._outbox if not isinstance(m, Setpoints))
+        self._outbox = deque(m for m in self._outbox if not isinstance(m, _Stream))
         self._pending_setpoints = 0
 
     def tool_command(self, command: ToolCommand, *, command_id: int | None = None) -> ToolHandle:
@@ -256,7 +278,9 @@ class SerialArm(ArmInterface):
     def on_session(self, ack: HelloAck, resumed: bool, lost: list[tuple[int, int, bytes]]) -> None:
         with self._cond:
             self._dof, self._capacity = ack.dof, ack.queue_capacity
-            self._max_batch = min(self._requested_batch, Setpoints.max_count(ack.dof))
+            most = min(self._requested_batch, Setpoints.max_count(ack.dof, ack.max_payload))
+            if not resumed or most != self.frame_sizer.max_count:
+                self.frame_sizer = FrameSizer(8 + 4 * ack.dof, most)
             self._link_up = True
             if not resumed:
                 self._new_session(lost)
@@ -291,13 +315,20 @@ class SerialArm(ArmInterface):
             if self._oob is not None and now >= self._oob_due:
                 link.send_unreliable(self._oob)
                 self._oob_due = now + self.OOB_RESEND
+            sent = link.sender_stats
+            count = self.frame_sizer.observe(sent.sent, sent.sent_bytes, sent.retransmits)
             while self._outbox and link.window_free > 0:
                 head = self._outbox[0]
-                if isinstance(head, Setpoints):
-                    if not self._credit_for(len(head.times)):
+                if isinstance(head, _Stream):
+                    batch = min(count, len(head))
+                    if not self._credit_for(batch):
                         break
-                    self._sent_setpoints += len(head.times)
-                    self._pending_setpoints -= len(head.times)
+                    self._sent_setpoints += batch
+                    self._pending_setpoints -= batch
+                    link.send_reliable(head.take(batch))
+                    if not len(head):
+                        self._outbox.popleft()
+                    continue
                 link.send_reliable(self._outbox.popleft())
 
     def _credit_for(self, count: int) -> bool:
@@ -398,8 +429,10 @@ class SerialSystem(HardwareSystem):
         url: device path, ``socket://host:port`` or any other pyserial URL.
         arm_name: the arm's name in the cell description.
         options: link tunables (baud rate, expected configuration hash, timeouts).
-        max_batch: most setpoints per frame (default: as many as a frame holds, 28 for 7 joints;
-            smaller frames survive a noisy line better).
+        max_batch: most setpoints per frame (default: as many as a frame holds, 28 for 7 joints,
+            or fewer if the controller accepts only smaller frames). Within it the frame size adapts
+            to the line: frames shrink when retransmissions rise and grow back when the line is
+            clean (:class:`~firmware_bridge.framesize.FrameSizer`).
         command_timeout: bound for stop/reset/activate/deactivate confirmations, seconds.
         configure_timeout: bound for connect + handshake, seconds.
         seed: seed for nonces and tool ids (tests); None draws from the OS.

@@ -26,10 +26,10 @@ import serial
 from cellctl.hw.errors import HardwareError, LinkLost
 from firmware_bridge.errors import ErrorCode, describe
 from firmware_bridge.frames import (
-    PROTOCOL_VERSION, Frame, FrameDecoder, Hello, HelloAck, Message, MsgType, TimeReq, TimeResp,
+    MAX_PAYLOAD, MIN_MAX_PAYLOAD, PROTOCOL_VERSION, Frame, FrameDecoder, Hello, HelloAck, Message, MsgType, TimeReq, TimeResp,
     encode_frame, parse_message,
 )
-from firmware_bridge.link import ReliableEndpoint
+from firmware_bridge.link import SACK_BITS, EndpointStats, ReliableEndpoint
 
 __all__ = ["HostLink", "LinkStats", "LinkListener", "LinkOptions"]
 
@@ -237,6 +237,11 @@ class HostLink:
         self._write([self._endpoint.make(message)])
 
     @property
+    def sender_stats(self) -> EndpointStats:
+        """Counters of the host's reliable sender (frames, bytes, retransmissions; I/O thread only)."""
+        return self._endpoint.stats
+
+    @property
     def window_free(self) -> int:
         """Reliable frames that may still be queued without exceeding the window (I/O thread only)."""
         return self._endpoint.window_free
@@ -325,15 +330,16 @@ class HostLink:
             return
         if ack.result != ErrorCode.OK:
             name, meaning, action = describe(ack.result)
-            with self._cond:
-                self._fatal = HardwareError(
-                    f"controller on {self.url} refused the handshake: {name} ({ack.result}): {meaning} "
-                    f"{action} (host protocol {PROTOCOL_VERSION}, controller {ack.version}; expected "
-                    f"config hash 0x{self.options.expected_config_hash:08x}, controller 0x{ack.config_hash:08x})"
-                )
-                self._cond.notify_all()
-            self._stop.set()
+            self._fail(f"controller on {self.url} refused the handshake: {name} ({ack.result}): {meaning} "
+                       f"{action} (host protocol {PROTOCOL_VERSION}, controller {ack.version}; expected "
+                       f"config hash 0x{self.options.expected_config_hash:08x}, controller 0x{ack.config_hash:08x})")
             return
+        if not (1 <= ack.rx_window <= SACK_BITS and MIN_MAX_PAYLOAD <= ack.max_payload <= MAX_PAYLOAD):
+            self._fail(f"controller on {self.url} announced rx_window={ack.rx_window} and max_payload="
+                       f"{ack.max_payload} in its handshake; valid: rx_window 1 .. {SACK_BITS}, max_payload "
+                       f"{MIN_MAX_PAYLOAD} .. {MAX_PAYLOAD} (docs/protocol.md section 2): fix the controller firmware")
+            return
+        self._endpoint.limit_window(ack.rx_window)
         resumed = bool(ack.resumed) and ack.epoch == self._epoch
         if resumed:
             self._endpoint.resume(ack.rx_next)
@@ -348,6 +354,13 @@ class HostLink:
         self.controller_info = ack
         self._listener.on_session(ack, resumed, lost)
         self._set_state("up")
+
+    def _fail(self, message: str) -> None:
+        """A handshake the host cannot use: report ``message`` to wait_established() and stop."""
+        with self._cond:
+            self._fatal = HardwareError(message)
+            self._cond.notify_all()
+        self._stop.set()
 
     def _write(self, frames: list[Frame]) -> None:
         if not frames or self._port is None or self._muted.is_set():

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.unit
 
 EXAMPLES = [
     Hello(1, 7, 9, 1234, 0xDEADBEEF),
-    HelloAck(0, 1, 7, 1, 7, 2000, 250, 0x1234, 99, 5, 123456789, "emu"),
+    HelloAck(0, 3, 7, 1, 7, 2000, 250, 0x1234, 99, 5, 123456789, 8, 512, "emu"),
     Setpoints(3, 1, np.array([10, 20], np.int64), np.arange(14, dtype=np.int32).reshape(2, 7) - 7),
     Gripper(5, 1, 20000, 10000, 50000),
     Screw(6, 2, 100000, 90000, 120000, 600000, 900000, 600000, 5000),
