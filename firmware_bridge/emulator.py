@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lease-ms", type=int, default=1000, help="watchdog lease in ms (default 1000)")
     parser.add_argument("--profile", choices=sorted(PROFILES), default="standard",
                         help="buffers the controller has: 'standard' (2000-setpoint queue, 32-frame windows of "
-                             "1 KB frames, 64 results with curves) or 'small' (600, 8 of 512 B, 16 results, one "
+                             "1 KB frames, 64 results with curves) or 'small' (1000, 8 of 512 B, 16 results, one "
                              "curve: within 64 KB of RAM; docs/protocol.md section 11)")
     parser.add_argument("--queue", type=int, default=None, help="setpoint queue capacity (default: the profile's)")
     parser.add_argument("--acceleration", default="8.0", metavar="A[,A...]",

@@ -55,8 +55,8 @@ class ResourceProfile:
 PROFILES: dict[str, ResourceProfile] = {
     "standard": ResourceProfile(queue=2000, rx_window=32, tx_window=32, max_payload=MAX_PAYLOAD, tool_history=64,
                                 curve_history=64, curve_samples=10_000),
-    "small": ResourceProfile(queue=600, rx_window=8, tx_window=8, max_payload=512, tool_history=16,
-                             curve_history=1, curve_samples=2048),
+    "small": ResourceProfile(queue=1000, rx_window=8, tx_window=8, max_payload=512, tool_history=16,
+                             curve_history=1, curve_samples=1500),
 }
 
 
