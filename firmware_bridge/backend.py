@@ -95,6 +95,7 @@ class SerialArm(ArmInterface):
         self._outbox: deque[Message | _Stream] = deque()
         self._pending_setpoints = 0
         self._sent_setpoints = 0
+        self._motion_delay_us = 0
         self._sync_sent = True
         self._gen = 0
         self._oob_ids = itertools.count(1)
@@ -149,8 +150,29 @@ class SerialArm(ArmInterface):
         t_us, q_int = self._quantise(t, q)
         with self._cond:
             self._check_motion_allowed()
+            if new_motion:
+                self._motion_delay_us = self._start_delay_us()
+            t_us = t_us + self._motion_delay_us
+            if final:
+                self._motion_delay_us = 0
             self._outbox.append(_Stream(self._gen, t_us, q_int, final, new_motion))
             self._pending_setpoints += len(t_us)
+
+    def _start_delay_us(self) -> int:
+        """How much later than stamped a motion from rest starts on a noisy line (0 on a clean one).
+
+        A motion from rest has only its lead (50 ms) queued when it starts; if a frame of its
+        beginning is lost, its retransmission must still arrive in time. Once the line has shown
+        errors, such a motion starts two retransmission timeouts later (at most 0.5 s), as the
+        controller would do with a motion that arrived late. A motion joined to one still queued is
+        never moved."""
+        status = self._status
+        at_rest = (status is not None and status.queue_depth == 0 and self._pending_setpoints == 0
+                   and self._sent_setpoints == status.processed)
+        link = self._system._link
+        if not at_rest or link is None or (self.frame_sizer.error_rate <= 0.0 and not link.sender_stats.retransmits):
+            return 0
+        return round(min(0.5, 2.0 * link.retransmission_timeout) * 1e6)
 
     def _quantise(self, t: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t_us = np.round(t * 1e6).astype(np.int64)
@@ -498,6 +520,11 @@ class SerialSystem(HardwareSystem):
 
     def on_cleanup(self) -> None:
         if self._link is not None:
+            stats, sizer = self._link.stats(), self._arm.frame_sizer
+            log.info("link %s closed: %d retransmits, %d CRC errors, %d framing errors; %d..%d setpoints a frame",
+                     self.url, stats.retransmits, stats.crc_errors, stats.framing_errors, sizer.smallest,
+                     sizer.largest, extra={"link_stats": stats, "batch_range": (sizer.smallest, sizer.largest),
+                                           "arm": self._arm.name})
             self._link.close()
             self._link = None
 

@@ -237,6 +237,11 @@ class HostLink:
         self._write([self._endpoint.make(message)])
 
     @property
+    def retransmission_timeout(self) -> float:
+        """The host's present retransmission timeout, seconds (adapts to the round trip)."""
+        return self._endpoint.retransmission_timeout
+
+    @property
     def sender_stats(self) -> EndpointStats:
         """Counters of the host's reliable sender (frames, bytes, retransmissions; I/O thread only)."""
         return self._endpoint.stats
