@@ -163,16 +163,17 @@ class SerialArm(ArmInterface):
 
         A motion from rest has only its lead (50 ms) queued when it starts; if a frame of its
         beginning is lost, its retransmission must still arrive in time. Once the line has shown
-        errors, such a motion starts two retransmission timeouts later (at most 0.5 s), as the
+        errors, such a motion starts four retransmission timeouts later (0.2 .. 0.5 s: room for a frame
+        lost twice, the second timeout doubled), as the
         controller would do with a motion that arrived late. A motion joined to one still queued is
         never moved."""
         status = self._status
         at_rest = (status is not None and status.queue_depth == 0 and self._pending_setpoints == 0
                    and self._sent_setpoints == status.processed)
         link = self._system._link
-        if not at_rest or link is None or (self.frame_sizer.error_rate <= 0.0 and not link.sender_stats.retransmits):
+        if not at_rest or link is None or self.frame_sizer.error_rate <= 0.0:
             return 0
-        return round(min(0.5, 2.0 * link.retransmission_timeout) * 1e6)
+        return round(min(0.5, max(0.2, 4.0 * link.retransmission_timeout)) * 1e6)
 
     def _quantise(self, t: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t_us = np.round(t * 1e6).astype(np.int64)
@@ -337,8 +338,7 @@ class SerialArm(ArmInterface):
             if self._oob is not None and now >= self._oob_due:
                 link.send_unreliable(self._oob)
                 self._oob_due = now + self.OOB_RESEND
-            sent = link.sender_stats
-            count = self.frame_sizer.observe(sent.sent, sent.sent_bytes, sent.retransmits)
+            count = self.frame_sizer.observe(link.line_counts())
             while self._outbox and link.window_free > 0:
                 head = self._outbox[0]
                 if isinstance(head, _Stream):

@@ -10,23 +10,48 @@ more of the line on headers. The useful fraction of the line,
 is largest at ``L* = (H + sqrt(H² + 4H/λ')) / 2`` with ``λ' = −ln(1 − λ)``; on a clean line
 (λ → 0) that is the largest frame allowed. Each frame also costs handling (``FRAME_COST``),
 which moves the optimum to somewhat longer frames. :class:`FrameSizer` estimates λ from the sender's own
-retransmissions (each one stands for a frame that did not get through) over windows of a few
-kilobytes, smooths it, and returns the number of setpoints that makes a frame closest to L*. Frames
-shrink within a fraction of a second when errors rise and grow back as the line stays clean.
+retransmissions (each one stands for a frame that did not get through) and from the damaged
+frames it receives (the controller's STATUS flows all the time, so the estimate is ready before
+the first motion), over windows of a few kilobytes, smooths it, and returns the number of
+setpoints that makes the best use of the line. Frames shrink within a fraction of a second when
+errors rise and grow back as the line stays clean.
 
-Pure logic: feed it the endpoint's running totals with :meth:`FrameSizer.observe`.
+Pure logic: feed it the link's running totals (:class:`LineCounts`) with :meth:`FrameSizer.observe`.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
-__all__ = ["FrameSizer", "FRAME_OVERHEAD"]
+__all__ = ["FrameSizer", "LineCounts", "FRAME_OVERHEAD"]
 
 FRAME_OVERHEAD = 16 + 5 + 4 + 2
 """Bytes of a SETPOINTS frame besides its knots: header, SETPOINTS fields, CRC, COBS code and delimiter."""
 FRAME_COST = 100
 """What handling one more frame costs, in bytes of line time (see :meth:`FrameSizer.best_count`)."""
+
+
+class LineCounts(NamedTuple):
+    """Running totals of one link, both directions (the sender's own frames tell about the line
+    towards the peer, the frames received about the line back; both usually share the noise)."""
+
+    sent_frames: int
+    """Reliable frames sent, retransmissions included."""
+    sent_bytes: int
+    retransmits: int
+    received_frames: int
+    """Good frames received."""
+    received_bad: int
+    """Frames received that failed CRC or framing."""
+    received_bytes: int
+
+
+def _rate(bad: int, frames: int, size: int) -> float:
+    """Byte error rate that loses ``bad`` of ``frames`` frames totalling ``size`` bytes."""
+    if frames <= 0 or size <= 0:
+        return 0.0
+    return -math.log1p(-min(bad / frames, 0.9)) / (size / frames)
 
 
 class FrameSizer:
@@ -52,26 +77,24 @@ class FrameSizer:
         """Estimated probability that a byte is damaged (flipped, lost or repeated)."""
         self.smallest = self.largest = max_count
         self._count = max_count
-        self._base: tuple[int, int, int] | None = None
+        self._base: LineCounts | None = None
 
     @property
     def count(self) -> int:
         """Setpoints per frame now."""
         return self._count
 
-    def observe(self, frames_sent: int, bytes_sent: int, retransmits: int) -> int:
-        """Update from the sender's running totals (reliable frames and bytes sent, retransmissions
-        among them); return the setpoints per frame to use now."""
+    def observe(self, sent: LineCounts) -> int:
+        """Update from the link's running totals; return the setpoints per frame to use now."""
         if self._base is None:
-            self._base = (frames_sent, bytes_sent, retransmits)
+            self._base = sent
             return self._count
-        frames, size, lost = (now - then for now, then in zip((frames_sent, bytes_sent, retransmits), self._base))
-        if size < self.window_bytes or frames <= 0:
+        delta = LineCounts(*(now - then for now, then in zip(sent, self._base)))
+        if delta.sent_bytes + delta.received_bytes < self.window_bytes:
             return self._count
-        self._base = (frames_sent, bytes_sent, retransmits)
-        loss = min(lost / frames, 0.9)
-        mean_length = size / frames
-        rate = -math.log1p(-loss) / mean_length
+        self._base = sent
+        rate = max(_rate(delta.retransmits, delta.sent_frames, delta.sent_bytes),
+                   _rate(delta.received_bad, delta.received_frames + delta.received_bad, delta.received_bytes))
         self.error_rate = (1.0 - self.smoothing) * self.error_rate + self.smoothing * rate
         self._count = self.best_count(self.error_rate)
         self.smallest = min(self.smallest, self._count)

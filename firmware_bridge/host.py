@@ -29,7 +29,8 @@ from firmware_bridge.frames import (
     MAX_PAYLOAD, MIN_MAX_PAYLOAD, PROTOCOL_VERSION, Frame, FrameDecoder, Hello, HelloAck, Message, MsgType, TimeReq, TimeResp,
     encode_frame, parse_message,
 )
-from firmware_bridge.link import SACK_BITS, EndpointStats, ReliableEndpoint
+from firmware_bridge.framesize import LineCounts
+from firmware_bridge.link import SACK_BITS, ReliableEndpoint
 
 __all__ = ["HostLink", "LinkStats", "LinkListener", "LinkOptions"]
 
@@ -241,10 +242,11 @@ class HostLink:
         """The host's present retransmission timeout, seconds (adapts to the round trip)."""
         return self._endpoint.retransmission_timeout
 
-    @property
-    def sender_stats(self) -> EndpointStats:
-        """Counters of the host's reliable sender (frames, bytes, retransmissions; I/O thread only)."""
-        return self._endpoint.stats
+    def line_counts(self) -> LineCounts:
+        """Running totals of both directions, for sizing frames (I/O thread only)."""
+        sent, dec = self._endpoint.stats, self._decoder.counters
+        return LineCounts(sent.sent, sent.sent_bytes, sent.retransmits, dec["frames"],
+                          dec["crc_errors"] + dec["framing_errors"], self._counts["bytes_rx"])
 
     @property
     def window_free(self) -> int:

@@ -7,7 +7,8 @@ program's torque and angle windows (torque first), exactly as a real tightening 
 A back-out reverses (negative torque and angle): the loosening torque builds to 80–100 % of the
 torque the screw was left at over 8°, then it unwinds at 2 % of that peak until the driven angle
 is undone; with no driven screw in the hole it is NOK ``NO_SCREW``.
-Commands are de-duplicated by id: a repeated id never runs twice; a finished one re-sends its result.
+Commands are de-duplicated by id and kind: a repeated id never runs twice; a finished one re-sends its
+result; an id reused for a different kind of command is refused (413).
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ class ToolModel:
         self._run: _Run | None = None
         self._width = 0.02
         self._finished: OrderedDict[int, list[ToolCurve | ToolResultMsg]] = OrderedDict()
+        self._kinds: dict[int, type[ToolMessage]] = {}
+        """The kind of command each remembered id was (ids are matched with their kind)."""
         self._driven: tuple[float, float] | None = None
         """(angle, torque) the screw in the hole was left at, or None when there is none."""
 
@@ -97,6 +100,10 @@ class ToolModel:
     def start(self, command: ToolMessage, now_us: int, out: ToolOutput) -> ErrorCode:
         """Start ``command`` unless its id ran before (then re-send the result) or the tool is busy."""
         cid = command.command_id
+        known = self._kinds.get(cid) or (type(self._run.command) if self._run and self._run.command.command_id == cid
+                                         else None)
+        if known is not None and known is not type(command):
+            return ErrorCode.COMMAND_ID_REUSED
         if cid in self._finished:
             out.reliable.extend(self._finished[cid])
             return ErrorCode.OK
@@ -244,8 +251,9 @@ class ToolModel:
                                       sign * round(torque * 1e6), sign * round(run.angle * 1000),
                                       round(run.width * 1e6), samples))
         self._finished[cmd.command_id] = messages
+        self._kinds[cmd.command_id] = type(cmd)
         while len(self._finished) > self.params.history:
-            self._finished.popitem(last=False)
+            del self._kinds[self._finished.popitem(last=False)[0]]
         for old in list(self._finished)[: max(0, len(self._finished) - self.params.curve_history)]:
             self._finished[old] = self._finished[old][-1:]  # the curve's memory is reused; the result stays
         out.reliable.extend(messages)
