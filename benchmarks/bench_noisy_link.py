@@ -78,6 +78,13 @@ def main() -> int:
     backend_log = logging.getLogger("firmware_bridge.backend")
     backend_log.setLevel(logging.INFO)
     backend_log.addHandler(handler)
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        debug = logging.FileHandler(args.keep / "host.log", mode="w")
+        debug.setLevel(logging.DEBUG)
+        debug.setFormatter(logging.Formatter("%(relativeCreated)9.0f %(message)s"))
+        backend_log.addHandler(debug)
+        backend_log.setLevel(logging.DEBUG)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         subprocess.run([*CELLCTL, "demo", "--export", str(folder / "demo")], cwd=folder, check=True,

@@ -29,7 +29,7 @@ from firmware_bridge.frames import (
     Gripper, HelloAck, Marker, Message, OverrideMsg, Reset, Screw, Setpoints, Status, Stop, ToolCurve,
     ToolProgress, ToolResultMsg,
 )
-from firmware_bridge.framesize import FrameSizer
+from firmware_bridge.framesize import FrameSizer, window_floor
 from firmware_bridge.host import HostLink, LinkOptions, LinkStats
 from firmware_bridge.link import seq_diff
 
@@ -163,7 +163,7 @@ class SerialArm(ArmInterface):
 
         A motion from rest has only its lead (50 ms) queued when it starts; if a frame of its
         beginning is lost, its retransmission must still arrive in time. Once the line has shown
-        errors, such a motion starts four retransmission timeouts later (0.2 .. 0.5 s: room for a frame
+        errors (or before the link has seen enough traffic to tell), such a motion starts four retransmission timeouts later (0.2 .. 0.5 s: room for a frame
         lost twice, the second timeout doubled), as the
         controller would do with a motion that arrived late. A motion joined to one still queued is
         never moved."""
@@ -171,7 +171,9 @@ class SerialArm(ArmInterface):
         at_rest = (status is not None and status.queue_depth == 0 and self._pending_setpoints == 0
                    and self._sent_setpoints == status.processed)
         link = self._system._link
-        if not at_rest or link is None or self.frame_sizer.error_rate <= 0.0:
+        if not at_rest or link is None or (self.frame_sizer.informed and self.frame_sizer.error_rate <= 0.0):
+            log.debug("%s: motion starts as stamped (at rest %s, error rate %.2g)", self._name, at_rest,
+                      self.frame_sizer.error_rate)
             return 0
         return round(min(0.5, max(0.2, 4.0 * link.retransmission_timeout)) * 1e6)
 
@@ -338,7 +340,7 @@ class SerialArm(ArmInterface):
             if self._oob is not None and now >= self._oob_due:
                 link.send_unreliable(self._oob)
                 self._oob_due = now + self.OOB_RESEND
-            count = self.frame_sizer.observe(link.line_counts())
+            count = self.frame_sizer.observe(link.line_counts(), window_floor(link.window, link.srtt))
             while self._outbox and link.window_free > 0:
                 head = self._outbox[0]
                 if isinstance(head, _Stream):

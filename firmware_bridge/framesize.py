@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-__all__ = ["FrameSizer", "LineCounts", "FRAME_OVERHEAD"]
+__all__ = ["FrameSizer", "LineCounts", "FRAME_OVERHEAD", "window_floor"]
 
 FRAME_OVERHEAD = 16 + 5 + 4 + 2
 """Bytes of a SETPOINTS frame besides its knots: header, SETPOINTS fields, CRC, COBS code and delimiter."""
@@ -54,6 +54,17 @@ def _rate(bad: int, frames: int, size: int) -> float:
     return -math.log1p(-min(bad / frames, 0.9)) / (size / frames)
 
 
+def window_floor(window: int, srtt: float | None, knot_rate: float = 1000.0, headroom: float = 2.0) -> int:
+    """Fewest setpoints a frame that still stream ``headroom`` × faster than they play.
+
+    At most ``window`` frames are in flight per round trip ``srtt``, so frames of n setpoints carry
+    ``window · n / srtt`` setpoints a second; below this floor the window, not the line, would
+    starve the queue (the host samples motion at ``knot_rate``, 1 kHz)."""
+    if srtt is None or srtt <= 0:
+        return 1
+    return max(1, math.ceil(headroom * knot_rate * srtt / window))
+
+
 class FrameSizer:
     """Setpoints per frame for the observed error rate (see module docstring).
 
@@ -76,30 +87,38 @@ class FrameSizer:
         self.error_rate = 0.0
         """Estimated probability that a byte is damaged (flipped, lost or repeated)."""
         self.smallest = self.largest = max_count
+        self.informed = False
+        """True once a window of evidence was seen (before that the error rate is unknown, not 0)."""
         self._count = max_count
+        self._floor = 1
         self._base: LineCounts | None = None
 
     @property
     def count(self) -> int:
-        """Setpoints per frame now."""
-        return self._count
+        """Setpoints per frame now (the best for the line, at least the floor)."""
+        count = max(self._count, self._floor)
+        self.smallest = min(self.smallest, count)
+        self.largest = max(self.largest, count)
+        return count
 
-    def observe(self, sent: LineCounts) -> int:
-        """Update from the link's running totals; return the setpoints per frame to use now."""
+    def observe(self, sent: LineCounts, floor: int = 1) -> int:
+        """Update from the link's running totals; return the setpoints per frame to use now.
+
+        ``floor``: never fewer setpoints a frame than this (see :func:`window_floor`)."""
+        self._floor = max(1, min(floor, self.max_count))
         if self._base is None:
             self._base = sent
-            return self._count
+            return self.count
         delta = LineCounts(*(now - then for now, then in zip(sent, self._base)))
         if delta.sent_bytes + delta.received_bytes < self.window_bytes:
-            return self._count
+            return self.count
         self._base = sent
+        self.informed = True
         rate = max(_rate(delta.retransmits, delta.sent_frames, delta.sent_bytes),
                    _rate(delta.received_bad, delta.received_frames + delta.received_bad, delta.received_bytes))
         self.error_rate = (1.0 - self.smoothing) * self.error_rate + self.smoothing * rate
         self._count = self.best_count(self.error_rate)
-        self.smallest = min(self.smallest, self._count)
-        self.largest = max(self.largest, self._count)
-        return self._count
+        return self.count
 
     def best_count(self, error_rate: float) -> int:
         """The setpoints per frame that carry the most setpoints through a line with ``error_rate``.

@@ -242,6 +242,16 @@ class HostLink:
         """The host's present retransmission timeout, seconds (adapts to the round trip)."""
         return self._endpoint.retransmission_timeout
 
+    @property
+    def window(self) -> int:
+        """Reliable frames the host keeps unacknowledged at most (after the controller's limit)."""
+        return self._endpoint.window
+
+    @property
+    def srtt(self) -> float | None:
+        """Smoothed round trip of reliable frames, seconds (None before the first)."""
+        return self._endpoint.srtt
+
     def line_counts(self) -> LineCounts:
         """Running totals of both directions, for sizing frames (I/O thread only)."""
         sent, dec = self._endpoint.stats, self._decoder.counters
