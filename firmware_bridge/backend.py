@@ -171,7 +171,7 @@ class SerialArm(ArmInterface):
         at_rest = (status is not None and status.queue_depth == 0 and self._pending_setpoints == 0
                    and self._sent_setpoints == status.processed)
         link = self._system._link
-        if not at_rest or link is None or (self.frame_sizer.informed and self.frame_sizer.error_rate <= 0.0):
+        if not at_rest or link is None or not self.frame_sizer.noisy:
             log.debug("%s: motion starts as stamped (at rest %s, error rate %.2g)", self._name, at_rest,
                       self.frame_sizer.error_rate)
             return 0

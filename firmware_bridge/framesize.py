@@ -28,6 +28,9 @@ __all__ = ["FrameSizer", "LineCounts", "FRAME_OVERHEAD", "window_floor"]
 
 FRAME_OVERHEAD = 16 + 5 + 4 + 2
 """Bytes of a SETPOINTS frame besides its knots: header, SETPOINTS fields, CRC, COBS code and delimiter."""
+NOISY_RATE = 1e-4
+"""Byte error rate above which retransmissions alone mark the line noisy (below it they may be a
+slow peer's: a loaded host acknowledges late and the sender times out)."""
 FRAME_COST = 100
 """What handling one more frame costs, in bytes of line time (see :meth:`FrameSizer.best_count`)."""
 
@@ -90,8 +93,15 @@ class FrameSizer:
         self.informed = False
         """True once a window of evidence was seen (before that the error rate is unknown, not 0)."""
         self._count = max_count
+        self._damaged = 0.0
         self._floor = 1
         self._base: LineCounts | None = None
+
+    @property
+    def noisy(self) -> bool:
+        """True while the line damages frames (received frames failing CRC or framing, or more
+        retransmissions than a slow peer explains), or before there was enough traffic to tell."""
+        return not self.informed or self._damaged > 1e-6 or self.error_rate > NOISY_RATE
 
     @property
     def count(self) -> int:
@@ -114,9 +124,10 @@ class FrameSizer:
             return self.count
         self._base = sent
         self.informed = True
-        rate = max(_rate(delta.retransmits, delta.sent_frames, delta.sent_bytes),
-                   _rate(delta.received_bad, delta.received_frames + delta.received_bad, delta.received_bytes))
-        self.error_rate = (1.0 - self.smoothing) * self.error_rate + self.smoothing * rate
+        tx = _rate(delta.retransmits, delta.sent_frames, delta.sent_bytes)
+        rx = _rate(delta.received_bad, delta.received_frames + delta.received_bad, delta.received_bytes)
+        self.error_rate = (1.0 - self.smoothing) * self.error_rate + self.smoothing * max(tx, rx)
+        self._damaged = (1.0 - self.smoothing) * self._damaged + self.smoothing * rx
         self._count = self.best_count(self.error_rate)
         return self.count
 
