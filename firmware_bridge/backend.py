@@ -60,6 +60,12 @@ class _Stream:
     def __len__(self) -> int:
         return len(self.times)
 
+    def extend(self, times: np.ndarray, positions: np.ndarray, final: bool) -> None:
+        """Append the next setpoints of the same motion."""
+        self.times = np.concatenate((self.times, times))
+        self.positions = np.concatenate((self.positions, positions))
+        self.final = final
+
     def take(self, count: int) -> Setpoints:
         """The next frame of at most ``count`` setpoints (NEW_MOTION on the first, END on the last)."""
         times, positions = self.times[:count], self.positions[:count]
@@ -155,7 +161,11 @@ class SerialArm(ArmInterface):
             t_us = t_us + self._motion_delay_us
             if final:
                 self._motion_delay_us = 0
-            self._outbox.append(_Stream(self._gen, t_us, q_int, final, new_motion))
+            last = self._outbox[-1] if self._outbox else None
+            if isinstance(last, _Stream) and last.gen == self._gen and not last.final and not new_motion:
+                last.extend(t_us, q_int, final)  # not sent yet: one frame may carry both submits
+            else:
+                self._outbox.append(_Stream(self._gen, t_us, q_int, final, new_motion))
             self._pending_setpoints += len(t_us)
 
     def _start_delay_us(self) -> int:
