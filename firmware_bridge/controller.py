@@ -29,6 +29,9 @@ from firmware_bridge.tool_model import ToolModel, ToolOutput, ToolParams
 __all__ = ["Controller", "ControllerConfig"]
 
 Journal = Callable[[dict[str, Any]], None]
+REPEAT_HELLO_US = 2_000_000
+"""A HELLO with the nonce of the one that made the session is a copy of it only this long after it:
+the host resends for at most 1 s, then reopens the port with a new nonce."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Controller:
         self.epoch = random.Random(config.seed).randrange(1, 65536)
         self._session = False
         self._session_nonce: int | None = None
+        self._session_hello_us = 0
         self._session_resumed = 0
         self._last_oob = 0
         self._last_marker = 0
@@ -95,12 +99,14 @@ class Controller:
         cfg = self.config
         result = ErrorCode.OK
         resumed = 0
+        repeat = False
         if hello.version != PROTOCOL_VERSION:
             result = ErrorCode.VERSION_MISMATCH
         elif hello.config_hash not in (0, cfg.config_hash):
             result = ErrorCode.CONFIG_MISMATCH
-        elif self._session and hello.nonce == self._session_nonce:
-            resumed = self._session_resumed  # a repeated or late HELLO of the same handshake: same answer
+        elif (self._session and hello.nonce == self._session_nonce
+              and now_us - self._session_hello_us <= REPEAT_HELLO_US):
+            resumed, repeat = self._session_resumed, True  # a copy of the HELLO answered: same answer
             self.counters["duplicate_hellos"] += 1
         elif self._session and hello.resume_epoch == self.epoch:
             self.link.resume(hello.host_rx_next)
@@ -115,7 +121,8 @@ class Controller:
             self.counters["handshakes"] += 1
         if result is ErrorCode.OK:
             self._last_rx_us = now_us
-            self._session_nonce, self._session_resumed = hello.nonce, resumed
+        if result is ErrorCode.OK and not repeat:
+            self._session_nonce, self._session_resumed, self._session_hello_us = hello.nonce, resumed, now_us
         self._journal({"k": "hello", "result": int(result), "resumed": resumed, "epoch": self.epoch})
         lim = cfg.limits
         ack = HelloAck(int(result), PROTOCOL_VERSION, self.epoch, resumed, lim.dof, lim.queue_capacity,

@@ -135,7 +135,9 @@ class HostLink:
         self._endpoint = ReliableEndpoint(window=self.options.window, rto=self.options.rto)
         self._decoder = FrameDecoder()
         self._clock = _Clock()
-        self._rng = random.Random(seed)
+        self._nonce_source = random.SystemRandom()
+        """Nonces come from the OS, never from ``seed``: two hosts started with the same seed must
+        not send the same nonce, or the controller takes the second for a repeat of the first."""
         self._port: serial.SerialBase | None = None
         self._state = "down"
         self._fatal: HardwareError | None = None
@@ -292,7 +294,7 @@ class HostLink:
             self._counts["reconnects"] += 1
         self._decoder.reset()
         self._set_state("hello")
-        self._nonce = self._rng.getrandbits(32)
+        self._nonce = self._nonce_source.getrandbits(32)
         self._next_hello = 0.0
         self._last_rx = self._opened_at = time.monotonic()
         port.write(b"\x00")

@@ -150,3 +150,10 @@ def test_a_zero_count_batch_is_malformed_and_refused_with_an_event(host):
     events = [m for m in host.exchange(4) if isinstance(m, Event)]
     assert [(e.code, e.ref) for e in events] == [(ErrorCode.MALFORMED_PAYLOAD, seq)]
     assert host.controller.counters["malformed"] == 1
+
+
+def test_the_same_nonce_long_after_is_a_new_handshake_not_a_copy(host):
+    first = host.hello()
+    host.exchange(2100)  # > 2 s: no copy of a HELLO is that late
+    again = host.hello(repeat=True)
+    assert again.epoch != first.epoch and host.controller.counters["handshakes"] == 2
