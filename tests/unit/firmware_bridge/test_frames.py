@@ -100,3 +100,12 @@ def test_decoder_never_raises_on_mutated_frames(message, flips, cut, duplicate):
 def test_parse_message_never_raises_on_any_payload_with_a_valid_crc(kind, payload):
     result = parse_message(Frame(kind, payload=payload))
     assert isinstance(result, (ErrorCode, *MESSAGES.values()))
+
+
+def test_a_decoder_with_a_smaller_max_payload_discards_longer_frames_and_keeps_the_next():
+    decoder = FrameDecoder(max_payload=512)
+    long = encode_frame(Frame(0x10, payload=bytes(range(1, 256)) * 3))  # 765 bytes
+    short = encode_frame(Frame(0x14, payload=b"\x01\x02\x03\x04"))
+    frames = decoder.feed(long + short)
+    assert [f.type for f in frames] == [0x14] and decoder.counters["oversize"] == 1
+    assert Setpoints.max_count(7, 512) == 14 and Setpoints.max_count(7) == 28
