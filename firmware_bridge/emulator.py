@@ -201,6 +201,17 @@ class Emulator:
         if frames and self._active is not None:
             self._active.send(b"".join(encode_frame(f) for f in frames), now)
 
+    def journal_stats(self) -> None:
+        """Write the link counters (frames decoded, damaged, duplicates, retransmissions) to the journal."""
+        link = self.controller.link.stats
+        decoders: dict[str, int] = {}
+        for port in self._ports:
+            for key, value in port.decoder.counters.items():
+                decoders[key] = decoders.get(key, 0) + value
+        self._write_journal({"k": "stats", **decoders, **self.controller.counters, "sent": link.sent,
+                             "retransmits": link.retransmits, "duplicates": link.duplicates,
+                             "beyond_window": link.beyond_window, "stale_epoch": link.stale_epoch})
+
     def _write_journal(self, record: dict[str, Any]) -> None:
         assert self._journal_file is not None
         self._journal_file.write(json.dumps(record, separators=(",", ":")) + "\n")
@@ -285,6 +296,8 @@ def serve(config: ControllerConfig, *, link: str | None = None, pty: bool = True
             emulator.run()
         finally:
             emulator.close()
+            if journal is not None:
+                emulator.journal_stats()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     finally:

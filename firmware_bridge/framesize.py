@@ -9,10 +9,14 @@ more of the line on headers. The useful fraction of the line,
 
 is largest at ``L* = (H + sqrt(H² + 4H/λ')) / 2`` with ``λ' = −ln(1 − λ)``; on a clean line
 (λ → 0) that is the largest frame allowed. Each frame also costs handling (``FRAME_COST``),
-which moves the optimum to somewhat longer frames. :class:`FrameSizer` estimates λ from the sender's own
-retransmissions (each one stands for a frame that did not get through) and from the damaged
-frames it receives (the controller's STATUS flows all the time, so the estimate is ready before
-the first motion), over windows of a few kilobytes, smooths it, and returns the number of
+which moves the optimum to somewhat longer frames. :class:`FrameSizer` estimates λ from the frames
+the host receives damaged (failing CRC or framing) over windows of a few kilobytes: the
+controller's STATUS flows all the time, so the estimate is ready before the first motion, and
+both directions of a serial line share its noise. Retransmissions are not evidence: a peer that
+is merely slow (a loaded host, an emulator writing its journal) makes the sender time out too,
+and shrinking frames then only adds work — a spiral that starved the queue in our tests. (Whole
+frames lost without damage do not depend on the frame size, so nothing is gained by shrinking
+for them.) It smooths the estimate, and returns the number of
 setpoints that makes the best use of the line. Frames shrink within a fraction of a second when
 errors rise and grow back as the line stays clean.
 
@@ -21,16 +25,16 @@ Pure logic: feed it the link's running totals (:class:`LineCounts`) with :meth:`
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import NamedTuple
+
+log = logging.getLogger(__name__)
 
 __all__ = ["FrameSizer", "LineCounts", "FRAME_OVERHEAD", "window_floor"]
 
 FRAME_OVERHEAD = 16 + 5 + 4 + 2
 """Bytes of a SETPOINTS frame besides its knots: header, SETPOINTS fields, CRC, COBS code and delimiter."""
-NOISY_RATE = 1e-4
-"""Byte error rate above which retransmissions alone mark the line noisy (below it they may be a
-slow peer's: a loaded host acknowledges late and the sender times out)."""
 FRAME_COST = 100
 """What handling one more frame costs, in bytes of line time (see :meth:`FrameSizer.best_count`)."""
 
@@ -75,7 +79,7 @@ class FrameSizer:
         knot_bytes: wire bytes of one setpoint (8 + 4 · dof).
         max_count: the most setpoints a frame may carry (frame size, the controller's limit, the
             caller's request).
-        window_bytes: evidence gathered before each update of the estimate.
+        window_bytes: bytes received between updates of the estimate.
         smoothing: weight of the newest window in the estimate (exponential moving average).
     """
 
@@ -93,15 +97,13 @@ class FrameSizer:
         self.informed = False
         """True once a window of evidence was seen (before that the error rate is unknown, not 0)."""
         self._count = max_count
-        self._damaged = 0.0
         self._floor = 1
         self._base: LineCounts | None = None
 
     @property
     def noisy(self) -> bool:
-        """True while the line damages frames (received frames failing CRC or framing, or more
-        retransmissions than a slow peer explains), or before there was enough traffic to tell."""
-        return not self.informed or self._damaged > 1e-6 or self.error_rate > NOISY_RATE
+        """True while the line damages frames, or before there was enough traffic to tell."""
+        return not self.informed or self.error_rate > 1e-6
 
     @property
     def count(self) -> int:
@@ -120,15 +122,17 @@ class FrameSizer:
             self._base = sent
             return self.count
         delta = LineCounts(*(now - then for now, then in zip(sent, self._base)))
-        if delta.sent_bytes + delta.received_bytes < self.window_bytes:
+        if delta.received_bytes < self.window_bytes:
             return self.count
         self._base = sent
         self.informed = True
-        tx = _rate(delta.retransmits, delta.sent_frames, delta.sent_bytes)
-        rx = _rate(delta.received_bad, delta.received_frames + delta.received_bad, delta.received_bytes)
-        self.error_rate = (1.0 - self.smoothing) * self.error_rate + self.smoothing * max(tx, rx)
-        self._damaged = (1.0 - self.smoothing) * self._damaged + self.smoothing * rx
-        self._count = self.best_count(self.error_rate)
+        rate = _rate(delta.received_bad, delta.received_frames + delta.received_bad, delta.received_bytes)
+        self.error_rate = (1.0 - self.smoothing) * self.error_rate + self.smoothing * rate
+        count = self.best_count(self.error_rate)
+        if count != self._count:
+            log.debug("frame size %d -> %d setpoints (byte error rate %.2g; %d of %d frames retransmitted)",
+                      self._count, count, self.error_rate, delta.retransmits, delta.sent_frames)
+        self._count = count
         return self.count
 
     def best_count(self, error_rate: float) -> int:
