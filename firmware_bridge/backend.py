@@ -173,7 +173,7 @@ class SerialArm(ArmInterface):
 
         A motion from rest has only its lead (50 ms) queued when it starts; if a frame of its
         beginning is lost, its retransmission must still arrive in time. Once the line has shown
-        errors (or before the link has seen enough traffic to tell), such a motion starts four retransmission timeouts later (0.2 .. 0.5 s: room for a frame
+        errors, such a motion starts four retransmission timeouts later (0.2 .. 0.5 s: room for a frame
         lost twice, the second timeout doubled), as the
         controller would do with a motion that arrived late. A motion joined to one still queued is
         never moved."""

@@ -83,7 +83,7 @@ class FrameSizer:
         smoothing: weight of the newest window in the estimate (exponential moving average).
     """
 
-    def __init__(self, knot_bytes: int, max_count: int, *, window_bytes: int = 6000,
+    def __init__(self, knot_bytes: int, max_count: int, *, window_bytes: int = 4000,
                  smoothing: float = 0.4) -> None:
         if knot_bytes <= 0 or max_count < 1:
             raise ValueError(f"knot_bytes={knot_bytes} and max_count={max_count} must be positive")
@@ -102,8 +102,8 @@ class FrameSizer:
 
     @property
     def noisy(self) -> bool:
-        """True while the line damages frames, or before there was enough traffic to tell."""
-        return not self.informed or self.error_rate > 1e-6
+        """True while the line damages frames (False before there was enough traffic to tell)."""
+        return self.error_rate > 1e-6
 
     @property
     def count(self) -> int:

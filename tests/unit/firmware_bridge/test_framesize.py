@@ -67,7 +67,7 @@ def test_the_chosen_size_is_the_best_within_the_allowed_range(rate, most):
 def test_the_line_counts_as_noisy_until_known_clean_and_while_frames_arrive_damaged():
     sizer = FrameSizer(KNOT, 28)
     sizer.observe(LineCounts(0, 0, 0, 0, 0, 0))
-    assert sizer.noisy  # nothing known yet
+    assert not sizer.noisy and not sizer.informed  # nothing known yet: no evidence of noise
     sizer.observe(LineCounts(100, 100_000, 3, 1000, 0, 100_000))  # a few late acks, nothing damaged
     assert not sizer.noisy and sizer.count == 28
     sizer.observe(LineCounts(200, 200_000, 3, 1999, 1, 200_000))  # one damaged frame back
