@@ -37,7 +37,7 @@ def test_a_motion_and_a_tightening_run_within_the_limits_the_small_controller_an
     system.activate()
     info = system.link.controller_info
     assert (info.rx_window, info.max_payload, info.queue_capacity) == (SMALL.rx_window, SMALL.max_payload, SMALL.queue)
-    assert system.link._endpoint.window == SMALL.rx_window
+    assert system.link.window == SMALL.rx_window
     arm = system.arm
     start = arm.read().positions
     knots = 400  # more than a small controller's window and frame hold, less than its queue
