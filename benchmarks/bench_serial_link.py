@@ -35,23 +35,29 @@ def _percentiles(samples: list[float]) -> str:
 
 
 def _stream(system: SerialSystem, seconds: float, lead: float) -> list[float]:
-    """Stream 1 kHz setpoints in 10 ms chunks for ``seconds`` from a producer thread; meanwhile
+    """Stream 1 kHz setpoints in 100 ms chunks for ``seconds`` from a producer thread; meanwhile
     measure barrier (MARKER) latencies on this thread. Returns the latencies."""
     arm = system.arm
-    period, chunk = 0.001, 10
+    period, chunk = 0.001, 100  # 0.1 s refills, as the supervisor streams (REFILL)
     phase = np.linspace(0.2, 1.4, arm.dof)
     stop = threading.Event()
 
+    origin = arm.read().positions
+    t0 = system.now() + lead
+
+    def path(times: np.ndarray) -> np.ndarray:
+        return origin + 0.3 * np.sin(np.outer(times - t0, phase))
+
     def produce() -> None:
-        t_next = system.now() + lead
+        t_next = t0
         while not stop.is_set():
             while t_next - system.now() < lead:
                 times = t_next + np.arange(chunk) * period
-                arm.submit(times, 0.3 * np.sin(np.outer(times, phase)), final=False)
+                arm.submit(times, path(times), final=False, new_motion=t_next == t0)
                 t_next = times[-1] + period
             time.sleep(0.002)
         times = t_next + np.arange(chunk) * period
-        arm.submit(times, 0.3 * np.sin(np.outer(times, phase)), final=True)
+        arm.submit(times, path(times), final=True)
 
     producer = threading.Thread(target=produce, name="bench-producer")
     producer.start()
@@ -74,7 +80,7 @@ def _estop_latencies(system: SerialSystem, journal: Path | None, repeats: int) -
     for _ in range(repeats):
         start = arm.read().positions
         times = system.now() + 0.03 + np.arange(300) * 0.001
-        arm.submit(times, start + np.outer(np.linspace(0, 0.05, 300), np.ones(arm.dof)))
+        arm.submit(times, start + np.outer(np.linspace(0, 0.05, 300), np.ones(arm.dof)), new_motion=True)
         arm.wait_status(lambda s: s.time > times[50], timeout=2.0)
         sent_at.append(system.now())
         t0 = time.monotonic()
@@ -90,7 +96,9 @@ def _estop_latencies(system: SerialSystem, journal: Path | None, repeats: int) -
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="streaming duration (default 10 s)")
-    parser.add_argument("--batch", type=int, default=10, help="setpoints per frame (default 10)")
+    parser.add_argument("--batch", type=int, default=255,
+                        help="most setpoints per frame (default: as many as fit, 28 for 7 joints; 10 was the "
+                             "figure before issue 10); the link may send fewer (frame sizing)")
     parser.add_argument("--tcp", action="store_true", help="connect over TCP instead of the pseudo-terminal")
     parser.add_argument("--estops", type=int, default=30, help="e-stop repetitions (default 30)")
     parser.add_argument("--faults", default="", help='route through the fault proxy, e.g. "corrupt=0.0001,drop=0.001"')
@@ -111,10 +119,12 @@ def main(argv: list[str] | None = None) -> int:
                 idle = [system.arm.sync() for _ in range(200)]
                 before = system.link_stats()
                 t0 = time.monotonic()
-                streaming = _stream(system, args.seconds, lead=0.25 if args.faults else 0.06)
+                streaming = _stream(system, args.seconds, lead=1.0)  # the supervisor's default queue depth
                 elapsed = time.monotonic() - t0
                 after = system.link_stats()
                 faults = system.arm.read().faults
+                if faults:  # e.g. an underrun when the machine starved the emulator longer than the lead
+                    system.arm.reset()
                 confirm, one_way = _estop_latencies(system, journal, args.estops)
             finally:
                 system.shutdown()

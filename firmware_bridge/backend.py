@@ -29,6 +29,7 @@ from firmware_bridge.frames import (
     Gripper, HelloAck, Marker, Message, OverrideMsg, Reset, Screw, Setpoints, Status, Stop, ToolCurve,
     ToolProgress, ToolResultMsg,
 )
+from firmware_bridge.framesize import FrameSizer, window_floor
 from firmware_bridge.host import HostLink, LinkOptions, LinkStats
 from firmware_bridge.link import seq_diff
 
@@ -43,6 +44,36 @@ _FAILURE_CLASS = {
     ErrorCode.NO_SCREW: "no_screw",
 }
 _INT32 = 2**31 - 1
+
+
+@dataclass
+class _Stream:
+    """Setpoints submitted together, cut into SETPOINTS frames only as they are sent, so that the
+    frame size follows the line's error rate at sending time (:class:`FrameSizer`)."""
+
+    gen: int
+    times: np.ndarray
+    positions: np.ndarray
+    final: bool
+    new_motion: bool
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def extend(self, times: np.ndarray, positions: np.ndarray, final: bool) -> None:
+        """Append the next setpoints of the same motion."""
+        self.times = np.concatenate((self.times, times))
+        self.positions = np.concatenate((self.positions, positions))
+        self.final = final
+
+    def take(self, count: int) -> Setpoints:
+        """The next frame of at most ``count`` setpoints (NEW_MOTION on the first, END on the last)."""
+        times, positions = self.times[:count], self.positions[:count]
+        self.times, self.positions = self.times[count:], self.positions[count:]
+        flags = SETPOINTS_END if (self.final and not len(self.times)) else 0
+        flags |= SETPOINTS_NEW_MOTION if self.new_motion else 0
+        self.new_motion = False
+        return Setpoints(self.gen, flags, times, positions)
 
 
 @dataclass
@@ -61,14 +92,16 @@ class SerialArm(ArmInterface):
         self._system = system
         self._name = name
         self._requested_batch = max_batch
-        self._max_batch = max_batch
+        self.frame_sizer = FrameSizer(36, max_batch)
+        """Chooses setpoints per frame from the line's error rate (replaced at each new session)."""
         self._cond = threading.Condition()
         self._dof = 0
         self._capacity = 0
         self._status: Status | None = None
-        self._outbox: deque[Message] = deque()
+        self._outbox: deque[Message | _Stream] = deque()
         self._pending_setpoints = 0
         self._sent_setpoints = 0
+        self._motion_delay_us = 0
         self._sync_sent = True
         self._gen = 0
         self._oob_ids = itertools.count(1)
@@ -123,12 +156,36 @@ class SerialArm(ArmInterface):
         t_us, q_int = self._quantise(t, q)
         with self._cond:
             self._check_motion_allowed()
-            for start in range(0, len(t_us), self._max_batch):
-                stop = start + self._max_batch
-                flags = SETPOINTS_END if (stop >= len(t_us) and final) else 0
-                flags |= SETPOINTS_NEW_MOTION if (start == 0 and new_motion) else 0
-                self._outbox.append(Setpoints(self._gen, flags, t_us[start:stop], q_int[start:stop]))
+            if new_motion:
+                self._motion_delay_us = self._start_delay_us()
+            t_us = t_us + self._motion_delay_us
+            if final:
+                self._motion_delay_us = 0
+            last = self._outbox[-1] if self._outbox else None
+            if isinstance(last, _Stream) and last.gen == self._gen and not last.final and not new_motion:
+                last.extend(t_us, q_int, final)  # not sent yet: one frame may carry both submits
+            else:
+                self._outbox.append(_Stream(self._gen, t_us, q_int, final, new_motion))
             self._pending_setpoints += len(t_us)
+
+    def _start_delay_us(self) -> int:
+        """How much later than stamped a motion from rest starts on a noisy line (0 on a clean one).
+
+        A motion from rest has only its lead (50 ms) queued when it starts; if a frame of its
+        beginning is lost, its retransmission must still arrive in time. Once the line has shown
+        errors, such a motion starts four retransmission timeouts later (0.2 .. 0.5 s: room for a frame
+        lost twice, the second timeout doubled), as the
+        controller would do with a motion that arrived late. A motion joined to one still queued is
+        never moved."""
+        status = self._status
+        at_rest = (status is not None and status.queue_depth == 0 and self._pending_setpoints == 0
+                   and self._sent_setpoints == status.processed)
+        link = self._system._link
+        if not at_rest or link is None or not self.frame_sizer.noisy:
+            log.debug("%s: motion starts as stamped (at rest %s, error rate %.2g)", self._name, at_rest,
+                      self.frame_sizer.error_rate)
+            return 0
+        return round(min(0.5, max(0.2, 4.0 * link.retransmission_timeout)) * 1e6)
 
     def _quantise(self, t: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t_us = np.round(t * 1e6).astype(np.int64)
@@ -194,7 +251,7 @@ class SerialArm(ArmInterface):
                                "e-stop if the arm may still be moving")
 
     def _drop_pending_setpoints(self) -> None:
-        self._outbox = deque(m for m in self._outbox if not isinstance(m, Setpoints))
+        self._outbox = deque(m for m in self._outbox if not isinstance(m, _Stream))
         self._pending_setpoints = 0
 
     def tool_command(self, command: ToolCommand, *, command_id: int | None = None) -> ToolHandle:
@@ -256,7 +313,9 @@ class SerialArm(ArmInterface):
     def on_session(self, ack: HelloAck, resumed: bool, lost: list[tuple[int, int, bytes]]) -> None:
         with self._cond:
             self._dof, self._capacity = ack.dof, ack.queue_capacity
-            self._max_batch = min(self._requested_batch, Setpoints.max_count(ack.dof))
+            most = min(self._requested_batch, Setpoints.max_count(ack.dof, ack.max_payload))
+            if not resumed or most != self.frame_sizer.max_count:
+                self.frame_sizer = FrameSizer(8 + 4 * ack.dof, most)
             self._link_up = True
             if not resumed:
                 self._new_session(lost)
@@ -291,13 +350,19 @@ class SerialArm(ArmInterface):
             if self._oob is not None and now >= self._oob_due:
                 link.send_unreliable(self._oob)
                 self._oob_due = now + self.OOB_RESEND
+            count = self.frame_sizer.observe(link.line_counts(), window_floor(link.window, link.srtt))
             while self._outbox and link.window_free > 0:
                 head = self._outbox[0]
-                if isinstance(head, Setpoints):
-                    if not self._credit_for(len(head.times)):
+                if isinstance(head, _Stream):
+                    batch = min(count, len(head))
+                    if not self._credit_for(batch):
                         break
-                    self._sent_setpoints += len(head.times)
-                    self._pending_setpoints -= len(head.times)
+                    self._sent_setpoints += batch
+                    self._pending_setpoints -= batch
+                    link.send_reliable(head.take(batch))
+                    if not len(head):
+                        self._outbox.popleft()
+                    continue
                 link.send_reliable(self._outbox.popleft())
 
     def _credit_for(self, count: int) -> bool:
@@ -398,8 +463,10 @@ class SerialSystem(HardwareSystem):
         url: device path, ``socket://host:port`` or any other pyserial URL.
         arm_name: the arm's name in the cell description.
         options: link tunables (baud rate, expected configuration hash, timeouts).
-        max_batch: most setpoints per frame (default: as many as a frame holds, 28 for 7 joints;
-            smaller frames survive a noisy line better).
+        max_batch: most setpoints per frame (default: as many as a frame holds, 28 for 7 joints,
+            or fewer if the controller accepts only smaller frames). Within it the frame size adapts
+            to the line: frames shrink when retransmissions rise and grow back when the line is
+            clean (:class:`~firmware_bridge.framesize.FrameSizer`).
         command_timeout: bound for stop/reset/activate/deactivate confirmations, seconds.
         configure_timeout: bound for connect + handshake, seconds.
         seed: seed for nonces and tool ids (tests); None draws from the OS.
@@ -465,6 +532,11 @@ class SerialSystem(HardwareSystem):
 
     def on_cleanup(self) -> None:
         if self._link is not None:
+            stats, sizer = self._link.stats(), self._arm.frame_sizer
+            log.info("link %s closed: %d retransmits, %d CRC errors, %d framing errors; %d..%d setpoints a frame",
+                     self.url, stats.retransmits, stats.crc_errors, stats.framing_errors, sizer.smallest,
+                     sizer.largest, extra={"link_stats": stats, "batch_range": (sizer.smallest, sizer.largest),
+                                           "arm": self._arm.name})
             self._link.close()
             self._link = None
 

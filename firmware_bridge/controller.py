@@ -23,11 +23,15 @@ from firmware_bridge.frames import (
     Status, Stop, TimeReq, TimeResp, parse_message,
 )
 from firmware_bridge.link import ReliableEndpoint, seq_diff
+from firmware_bridge.profiles import PROFILES, ResourceProfile
 from firmware_bridge.tool_model import ToolModel, ToolOutput, ToolParams
 
 __all__ = ["Controller", "ControllerConfig"]
 
 Journal = Callable[[dict[str, Any]], None]
+REPEAT_HELLO_US = 2_000_000
+"""A HELLO with the nonce of the one that made the session is a copy of it only this long after it:
+the host resends for at most 1 s, then reopens the port with a new nonce."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,9 @@ class ControllerConfig:
 
     limits: ArmLimits = ArmLimits()
     tools: ToolParams = ToolParams()
+    profile: ResourceProfile = PROFILES["standard"]
+    """Windows and largest payload (announced in HELLO_ACK); the queue and tool history are set in
+    ``limits`` and ``tools`` (the emulator's ``--profile`` sets all from one profile)."""
     lease_ms: int = 1000
     status_period_ms: int = 10
     name: str = "cellctl-emulator"
@@ -57,26 +64,29 @@ class Controller:
         self._journal = journal or (lambda record: None)
         self.arm = ArmModel(config.limits, on_played=self._played)
         self.tools = ToolModel(config.tools)
-        self.link = ReliableEndpoint()
+        self.link = ReliableEndpoint(window=config.profile.tx_window, rx_window=config.profile.rx_window)
         self.epoch = random.Random(config.seed).randrange(1, 65536)
         self._session = False
+        self._session_nonce: int | None = None
+        self._session_hello_us = 0
+        self._session_resumed = 0
         self._last_oob = 0
         self._last_marker = 0
         self._last_rx_us: int | None = None
         self._next_status_us = 0
         self._out: list[Frame] = []
-        self.counters = {"malformed": 0, "unknown": 0, "handshakes": 0, "resumes": 0, "stalls": 0}
+        self.counters = {"malformed": 0, "unknown": 0, "handshakes": 0, "resumes": 0, "stalls": 0,
+                         "duplicate_hellos": 0}
 
     # ------------------------------------------------------------------ input
     def on_frame(self, frame: Frame, now_us: int) -> None:
         """Handle one checked frame received at controller time ``now_us``."""
-        message = parse_message(frame)
-        if isinstance(message, ErrorCode):
-            key = "unknown" if message is ErrorCode.UNKNOWN_MESSAGE else "malformed"
-            self.counters[key] += 1
-            return
-        if isinstance(message, Hello):
-            self._hello(message, now_us)
+        if frame.type == MsgType.HELLO:
+            message = parse_message(frame)
+            if isinstance(message, Hello):
+                self._hello(message, now_us)
+            else:
+                self.counters["malformed"] += 1
             return
         if not self._session:
             return
@@ -90,10 +100,15 @@ class Controller:
         cfg = self.config
         result = ErrorCode.OK
         resumed = 0
+        repeat = False
         if hello.version != PROTOCOL_VERSION:
             result = ErrorCode.VERSION_MISMATCH
         elif hello.config_hash not in (0, cfg.config_hash):
             result = ErrorCode.CONFIG_MISMATCH
+        elif (self._session and hello.nonce == self._session_nonce
+              and now_us - self._session_hello_us <= REPEAT_HELLO_US):
+            resumed, repeat = self._session_resumed, True  # a copy of the HELLO answered: same answer
+            self.counters["duplicate_hellos"] += 1
         elif self._session and hello.resume_epoch == self.epoch:
             self.link.resume(hello.host_rx_next)
             resumed = 1
@@ -107,18 +122,23 @@ class Controller:
             self.counters["handshakes"] += 1
         if result is ErrorCode.OK:
             self._last_rx_us = now_us
+        if result is ErrorCode.OK and not repeat:
+            self._session_nonce, self._session_resumed, self._session_hello_us = hello.nonce, resumed, now_us
         self._journal({"k": "hello", "result": int(result), "resumed": resumed, "epoch": self.epoch})
         lim = cfg.limits
         ack = HelloAck(int(result), PROTOCOL_VERSION, self.epoch, resumed, lim.dof, lim.queue_capacity,
-                       cfg.lease_ms, cfg.config_hash, hello.nonce, self.link.rx_next, now_us, cfg.name)
+                       cfg.lease_ms, cfg.config_hash, hello.nonce, self.link.rx_next, now_us,
+                       cfg.profile.rx_window, cfg.profile.max_payload, cfg.name)
         self._out.append(Frame(int(MsgType.HELLO_ACK), payload=ack.encode()))
         self._next_status_us = now_us
 
     def _dispatch(self, frame: Frame, now_us: int) -> None:
         message = parse_message(frame)
         if isinstance(message, ErrorCode):
-            self.counters["malformed"] += 1
-            self._event(message, frame.seq, f"message type 0x{frame.type:02x} rejected")
+            self.counters["unknown" if message is ErrorCode.UNKNOWN_MESSAGE else "malformed"] += 1
+            if frame.reliable:  # its sequence number is used up (acknowledged): say why nothing happened
+                self._event(message, frame.seq, f"message type 0x{frame.type:02x} with {len(frame.payload)} "
+                                                "payload bytes rejected")
             return
         handler = self._HANDLERS.get(type(message))
         if handler is None:

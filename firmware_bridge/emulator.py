@@ -28,6 +28,7 @@ from firmware_bridge.arm_model import ArmLimits
 from firmware_bridge.controller import Controller, ControllerConfig
 from firmware_bridge.faults import FaultInjector, FaultSpec
 from firmware_bridge.frames import FrameDecoder, encode_frame
+from firmware_bridge.profiles import PROFILES
 from firmware_bridge.tool_model import ToolParams
 from firmware_bridge.transports import PtyTransport, TcpTransport, Transport
 
@@ -41,9 +42,9 @@ STALL_S = 0.02
 class _Port:
     """One transport with its decoder and optional fault injectors."""
 
-    def __init__(self, transport: Transport, faults: FaultSpec | None, index: int) -> None:
+    def __init__(self, transport: Transport, faults: FaultSpec | None, index: int, max_payload: int) -> None:
         self.transport = transport
-        self.decoder = FrameDecoder()
+        self.decoder = FrameDecoder(max_payload)
         active = faults is not None and faults.active
         self.rx = FaultInjector(faults, 2 * index) if active and faults else None
         self.tx = FaultInjector(faults, 2 * index + 1) if active and faults else None
@@ -104,7 +105,7 @@ class Emulator:
         transports = [t for t in (self.pty, self.tcp) if t is not None]
         if not transports:
             raise ValueError("the emulator needs a pseudo-terminal, a TCP port or both")
-        self._ports = [_Port(t, faults, i) for i, t in enumerate(transports)]
+        self._ports = [_Port(t, faults, i, config.profile.max_payload) for i, t in enumerate(transports)]
         self._active: _Port | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -130,7 +131,9 @@ class Emulator:
         if self.tcp:
             parts.append(f"tcp=127.0.0.1:{self.tcp.port}")
         cfg = self.config
-        parts += [f"dof={cfg.limits.dof}", f"lease_ms={cfg.lease_ms}", f"config_hash=0x{cfg.config_hash:08x}"]
+        parts += [f"dof={cfg.limits.dof}", f"lease_ms={cfg.lease_ms}", f"config_hash=0x{cfg.config_hash:08x}",
+                  f"queue={cfg.limits.queue_capacity}", f"rx_window={cfg.profile.rx_window}",
+                  f"max_payload={cfg.profile.max_payload}"]
         return " ".join(parts)
 
     def now_us(self) -> int:
@@ -217,6 +220,17 @@ class Emulator:
         if frames and self._active is not None:
             self._active.send(b"".join(encode_frame(f) for f in frames), now)
 
+    def journal_stats(self) -> None:
+        """Write the link counters (frames decoded, damaged, duplicates, retransmissions) to the journal."""
+        link = self.controller.link.stats
+        decoders: dict[str, int] = {}
+        for port in self._ports:
+            for key, value in port.decoder.counters.items():
+                decoders[key] = decoders.get(key, 0) + value
+        self._write_journal({"k": "stats", **decoders, **self.controller.counters, "sent": link.sent,
+                             "retransmits": link.retransmits, "duplicates": link.duplicates,
+                             "beyond_window": link.beyond_window, "stale_epoch": link.stale_epoch})
+
     def _write_journal(self, record: dict[str, Any]) -> None:
         assert self._journal_file is not None
         self._journal_file.write(json.dumps(record, separators=(",", ":")) + "\n")
@@ -234,7 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--faults", metavar="SPEC", default="", help='inject faults, e.g. "corrupt=0.01,drop=0.005,dup=0.005,seed=3"')
     parser.add_argument("--dof", type=int, default=7, help="number of joints (default 7)")
     parser.add_argument("--lease-ms", type=int, default=1000, help="watchdog lease in ms (default 1000)")
-    parser.add_argument("--queue", type=int, default=2000, help="setpoint queue capacity (default 2000)")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="standard",
+                        help="buffers the controller has: 'standard' (2000-setpoint queue, 32-frame windows of "
+                             "1 KB frames, 64 results with curves) or 'small' (1000, 8 of 512 B, 16 results, one "
+                             "curve: within 64 KB of RAM; docs/protocol.md section 11)")
+    parser.add_argument("--queue", type=int, default=None, help="setpoint queue capacity (default: the profile's)")
     parser.add_argument("--acceleration", default="8.0", metavar="A[,A...]",
                         help="joint acceleration limits, rad/s² (one for all, or one per joint; default 8): "
                              "bound the override and controlled-stop ramps")
@@ -249,6 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _config_from(args: argparse.Namespace) -> ControllerConfig:
+    profile = PROFILES[args.profile]
+    if args.queue is None:
+        args.queue = profile.queue
     checks = [("--dof", args.dof, 1, 32), ("--lease-ms", args.lease_ms, 10, 60_000),
               ("--queue", args.queue, 16, 65535),
               ("--part-width", args.part_width, 0.0, 0.5), ("--seat-angle", args.seat_angle, 1.0, 36000.0)]
@@ -258,9 +279,10 @@ def _config_from(args: argparse.Namespace) -> ControllerConfig:
     limits = ArmLimits(dof=args.dof, queue_capacity=args.queue,
                        acceleration=_per_joint("--acceleration", args.acceleration, args.dof, 0.01, 1e4),
                        jerk=_per_joint("--jerk", args.jerk, args.dof, 0.1, 1e6))
-    return ControllerConfig(limits=limits, tools=ToolParams(part_width=args.part_width, seat_angle=args.seat_angle,
-                                                                   seed=args.seed),
-                            lease_ms=args.lease_ms, seed=args.seed)
+    tools = ToolParams(part_width=args.part_width, seat_angle=args.seat_angle, seed=args.seed,
+                       history=profile.tool_history, curve_history=profile.curve_history,
+                       curve_samples=profile.curve_samples)
+    return ControllerConfig(limits=limits, tools=tools, profile=profile, lease_ms=args.lease_ms, seed=args.seed)
 
 
 def _per_joint(flag: str, text: str, dof: int, low: float, high: float) -> tuple[float, ...]:
@@ -293,6 +315,8 @@ def serve(config: ControllerConfig, *, link: str | None = None, pty: bool = True
             emulator.run()
         finally:
             emulator.close()
+            if journal is not None:
+                emulator.journal_stats()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     finally:

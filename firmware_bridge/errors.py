@@ -52,6 +52,7 @@ class ErrorCode(enum.IntEnum):
     NO_PART = 408
     UNKNOWN_TOOL_COMMAND = 409
     NO_SCREW = 410
+    COMMAND_ID_REUSED = 413
 
 
 _TEXT: dict[ErrorCode, tuple[str, str]] = {
@@ -179,6 +180,10 @@ _TEXT: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.NO_SCREW: (
         "A back-out found no screw in the hole.",
         "Check the hole and the unit's record; nothing was removed.",
+    ),
+    ErrorCode.COMMAND_ID_REUSED: (
+        "A tool command reused the id of a different kind of command; it was not run.",
+        "This is a host bug (tool command ids must be unique); report it with the link log.",
     ),
 }
 

@@ -1,8 +1,9 @@
-"""Seeded fault injection on a byte stream: corruption, frame drops, duplicates, delays, disconnects.
+"""Seeded fault injection on a byte stream: corruption, byte and frame drops, duplicates, delays, disconnects.
 
 Shared by the fault proxy (``proxy.py``) and the emulator's ``--faults`` option. The injector is
 frame-aware: it cuts the stream at 0x00 delimiters so that drop/duplicate/delay act on whole
-frames (what a lossy radio or a flaky buffer does), while corruption flips bits of single bytes.
+frames (what a lossy radio or a flaky buffer does), while corruption flips bits of single bytes
+and ``drop_byte``/``dup_byte`` lose or repeat single bytes (a UART overrun, a noisy start bit).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ class FaultSpec:
 
     Attributes:
         corrupt: probability that a byte gets one random bit flipped.
+        drop_byte: probability that a byte is lost.
+        dup_byte: probability that a byte is received twice.
         drop: probability that a frame is dropped.
         dup: probability that a frame is sent twice.
         delay: probability that a frame is held back by up to ``delay_ms`` (reorders frames).
@@ -31,6 +34,8 @@ class FaultSpec:
     """
 
     corrupt: float = 0.0
+    drop_byte: float = 0.0
+    dup_byte: float = 0.0
     drop: float = 0.0
     dup: float = 0.0
     delay: float = 0.0
@@ -39,7 +44,7 @@ class FaultSpec:
     disconnect_ms: float = 100.0
     seed: int = 0
 
-    _BOUNDS = {"corrupt": 0.5, "drop": 0.9, "dup": 0.9, "delay": 1.0, "delay_ms": 10_000.0,
+    _BOUNDS = {"corrupt": 0.5, "drop_byte": 0.5, "dup_byte": 0.5, "drop": 0.9, "dup": 0.9, "delay": 1.0, "delay_ms": 10_000.0,
                "disconnect": 100.0, "disconnect_ms": 60_000.0}
 
     def __post_init__(self) -> None:
@@ -66,7 +71,7 @@ class FaultSpec:
     @property
     def active(self) -> bool:
         """True when any fault rate is non-zero."""
-        return any(getattr(self, n) for n in ("corrupt", "drop", "dup", "delay", "disconnect"))
+        return any(getattr(self, n) for n in ("corrupt", "drop_byte", "dup_byte", "drop", "dup", "delay", "disconnect"))
 
 
 @dataclass
@@ -76,7 +81,11 @@ class FaultCounters:
     bytes: int = 0
     frames: int = 0
     corrupted: int = 0
+    """Bytes with a bit flipped."""
+    bytes_dropped: int = 0
+    bytes_duplicated: int = 0
     dropped: int = 0
+    """Whole frames dropped (``drop``)."""
     duplicated: int = 0
     delayed: int = 0
     disconnects: int = 0
@@ -150,18 +159,30 @@ class FaultInjector:
             heapq.heappush(self._heap, (release, self._order, unit))
 
     def _corrupt(self, unit: bytes) -> bytes:
-        rate = self.spec.corrupt
+        """Flip, lose or repeat single bytes at the spec's per-byte rates."""
+        spec = self.spec
+        rate = spec.corrupt + spec.drop_byte + spec.dup_byte
         if not rate:
             return unit
         data = bytearray(unit)
         i = self._next_gap(rate) - 1
         while i < len(data):
-            data[i] ^= 1 << self._rng.randrange(8)
-            self.counters.corrupted += 1
+            kind = self._rng.random() * rate
+            if kind < spec.corrupt:
+                data[i] ^= 1 << self._rng.randrange(8)
+                self.counters.corrupted += 1
+            elif kind < spec.corrupt + spec.drop_byte:
+                del data[i]
+                self.counters.bytes_dropped += 1
+                i -= 1
+            else:
+                data.insert(i, data[i])
+                self.counters.bytes_duplicated += 1
+                i += 1
             i += self._next_gap(rate)
         return bytes(data)
 
     def _next_gap(self, rate: float) -> int:
-        """Distance to the next corrupted byte (geometric), so the cost is per fault, not per byte."""
+        """Distance to the next faulty byte (geometric), so the cost is per fault, not per byte."""
         u = 1.0 - self._rng.random()
         return 1 + int(math.log(u) / math.log1p(-rate))

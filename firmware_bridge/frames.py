@@ -24,18 +24,28 @@ from firmware_bridge.crc import crc32c
 from firmware_bridge.errors import ErrorCode
 
 __all__ = [
-    "PROTOCOL_VERSION", "MAX_PAYLOAD", "MAX_ENCODED", "POSITION_SCALE", "VELOCITY_SCALE",
+    "PROTOCOL_VERSION", "MAX_PAYLOAD", "MIN_MAX_PAYLOAD", "MAX_ENCODED", "max_encoded", "POSITION_SCALE", "VELOCITY_SCALE",
     "FLAG_RELIABLE", "Frame", "FrameDecoder", "MsgType", "Message", "parse_message",
     "encode_frame", "Hello", "HelloAck", "TimeReq", "TimeResp", "Setpoints", "Enable",
     "Gripper", "Screw", "BackOut", "Marker", "Stop", "Reset", "OverrideMsg", "Ack", "Status", "ToolProgress",
     "ToolCurve", "ToolResultMsg", "Event", "SETPOINTS_END", "SETPOINTS_NEW_MOTION", "OVERRIDE_SCALE", "STATUS_ENABLED", "STATUS_TOOL_BUSY", "MESSAGES",
 ]
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 HEADER = struct.Struct("<BBHIII")
 CRC = struct.Struct("<I")
 MAX_PAYLOAD = 1024
-MAX_ENCODED = cobs.max_encoded_length(HEADER.size + MAX_PAYLOAD + CRC.size) + 1
+MIN_MAX_PAYLOAD = 128
+"""The smallest ``max_payload`` a controller may announce (every message but SETPOINTS, TOOL_CURVE and
+EVENT fits in it; those are cut to fit)."""
+
+
+def max_encoded(max_payload: int = MAX_PAYLOAD) -> int:
+    """Longest encoded frame (delimiter included) for payloads of at most ``max_payload`` bytes."""
+    return cobs.max_encoded_length(HEADER.size + max_payload + CRC.size) + 1
+
+
+MAX_ENCODED = max_encoded()
 POSITION_SCALE = 10_000_000
 """Wire positions are int32 in units of 1e-7 rad."""
 VELOCITY_SCALE = 1_000_000
@@ -107,7 +117,9 @@ class FrameDecoder:
         counters: ``frames`` (good), ``crc_errors``, ``framing_errors``, ``oversize``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_payload: int = MAX_PAYLOAD) -> None:
+        """``max_payload``: the largest payload accepted; a longer frame is discarded unread (oversize)."""
+        self._limit = max_encoded(max_payload)
         self._buffer = bytearray()
         self._discarding = False
         self.counters: dict[str, int] = {"frames": 0, "crc_errors": 0, "framing_errors": 0, "oversize": 0}
@@ -133,7 +145,7 @@ class FrameDecoder:
             if self._discarding:
                 continue
             self._buffer += piece
-            if len(self._buffer) > MAX_ENCODED:
+            if len(self._buffer) >= self._limit:
                 self.counters["oversize"] += 1
                 self._buffer.clear()
                 self._discarding = True
@@ -214,7 +226,7 @@ class HelloAck(Message):
     """Controller → host handshake answer (``result`` is an ErrorCode; 0 = accepted)."""
 
     TYPE = MsgType.HELLO_ACK
-    FMT = struct.Struct("<HHHBBHHIIIq")
+    FMT = struct.Struct("<HHHBBHHIIIqBH")
     result: int
     version: int
     epoch: int
@@ -226,6 +238,10 @@ class HelloAck(Message):
     nonce: int
     rx_next: int
     time_us: int
+    rx_window: int = 32
+    """Reliable frames the controller buffers per direction (1..32): the host keeps at most this many unacknowledged."""
+    max_payload: int = MAX_PAYLOAD
+    """Largest payload the controller accepts (128..1024): the host never sends a longer frame."""
     name: str = ""
 
     def _fixed(self) -> tuple[int, ...]:
@@ -295,15 +311,15 @@ class Setpoints(Message):
     def decode(cls, payload: bytes) -> "Setpoints":
         gen, flags, dof, count = cls.FMT.unpack_from(payload)
         knot = _knot_dtype(dof)
-        if dof == 0 or len(payload) != cls.FMT.size + count * knot.itemsize:
+        if dof == 0 or count == 0 or len(payload) != cls.FMT.size + count * knot.itemsize:
             raise ValueError(f"SETPOINTS with dof={dof} count={count} has wrong length {len(payload)}")
         rows = np.frombuffer(payload, dtype=knot, offset=cls.FMT.size, count=count)
         return cls(gen, flags, rows["t"].astype(np.int64), rows["q"].astype(np.int32))
 
     @staticmethod
-    def max_count(dof: int) -> int:
-        """Most setpoints of ``dof`` joints that fit one frame."""
-        return min(255, (MAX_PAYLOAD - Setpoints.FMT.size) // _knot_dtype(dof).itemsize)
+    def max_count(dof: int, max_payload: int = MAX_PAYLOAD) -> int:
+        """Most setpoints of ``dof`` joints that fit a payload of ``max_payload`` bytes."""
+        return max(1, min(255, (max_payload - Setpoints.FMT.size) // _knot_dtype(dof).itemsize))
 
 
 def _knot_dtype(dof: int) -> np.dtype:

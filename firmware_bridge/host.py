@@ -26,10 +26,11 @@ import serial
 from cellctl.hw.errors import HardwareError, LinkLost
 from firmware_bridge.errors import ErrorCode, describe
 from firmware_bridge.frames import (
-    PROTOCOL_VERSION, Frame, FrameDecoder, Hello, HelloAck, Message, MsgType, TimeReq, TimeResp,
+    MAX_PAYLOAD, MIN_MAX_PAYLOAD, PROTOCOL_VERSION, Frame, FrameDecoder, Hello, HelloAck, Message, MsgType, TimeReq, TimeResp,
     encode_frame, parse_message,
 )
-from firmware_bridge.link import ReliableEndpoint
+from firmware_bridge.framesize import LineCounts
+from firmware_bridge.link import SACK_BITS, ReliableEndpoint
 
 __all__ = ["HostLink", "LinkStats", "LinkListener", "LinkOptions"]
 
@@ -166,7 +167,9 @@ class HostLink:
         self._endpoint = ReliableEndpoint(window=self.options.window, rto=self.options.rto)
         self._decoder = FrameDecoder()
         self._clock = _Clock()
-        self._rng = random.Random(seed)
+        self._nonce_source = random.SystemRandom()
+        """Nonces come from the OS, never from ``seed``: two hosts started with the same seed must
+        not send the same nonce, or the controller takes the second for a repeat of the first."""
         self._port: serial.SerialBase | None = None
         self._state = "down"
         self._fatal: HardwareError | None = None
@@ -270,6 +273,27 @@ class HostLink:
         self._write([self._endpoint.make(message)])
 
     @property
+    def retransmission_timeout(self) -> float:
+        """The host's present retransmission timeout, seconds (adapts to the round trip)."""
+        return self._endpoint.retransmission_timeout
+
+    @property
+    def window(self) -> int:
+        """Reliable frames the host keeps unacknowledged at most (after the controller's limit)."""
+        return self._endpoint.window
+
+    @property
+    def srtt(self) -> float | None:
+        """Smoothed round trip of reliable frames, seconds (None before the first)."""
+        return self._endpoint.srtt
+
+    def line_counts(self) -> LineCounts:
+        """Running totals of both directions, for sizing frames (I/O thread only)."""
+        sent, dec = self._endpoint.stats, self._decoder.counters
+        return LineCounts(sent.sent, sent.sent_bytes, sent.retransmits, dec["frames"],
+                          dec["crc_errors"] + dec["framing_errors"], self._counts["bytes_rx"])
+
+    @property
     def window_free(self) -> int:
         """Reliable frames that may still be queued without exceeding the window (I/O thread only)."""
         return self._endpoint.window_free
@@ -303,7 +327,7 @@ class HostLink:
             self._counts["reconnects"] += 1
         self._decoder.reset()
         self._set_state("hello")
-        self._nonce = self._rng.getrandbits(32)
+        self._nonce = self._nonce_source.getrandbits(32)
         self._next_hello = 0.0
         self._last_rx = self._opened_at = time.monotonic()
         port.write(b"\x00")
@@ -358,15 +382,16 @@ class HostLink:
             return
         if ack.result != ErrorCode.OK:
             name, meaning, action = describe(ack.result)
-            with self._cond:
-                self._fatal = HardwareError(
-                    f"controller on {self.url} refused the handshake: {name} ({ack.result}): {meaning} "
-                    f"{action} (host protocol {PROTOCOL_VERSION}, controller {ack.version}; expected "
-                    f"config hash 0x{self.options.expected_config_hash:08x}, controller 0x{ack.config_hash:08x})"
-                )
-                self._cond.notify_all()
-            self._stop.set()
+            self._fail(f"controller on {self.url} refused the handshake: {name} ({ack.result}): {meaning} "
+                       f"{action} (host protocol {PROTOCOL_VERSION}, controller {ack.version}; expected "
+                       f"config hash 0x{self.options.expected_config_hash:08x}, controller 0x{ack.config_hash:08x})")
             return
+        if not (1 <= ack.rx_window <= SACK_BITS and MIN_MAX_PAYLOAD <= ack.max_payload <= MAX_PAYLOAD):
+            self._fail(f"controller on {self.url} announced rx_window={ack.rx_window} and max_payload="
+                       f"{ack.max_payload} in its handshake; valid: rx_window 1 .. {SACK_BITS}, max_payload "
+                       f"{MIN_MAX_PAYLOAD} .. {MAX_PAYLOAD} (docs/protocol.md section 2): fix the controller firmware")
+            return
+        self._endpoint.limit_window(ack.rx_window)
         resumed = bool(ack.resumed) and ack.epoch == self._epoch
         if resumed:
             self._endpoint.resume(ack.rx_next)
@@ -381,6 +406,13 @@ class HostLink:
         self.controller_info = ack
         self._listener.on_session(ack, resumed, lost)
         self._set_state("up")
+
+    def _fail(self, message: str) -> None:
+        """A handshake the host cannot use: report ``message`` to wait_established() and stop."""
+        with self._cond:
+            self._fatal = HardwareError(message)
+            self._cond.notify_all()
+        self._stop.set()
 
     def _write(self, frames: list[Frame]) -> None:
         if not frames or self._port is None or self._muted.is_set():

@@ -44,10 +44,14 @@ class EndpointStats:
     """Counters of one endpoint (monotonic over its lifetime, not reset by sessions)."""
 
     sent: int = 0
+    sent_bytes: int = 0
+    """Wire bytes of reliable frames sent (header, payload, CRC, framing), retransmissions included."""
     retransmits: int = 0
     delivered: int = 0
     duplicates: int = 0
     out_of_order: int = 0
+    beyond_window: int = 0
+    """Frames dropped because they were further ahead than the receive buffer holds."""
     stale_epoch: int = 0
     rtt_samples: deque[float] = field(default_factory=lambda: deque(maxlen=512))
 
@@ -65,10 +69,11 @@ class _Pending:
 class ReliableEndpoint:
     """One end of the reliable channel (see module docstring)."""
 
-    def __init__(self, window: int = 32, rto: float = 0.05, ack_delay: float = 0.002, rto_max: float = 0.25) -> None:
-        if not 1 <= window <= SACK_BITS:
-            raise ValueError(f"window={window} must be 1..{SACK_BITS} (the SACK bitmap covers 32 frames)")
-        self.window = window
+    def __init__(self, window: int = 32, rto: float = 0.05, ack_delay: float = 0.002, rto_max: float = 0.25,
+                 rx_window: int = SACK_BITS) -> None:
+        self.window = self.max_window = _check_window("window", window)
+        self.rx_window = _check_window("rx_window", rx_window)
+        """Out-of-order frames buffered at most (a frame further ahead is dropped and re-acknowledged)."""
         self.rto = rto
         self.rto_max = rto_max
         self.ack_delay = ack_delay
@@ -109,6 +114,10 @@ class ReliableEndpoint:
             pending.last_sent = -1.0
         self._next_due = -math.inf
         self._ack_due = 0.0
+
+    def limit_window(self, peer_rx_window: int) -> None:
+        """Never have more frames unacknowledged than the peer can buffer (its announced receive window)."""
+        self.window = min(self.max_window, _check_window("peer receive window", peer_rx_window))
 
     def _all_pending(self) -> list[_Pending]:
         return list(self._outstanding.values()) + list(self._queue)
@@ -191,6 +200,7 @@ class ReliableEndpoint:
         pending.sends += 1
         pending.last_sent = now
         self.stats.sent += 1
+        self.stats.sent_bytes += len(pending.payload) + _FRAMING_BYTES
         return Frame(pending.type, FLAG_RELIABLE, self.epoch, pending.seq, self._rx_next,
                      self._sack_bits(), pending.payload)
 
@@ -222,7 +232,8 @@ class ReliableEndpoint:
             self.stats.duplicates += 1
             self._ack_due = now
             return []
-        if offset > SACK_BITS:
+        if offset >= self.rx_window:
+            self.stats.beyond_window += 1
             self._ack_due = now
             return []
         if offset > 0:
@@ -268,3 +279,11 @@ class ReliableEndpoint:
 
 
 _ACK = Ack()
+_FRAMING_BYTES = 16 + 4 + 2
+"""Header, CRC, COBS code byte and delimiter of a frame (COBS adds one more byte per 254)."""
+
+
+def _check_window(name: str, value: int) -> int:
+    if not 1 <= value <= SACK_BITS:
+        raise ValueError(f"{name}={value} must be 1..{SACK_BITS} (the SACK bitmap covers 32 frames)")
+    return value

@@ -7,7 +7,8 @@ program's torque and angle windows (torque first), exactly as a real tightening 
 A back-out reverses (negative torque and angle): the loosening torque builds to 80–100 % of the
 torque the screw was left at over 8°, then it unwinds at 2 % of that peak until the driven angle
 is undone; with no driven screw in the hole it is NOK ``NO_SCREW``.
-Commands are de-duplicated by id: a repeated id never runs twice; a finished one re-sends its result.
+Commands are de-duplicated by id and kind: a repeated id never runs twice; a finished one re-sends its
+result; an id reused for a different kind of command is refused (413).
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ class ToolParams:
     noise: float = 0.01
     """Relative torque noise."""
     seed: int = 0
+    history: int = 64
+    """Finished command ids whose results are remembered (de-duplication)."""
+    curve_history: int = 64
+    """Of those, how many keep their curve to re-send it (older ones re-send the result alone)."""
+    curve_samples: int = 10_000
+    """Most samples recorded per command (the first ones; the result still judges the whole run)."""
 
 
 @dataclass
@@ -61,6 +68,8 @@ class _Run:
     command: ToolMessage
     start_us: int
     samples: list[tuple[int, int]] = field(default_factory=list)
+    elapsed_ms: int = 0
+    start_width: float = 0.0
     angle: float = 0.0
     torque: float = 0.0
     width: float = 0.0
@@ -72,14 +81,14 @@ class _Run:
 class ToolModel:
     """Runs one tool command at a time (see module docstring)."""
 
-    HISTORY = 64
-
     def __init__(self, params: ToolParams) -> None:
         self.params = params
         self._rng = random.Random(params.seed)
         self._run: _Run | None = None
         self._width = 0.02
         self._finished: OrderedDict[int, list[ToolCurve | ToolResultMsg]] = OrderedDict()
+        self._kinds: dict[int, type[ToolMessage]] = {}
+        """The kind of command each remembered id was (ids are matched with their kind)."""
         self._driven: tuple[float, float] | None = None
         """(angle, torque) the screw in the hole was left at, or None when there is none."""
 
@@ -91,12 +100,16 @@ class ToolModel:
     def start(self, command: ToolMessage, now_us: int, out: ToolOutput) -> ErrorCode:
         """Start ``command`` unless its id ran before (then re-send the result) or the tool is busy."""
         cid = command.command_id
+        known = self._kinds.get(cid) or (type(self._run.command) if self._run and self._run.command.command_id == cid
+                                         else None)
+        if known is not None and known is not type(command):
+            return ErrorCode.COMMAND_ID_REUSED
         if cid in self._finished:
             out.reliable.extend(self._finished[cid])
             return ErrorCode.OK
         if self._run is not None:
             return ErrorCode.OK if self._run.command.command_id == cid else ErrorCode.TOOL_BUSY
-        run = _Run(command, now_us, width=self._width)
+        run = _Run(command, now_us, width=self._width, start_width=self._width)
         run.seat = self.params.seat_angle * (1.0 + 0.02 * (self._rng.random() - 0.5))
         self._run = run
         if isinstance(command, BackOut):
@@ -118,14 +131,14 @@ class ToolModel:
         if run is None:
             return
         due = (now_us - run.start_us) // SAMPLE_US
-        while self._run is run and len(run.samples) < due:
+        while self._run is run and run.elapsed_ms < due:
             if isinstance(run.command, Screw):
                 self._screw_sample(run, out)
             elif isinstance(run.command, BackOut):
                 self._backout_sample(run, out)
             else:
                 self._gripper_sample(run, out)
-        if self._run is run and len(run.samples) % 20 == 0:
+        if self._run is run and run.elapsed_ms % 20 == 0:
             out.progress.append(self._progress(run))
 
     # ------------------------------------------------------------------ screwdriver
@@ -139,8 +152,8 @@ class ToolModel:
         friction = 0.08 * target
         ramp = max(0.0, run.angle - run.seat) * self.params.stiffness * target
         run.torque = (friction + ramp) * (1.0 + self.params.noise * (self._rng.random() - 0.5))
-        run.samples.append((round(run.torque * 1e6), round(run.angle * 1000)))
-        elapsed_ms = len(run.samples)
+        self._record(run, round(run.torque * 1e6), round(run.angle * 1000))
+        elapsed_ms = run.elapsed_ms
         if run.angle > run.seat:
             self._driven = (run.angle, run.torque)
         if run.torque >= target:
@@ -172,28 +185,39 @@ class ToolModel:
         run.angle += BACKOUT_DEG_PER_MS * (0.2 if breaking else 1.0)
         torque = run.peak * min(run.angle / BREAKAWAY_DEG, 1.0) if breaking else 0.02 * run.peak
         run.torque = torque * (1.0 + self.params.noise * (self._rng.random() - 0.5))
-        run.samples.append((-round(run.torque * 1e6), -round(run.angle * 1000)))
+        self._record(run, -round(run.torque * 1e6), -round(run.angle * 1000))
         if run.angle >= max(run.free_at, BREAKAWAY_DEG):
             self._driven = None
             self._finish(ErrorCode.OK, out)
         elif run.angle * 1000 >= cmd.max_angle_mdeg:
             self._finish(ErrorCode.ANGLE_HIGH, out)
-        elif len(run.samples) >= cmd.timeout_ms:
+        elif run.elapsed_ms >= cmd.timeout_ms:
             self._finish(ErrorCode.TOOL_TIMEOUT, out)
+
+    def _record(self, run: _Run, torque: int, angle: int) -> None:
+        """One 1 kHz sample; kept while the curve buffer has room."""
+        run.elapsed_ms += 1
+        if len(run.samples) < self.params.curve_samples:
+            run.samples.append((torque, angle))
 
     # ------------------------------------------------------------------ gripper
     def _gripper_sample(self, run: _Run, out: ToolOutput) -> None:
         cmd = run.command
         assert isinstance(cmd, Gripper)
         closing = cmd.action == GripperAction.CLOSE
-        goal = self.params.part_width if closing else cmd.width_um * 1e-6
+        goal = self._gripper_goal(cmd)
         step = max(cmd.speed_um_s, 1) * 1e-6 / 1000.0
         run.width = goal if abs(goal - run.width) <= step else run.width + step * np.sign(goal - run.width)
-        run.samples.append((0, 0))
+        run.elapsed_ms += 1
         self._width = run.width
         if run.width == goal:
             failed = closing and self.params.part_width <= 0.0
             self._finish(ErrorCode.NO_PART if failed else ErrorCode.OK, out)
+
+    def _gripper_goal(self, cmd: ToolMessage) -> float:
+        """Where the fingers stop: the part on a close (nothing there: fully closed), ``width`` on an open."""
+        assert isinstance(cmd, Gripper)
+        return self.params.part_width if cmd.action == GripperAction.CLOSE else cmd.width_um * 1e-6
 
     # ------------------------------------------------------------------ results
     def _progress(self, run: _Run) -> ToolProgress:
@@ -203,7 +227,8 @@ class ToolModel:
         elif isinstance(cmd, BackOut):
             percent = min(99, int(100 * run.angle / max(run.free_at, BREAKAWAY_DEG)))
         else:
-            percent = min(99, len(run.samples))
+            travel = abs(self._gripper_goal(run.command) - run.start_width)
+            percent = min(99, int(100 * abs(run.width - run.start_width) / travel)) if travel > 0 else 99
         sign = -1 if isinstance(cmd, BackOut) else 1
         return ToolProgress(cmd.command_id, percent, sign * round(run.torque * 1e6), sign * round(run.angle * 1000))
 
@@ -226,6 +251,9 @@ class ToolModel:
                                       sign * round(torque * 1e6), sign * round(run.angle * 1000),
                                       round(run.width * 1e6), samples))
         self._finished[cmd.command_id] = messages
-        while len(self._finished) > self.HISTORY:
-            self._finished.popitem(last=False)
+        self._kinds[cmd.command_id] = type(cmd)
+        while len(self._finished) > self.params.history:
+            del self._kinds[self._finished.popitem(last=False)[0]]
+        for old in list(self._finished)[: max(0, len(self._finished) - self.params.curve_history)]:
+            self._finished[old] = self._finished[old][-1:]  # the curve's memory is reused; the result stays
         out.reliable.extend(messages)

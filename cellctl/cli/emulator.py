@@ -14,6 +14,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--link", default=None, help="symlink PATH to the pseudo-terminal")
     p.add_argument("--tcp", type=int, default=None, help="also listen on 127.0.0.1:PORT (0: pick one)")
     p.add_argument("--faults", default="", help='inject link faults, e.g. "corrupt=0.01,drop=0.005,seed=3"')
+    p.add_argument("--profile", choices=("standard", "small"), default="standard",
+                   help="the controller's buffers: standard, or small (within 64 KB of RAM)")
     p.add_argument("--journal", type=Path, default=None,
                    help="write every executed command and played setpoint to FILE as JSON lines")
     p.set_defaults(run=run)
@@ -42,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
         if cell.arms[arm].tool_of_type("screwdriver") is not None and len(screws) == 1:
             # The emulated screwdriver drives the cell's screw: it seats after length / pitch turns.
             argv += ["--seat-angle", f"{cell.screws[screws.pop()].seat_angle:.3f}"]
+    argv += ["--profile", args.profile]
     if args.link:
         argv += ["--link", args.link]
     if args.tcp is not None:

@@ -38,7 +38,7 @@ HELP = {
     "validate": ["recipe", "--cell"],
     "report": ["--db", "--unit", "--json", "--csv"],
     "plot": ["--db", "--unit", "--out", "--recipe", "--cell"],
-    "emulator": ["--cell", "--arm", "--link", "--tcp", "--faults"],
+    "emulator": ["--cell", "--arm", "--link", "--tcp", "--faults", "--profile"],
 }
 
 

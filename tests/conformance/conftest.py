@@ -1,4 +1,5 @@
-"""Backends the hardware contract is checked against: the simulation and the controller emulator.
+"""Backends the hardware contract is checked against: the simulation and the controller emulator
+(its standard profile, and the small one that fits in 64 KB of RAM).
 
 ``--hil-port`` (see ``tests/hil``) points the serial case at a real controller instead.
 """
@@ -30,7 +31,8 @@ class Contract:
         return states
 
 
-@pytest.fixture(params=[pytest.param("sim", marks=pytest.mark.sim), pytest.param("serial", marks=pytest.mark.hil)])
+@pytest.fixture(params=[pytest.param("sim", marks=pytest.mark.sim), pytest.param("serial", marks=pytest.mark.hil),
+                        pytest.param("serial-small", marks=pytest.mark.hil)])
 def contract(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Contract]:
     """A configured, active backend with one arm (the demo cell's loader in the simulation)."""
     if request.param == "sim":
@@ -45,7 +47,11 @@ def contract(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Contrac
             system.shutdown()
         return
     port = request.config.getoption("--hil-port", default=None)
-    emulator = None if port else EmulatorProcess("--tcp", "0", "--no-pty")
+    small = request.param == "serial-small"
+    if port and small:
+        pytest.skip("--hil-port: the real controller runs as the 'serial' case; 'serial-small' is the emulator's "
+                    "small profile (--profile small)")
+    emulator = None if port else EmulatorProcess("--tcp", "0", "--no-pty", *(["--profile", "small"] if small else []))
     try:
         url = port or emulator.start().tcp_url
         with serial_systems(seed=3) as make:

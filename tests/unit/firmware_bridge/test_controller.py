@@ -9,7 +9,7 @@ from cellctl.hw.types import ArmMode
 from firmware_bridge.controller import Controller, ControllerConfig
 from firmware_bridge.errors import ErrorCode
 from firmware_bridge.frames import (
-    PROTOCOL_VERSION, Enable, Frame, Hello, HelloAck, Marker, MsgType, Reset, Setpoints, Status, Stop,
+    PROTOCOL_VERSION, Enable, Event, Frame, Hello, HelloAck, Marker, MsgType, Reset, Setpoints, Status, Stop,
     parse_message,
 )
 from firmware_bridge.link import ReliableEndpoint
@@ -25,12 +25,19 @@ class Host:
         self.link = ReliableEndpoint()
         self.now_us = 0
         self.received: list = []
+        self.nonce = 77
 
-    def hello(self, resume_epoch: int = 0, config_hash: int = 0, version: int = PROTOCOL_VERSION) -> HelloAck:
-        hello = Hello(version, resume_epoch, self.link.rx_next, 77, config_hash)
+    def hello(self, resume_epoch: int = 0, config_hash: int = 0, version: int = PROTOCOL_VERSION,
+              repeat: bool = False) -> HelloAck:
+        """A handshake (a new nonce each time, as the host draws one per port opening), or with
+        ``repeat`` a copy of the last HELLO (the host resends it every 100 ms until answered)."""
+        self.nonce += 0 if repeat else 1
+        hello = Hello(version, resume_epoch, self.link.rx_next, self.nonce, config_hash)
         self.controller.on_frame(Frame(int(MsgType.HELLO), payload=hello.encode()), self.now_us)
         acks = [m for m in self.exchange() if isinstance(m, HelloAck)]
         ack = acks[-1]
+        if repeat:
+            return ack
         if ack.result == 0 and not (ack.resumed and resume_epoch == ack.epoch):
             self.link.reset(ack.epoch)
         elif ack.resumed:
@@ -122,3 +129,31 @@ def test_watchdog_stops_and_latches_when_the_host_goes_silent(host):
     host.link.send(Setpoints(0, 1, times + 1_000_000, positions))
     host.exchange(3)
     assert any(getattr(m, "code", None) == ErrorCode.FAULT_LATCHED for m in host.received)
+
+
+def test_a_late_copy_of_the_hello_gets_the_same_answer_and_no_second_session(host):
+    first = host.hello()
+    host.link.send(Marker(9))
+    host.exchange()
+    late = host.hello(repeat=True)
+    assert (late.epoch, late.resumed, late.result) == (first.epoch, first.resumed, 0)
+    assert host.controller.counters["handshakes"] == 1 and host.controller.counters["duplicate_hellos"] == 1
+    host.link.send(Marker(10))  # the session the host took goes on
+    host.exchange()
+    assert host.status().last_marker == 10
+
+
+def test_a_zero_count_batch_is_malformed_and_refused_with_an_event(host):
+    host.hello()
+    empty = Setpoints(0, 0, np.zeros(0, np.int64), np.zeros((0, 7), np.int32))
+    seq = host.link.send(empty)
+    events = [m for m in host.exchange(4) if isinstance(m, Event)]
+    assert [(e.code, e.ref) for e in events] == [(ErrorCode.MALFORMED_PAYLOAD, seq)]
+    assert host.controller.counters["malformed"] == 1
+
+
+def test_the_same_nonce_long_after_is_a_new_handshake_not_a_copy(host):
+    first = host.hello()
+    host.exchange(2100)  # > 2 s: no copy of a HELLO is that late
+    again = host.hello(repeat=True)
+    assert again.epoch != first.epoch and host.controller.counters["handshakes"] == 2

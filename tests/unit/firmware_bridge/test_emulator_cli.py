@@ -16,12 +16,13 @@ pytestmark = pytest.mark.unit
 def test_help_lists_the_options():
     result = subprocess.run([sys.executable, "-m", "firmware_bridge.emulator", "--help"],
                             capture_output=True, text=True, timeout=30, check=True)
-    for option in ("--link", "--tcp", "--faults", "--dof", "--lease-ms"):
+    for option in ("--link", "--tcp", "--faults", "--dof", "--lease-ms", "--profile"):
         assert option in result.stdout
 
 
 @pytest.mark.parametrize(("argv", "message"), [(["--dof", "0"], "--dof 0 is out of range"),
-                                               (["--faults", "drop=7"], "drop=7.0 is out of range")])
+                                               (["--faults", "drop=7"], "drop=7.0 is out of range"),
+                                               (["--profile", "tiny"], "invalid choice: 'tiny'")])
 def test_bad_options_fail_with_a_message(argv, message, capsys):
     with pytest.raises(SystemExit) as info:
         main(argv)
@@ -38,3 +39,10 @@ def test_ready_line_names_pty_link_and_tcp_port_and_sigterm_exits_cleanly(tmp_pa
         assert process.info["dof"] == "6"
         assert (tmp_path / "arm").is_symlink()
     assert not (tmp_path / "arm").exists()
+
+
+def test_the_small_profile_is_announced_in_the_ready_line_and_an_explicit_queue_wins():
+    with EmulatorProcess("--no-pty", "--tcp", "0", "--profile", "small") as small:
+        assert (small.info["queue"], small.info["rx_window"], small.info["max_payload"]) == ("1000", "8", "512")
+    with EmulatorProcess("--no-pty", "--tcp", "0", "--profile", "small", "--queue", "800") as custom:
+        assert (custom.info["queue"], custom.info["rx_window"]) == ("800", "8")

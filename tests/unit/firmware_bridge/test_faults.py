@@ -46,3 +46,15 @@ def test_delays_hold_frames_back_and_reorder_them():
     assert injector.pop(0.0) == b""
     released = injector.pop(1.0)
     assert sorted(released[::2]) == list(range(1, 21)) and list(released[::2]) != list(range(1, 21))
+
+
+def test_byte_drops_and_duplicates_change_the_length_by_their_counts():
+    spec = FaultSpec.parse("drop_byte=0.01,dup_byte=0.02,seed=5")
+    injector = FaultInjector(spec)
+    sent = b"".join(bytes(range(1, 200)) + b"\x00" for _ in range(100))
+    injector.push(sent, 0.0)
+    out, counters = injector.pop(0.0), injector.counters
+    assert 100 < counters.bytes_dropped < 300 and 250 < counters.bytes_duplicated < 550
+    assert counters.corrupted == 0 and counters.dropped == counters.duplicated == 0
+    assert len(out) == len(sent) - counters.bytes_dropped + counters.bytes_duplicated
+    assert set(out) <= set(sent)  # no byte changed value, only lost or repeated

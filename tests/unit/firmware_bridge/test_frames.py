@@ -17,7 +17,7 @@ pytestmark = pytest.mark.unit
 
 EXAMPLES = [
     Hello(1, 7, 9, 1234, 0xDEADBEEF),
-    HelloAck(0, 1, 7, 1, 7, 2000, 250, 0x1234, 99, 5, 123456789, "emu"),
+    HelloAck(0, 3, 7, 1, 7, 2000, 250, 0x1234, 99, 5, 123456789, 8, 512, "emu"),
     Setpoints(3, 1, np.array([10, 20], np.int64), np.arange(14, dtype=np.int32).reshape(2, 7) - 7),
     Gripper(5, 1, 20000, 10000, 50000),
     Screw(6, 2, 100000, 90000, 120000, 600000, 900000, 600000, 5000),
@@ -100,3 +100,12 @@ def test_decoder_never_raises_on_mutated_frames(message, flips, cut, duplicate):
 def test_parse_message_never_raises_on_any_payload_with_a_valid_crc(kind, payload):
     result = parse_message(Frame(kind, payload=payload))
     assert isinstance(result, (ErrorCode, *MESSAGES.values()))
+
+
+def test_a_decoder_with_a_smaller_max_payload_discards_longer_frames_and_keeps_the_next():
+    decoder = FrameDecoder(max_payload=512)
+    long = encode_frame(Frame(0x10, payload=bytes(range(1, 256)) * 3))  # 765 bytes
+    short = encode_frame(Frame(0x14, payload=b"\x01\x02\x03\x04"))
+    frames = decoder.feed(long + short)
+    assert [f.type for f in frames] == [0x14] and decoder.counters["oversize"] == 1
+    assert Setpoints.max_count(7, 512) == 14 and Setpoints.max_count(7) == 28

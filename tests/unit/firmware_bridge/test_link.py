@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from firmware_bridge.frames import Marker, parse_message
+from firmware_bridge.frames import Frame, Marker, parse_message
 from firmware_bridge.link import SEQ_MOD, ReliableEndpoint, seq_diff
 
 pytestmark = pytest.mark.unit
@@ -98,3 +98,18 @@ def test_resume_retransmits_only_what_the_peer_lacks():
 def test_window_is_limited_by_the_sack_bitmap():
     with pytest.raises(ValueError, match="window=33"):
         ReliableEndpoint(window=33)
+
+
+def test_a_receiver_drops_frames_beyond_its_window_and_a_sender_keeps_to_the_peers_window():
+    sender, receiver = ReliableEndpoint(), ReliableEndpoint(rx_window=4)
+    sender.limit_window(receiver.rx_window)
+    for i in range(10):
+        sender.send(Marker(i))
+    frames = sender.poll(0.0)
+    assert [f.seq for f in frames] == [1, 2, 3, 4]  # the peer's window, not 32
+    assert receiver.on_frame(frames[2], 0.0) == [] and receiver.on_frame(frames[3], 0.0) == []  # buffered
+    beyond = Frame(frames[0].type, frames[0].flags, frames[0].epoch, 5, 0, 0, Marker(99).encode())
+    assert receiver.on_frame(beyond, 0.0) == [] and receiver.stats.beyond_window == 1
+    delivered = receiver.on_frame(frames[0], 0.0) + receiver.on_frame(frames[1], 0.0)
+    assert [parse_message(f).marker for f in delivered] == [0, 1, 2, 3]  # seq 5 was not kept
+    assert receiver.rx_next == 5

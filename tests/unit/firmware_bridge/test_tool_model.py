@@ -92,3 +92,40 @@ def test_back_out_reverses_a_driven_screw_with_negative_curve():
 def test_back_out_without_a_screw_is_no_screw():
     result = _result(_run(ToolModel(ToolParams()), BackOut(2, 3, 3_600_000, 5_000)))
     assert not result.ok and result.code == ErrorCode.NO_SCREW
+
+
+def test_de_duplication_order_finished_before_busy_and_ids_match_with_their_kind():
+    model = ToolModel(ToolParams())
+    first = _run(model, _screw(cid=9))
+    out = ToolOutput()
+    assert model.start(_screw(cid=10), 5_000_000, out) is ErrorCode.OK  # now running
+    assert model.start(_screw(cid=10), 5_000_000, out) is ErrorCode.OK and model.busy  # running: ignored
+    again = ToolOutput()
+    assert model.start(_screw(cid=9), 5_000_000, again) is ErrorCode.OK  # finished, while busy: its result
+    assert _result(again) == _result(first)
+    reused = Gripper(9, GripperAction.OPEN, 20_000, 10_000, 50_000)
+    assert model.start(reused, 5_000_000, ToolOutput()) is ErrorCode.COMMAND_ID_REUSED
+    assert model.start(Gripper(10, GripperAction.OPEN, 20_000, 10_000, 50_000), 5_000_000,
+                       ToolOutput()) is ErrorCode.COMMAND_ID_REUSED
+    assert model.start(Gripper(11, GripperAction.OPEN, 20_000, 10_000, 50_000), 5_000_000,
+                       ToolOutput()) is ErrorCode.TOOL_BUSY
+
+
+def test_a_small_history_forgets_old_ids_and_keeps_the_curve_of_the_last_only():
+    model = ToolModel(ToolParams(history=2, curve_history=1, curve_samples=50))
+    outputs = {cid: _run(model, _screw(cid=cid), until_us=3_000_000 * cid) for cid in (1, 2, 3)}
+    assert len([m for m in outputs[3].reliable if isinstance(m, ToolCurve)]) == 4  # 50 samples, 16 a chunk
+    assert _result(outputs[3]).samples == 50 and _result(outputs[3]).ok  # judged on the whole run
+    resent = ToolOutput()
+    model.start(_screw(cid=2), 10_000_000, resent)
+    assert [type(m) for m in resent.reliable] == [ToolResultMsg]  # result kept, curve not
+    model.start(_screw(cid=1), 10_000_000, ToolOutput())
+    assert model.busy  # forgotten: a new command
+
+
+def test_gripper_progress_is_the_fraction_of_the_travel():
+    model = ToolModel(ToolParams(part_width=0.010))
+    out = ToolOutput()
+    model.start(Gripper(4, GripperAction.CLOSE, 10_000, 10_000, 50_000), 0, out)  # 20 mm -> 10 mm at 50 mm/s
+    model.step(100_000, out)  # half way
+    assert out.progress[-1].percent == 50
