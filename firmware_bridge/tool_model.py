@@ -7,20 +7,22 @@ program's torque and angle windows (torque first), exactly as a real tightening 
 A back-out reverses (negative torque and angle): the loosening torque builds to 80–100 % of the
 torque the screw was left at over 8°, then it unwinds at 2 % of that peak until the driven angle
 is undone; with no driven screw in the hole it is NOK ``NO_SCREW``.
-Commands are de-duplicated by id: a repeated id never runs twice; a finished one re-sends its result.
+Commands are de-duplicated by id in the controller's non-volatile memory (:mod:`tool_memory`): a
+repeated id never runs twice; a finished one re-sends its result; one a restart interrupted is
+answered OUTCOME_UNKNOWN. A TOOL_QUERY is answered the same way, or NOT_STARTED, and never runs.
 """
 
 from __future__ import annotations
 
 import random
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from cellctl.hw.tools import GripperAction
 from firmware_bridge.errors import ErrorCode
-from firmware_bridge.frames import BackOut, Gripper, Screw, ToolCurve, ToolProgress, ToolResultMsg
+from firmware_bridge.frames import BackOut, Gripper, Screw, ToolCurve, ToolProgress, ToolQuery, ToolResultMsg
+from firmware_bridge.tool_memory import ToolMemory
 
 __all__ = ["ToolModel", "ToolParams", "ToolOutput"]
 
@@ -72,14 +74,12 @@ class _Run:
 class ToolModel:
     """Runs one tool command at a time (see module docstring)."""
 
-    HISTORY = 64
-
-    def __init__(self, params: ToolParams) -> None:
+    def __init__(self, params: ToolParams, memory: ToolMemory | None = None) -> None:
         self.params = params
         self._rng = random.Random(params.seed)
         self._run: _Run | None = None
         self._width = 0.02
-        self._finished: OrderedDict[int, list[ToolCurve | ToolResultMsg]] = OrderedDict()
+        self.memory = memory or ToolMemory()
         self._driven: tuple[float, float] | None = None
         """(angle, torque) the screw in the hole was left at, or None when there is none."""
 
@@ -91,11 +91,11 @@ class ToolModel:
     def start(self, command: ToolMessage, now_us: int, out: ToolOutput) -> ErrorCode:
         """Start ``command`` unless its id ran before (then re-send the result) or the tool is busy."""
         cid = command.command_id
-        if cid in self._finished:
-            out.reliable.extend(self._finished[cid])
+        if self._answer_known(cid, out):
             return ErrorCode.OK
         if self._run is not None:
             return ErrorCode.OK if self._run.command.command_id == cid else ErrorCode.TOOL_BUSY
+        self.memory.start(cid, drives=isinstance(command, (Screw, BackOut)))
         run = _Run(command, now_us, width=self._width)
         run.seat = self.params.seat_angle * (1.0 + 0.02 * (self._rng.random() - 0.5))
         self._run = run
@@ -106,6 +106,23 @@ class ToolModel:
             run.free_at, left_torque = self._driven
             run.peak = max(abs(left_torque), 1e-3) * (0.8 + 0.2 * self._rng.random())
         return ErrorCode.OK
+
+    def query(self, query: ToolQuery, out: ToolOutput) -> None:
+        """Answer TOOL_QUERY: the result kept, OUTCOME_UNKNOWN, or NOT_STARTED (nothing if it runs now)."""
+        cid = query.command_id
+        if self._answer_known(cid, out) or (self._run is not None and self._run.command.command_id == cid):
+            return
+        out.reliable.append(ToolResultMsg(cid, 0, int(ErrorCode.NOT_STARTED), 0, 0, 0, 0))
+
+    def _answer_known(self, cid: int, out: ToolOutput) -> bool:
+        """Re-send a kept result, or OUTCOME_UNKNOWN for an id a restart interrupted; False otherwise."""
+        if cid in self.memory.results:
+            out.reliable.extend(self.memory.results[cid])  # type: ignore[arg-type]
+            return True
+        if cid in self.memory.interrupted:
+            out.reliable.append(ToolResultMsg(cid, 0, int(ErrorCode.OUTCOME_UNKNOWN), 0, 0, 0, 0))
+            return True
+        return False
 
     def abort(self, out: ToolOutput) -> None:
         """Abort the running command (e-stop); its result is NOK, TOOL_ABORTED."""
@@ -225,7 +242,5 @@ class ToolModel:
         messages.append(ToolResultMsg(cmd.command_id, int(code == ErrorCode.OK), int(code),
                                       sign * round(torque * 1e6), sign * round(run.angle * 1000),
                                       round(run.width * 1e6), samples))
-        self._finished[cmd.command_id] = messages
-        while len(self._finished) > self.HISTORY:
-            self._finished.popitem(last=False)
+        self.memory.finish(cmd.command_id, messages)
         out.reliable.extend(messages)

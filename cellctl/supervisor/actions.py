@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from cellctl.hw import ArmMode, HardwareError, StopKind, ToolHandle, ToolResult
+from cellctl.hw import ArmMode, HardwareError, LinkLost, OutcomeUnknown, StopKind, ToolHandle, ToolResult
 from cellctl.hw.interface import ToolCommand
 from cellctl.motion import IKError, PathError, SampledMotion
 from cellctl.supervisor.context import CellContext
@@ -144,6 +144,8 @@ class Tool(Action):
             return Status.RUNNING
         try:
             self.result = self.handle.result(timeout=0.0)
+        except (LinkLost, OutcomeUnknown):
+            raise  # a lost controller or a lost outcome is the cell's fault, not the step's: hold the unit
         except HardwareError as exc:
             self.failure = f"{self.what}: {exc}"
             return Status.FAILURE
