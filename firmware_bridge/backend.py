@@ -167,8 +167,9 @@ class SerialArm(ArmInterface):
 
     def _check_link(self) -> None:
         if not self._link_up:
-            raise LinkLost(f"arm {self._name!r}: the link to {self._system.url} is down and reconnecting; "
-                           "retry when read() no longer reports LINK_DOWN, or stop the cell")
+            raise LinkLost(f"arm {self._name}: lost the link to its controller on {self._system.url} (the host "
+                           "keeps reconnecting); check that the controller is powered and running, and the cable, "
+                           "USB adapter or network to it; then 'cellctl reset' and 'cellctl run --resume'")
 
     def stop(self, kind: StopKind = StopKind.CONTROLLED) -> None:
         kind = StopKind(kind)

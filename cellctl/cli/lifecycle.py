@@ -25,7 +25,7 @@ from cellctl.cli.terminal import paint, table
 from cellctl.config import ConfigError, load_cell
 from cellctl.hw import HardwareError
 from cellctl.journal import Journal, JournalError
-from cellctl.journal.lifecycle import DECISIONS, decide, open_units, unit_state
+from cellctl.journal.lifecycle import DECISIONS, decide, needing_clearout, open_units, unit_state
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -124,6 +124,15 @@ def run_recover(args: argparse.Namespace) -> int:
                           f"{'|'.join(DECISIONS)} --operator NAME for a decision"])
     recipe, cell = load(args.recipe, args.cell)
     checked(recipe, cell)
+    if args.db.exists():
+        journal = open_journal(args.db)
+        try:
+            nothing = not open_units(journal) and needing_clearout(journal, cell) is None
+        finally:
+            journal.close()
+        if nothing:
+            print(f"nothing to clear out: no unit left parts in the cell; journal: {args.db}")
+            return EXIT_OK
     options = RunOptions(backend=args.backend, db=args.db, resume=True)
     try:
         with cell_session(recipe, cell, options) as (supervisor, _, journal):

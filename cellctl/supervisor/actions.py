@@ -89,6 +89,8 @@ class Move(Action):
             return Status.FAILURE
         try:
             self.stream.pump(ctx.now())
+        except LinkLost:
+            raise  # a lost controller is the cell's fault, not the step's: hold the unit
         except (HardwareError, ValueError) as exc:  # refused, or setpoints already late for the arm
             ctx.streams.discard(self.stream)
             self.failure = f"{self.what}: {exc}"

@@ -411,6 +411,12 @@ class Supervisor(LifecycleNode):
         self._publish()
 
     def _tree_failed(self, why: str) -> None:
+        lost = [name for name, arm in self.system.arms.items() if any(f.name == "LINK_DOWN" for f in arm.read().faults)]
+        if lost:
+            down = next(f for f in self.system.arms[lost[0]].read().faults if f.name == "LINK_DOWN")
+            self._fault(f"hardware fault: arm {lost[0]}: lost the link to its controller ({down.message}) "
+                        f"{down.action or ''}".strip())
+            return
         hardware = self._journal_arm_faults()
         if hardware:
             self._fault(f"{why}. An arm is faulted: read its fault, make the cell safe, reset, then run again")

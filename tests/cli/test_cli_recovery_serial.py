@@ -1,0 +1,140 @@
+"""Recovery over the serial backend against ``cellctl emulator`` processes.
+
+* A controller that dies mid-run (either arm's) faults the cell within the link's silence
+  timeout: exit 3, the message names the arm and its URL, and the unit stays open.
+* The host and the screwer's controller killed during a tightening: after the controller's
+  restart the host asks what became of the tightening (TOOL_QUERY), the controller's
+  non-volatile memory says the outcome is unknown, the unit is held, the operator's decision is
+  journaled, and the emulator's own count of drives proves the screw was driven once.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from _cli import CELLCTL, cli_env
+from test_cli_serial import RECIPE
+
+pytestmark = pytest.mark.hil
+
+SILENCE_TIMEOUT = 0.5  # firmware_bridge.host.LinkOptions.silence_timeout
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([*CELLCTL, *map(str, args)], cwd=cwd, env=cli_env(), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _poll(predicate, timeout: float, what: str, period: float = 0.005) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(period)
+    raise AssertionError(f"{what} did not happen within {timeout} s")
+
+
+def _query(db: Path, sql: str) -> list[tuple]:
+    if not db.exists():
+        return []
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            return con.execute(sql).fetchall()
+    except sqlite3.OperationalError:
+        return []
+
+
+def _setup(cellctl, demo_files, tmp_path: Path) -> tuple[Path, Path]:
+    recipe = tmp_path / "serial_smoke.yaml"
+    recipe.write_text(RECIPE)
+    return recipe, demo_files[1]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("dead", ["loader", "screwer"])
+def test_a_dead_controller_faults_the_run_at_once_naming_the_arm(cellctl, emulators, demo_files, tmp_path: Path,
+                                                                 dead: str) -> None:
+    recipe, cell = _setup(cellctl, demo_files, tmp_path)
+    arms = {arm: emulators("--cell", str(cell), "--arm", arm, "--tcp", "0") for arm in ("loader", "screwer")}
+    backend = "serial:" + ",".join(f"{arm}={e.tcp_url}" for arm, e in arms.items())
+    process = _run(["run", recipe, "--cell", cell, "--backend", backend, "--db", "l.db"], tmp_path)
+    try:
+        _poll(lambda: _query(tmp_path / "l.db", "SELECT 1 FROM steps WHERE result='OK'"), 60, "a first step")
+        arms[dead].process.send_signal(signal.SIGKILL)
+        killed = time.monotonic()
+        out, err = process.communicate(timeout=60)
+        took = time.monotonic() - killed
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    print(f"dead {dead}: exit {process.returncode} {took:.2f} s after the kill")
+    assert process.returncode == 3, err
+    assert took < SILENCE_TIMEOUT + 5.0, f"took {took:.1f} s"
+    assert f"arm {dead}" in err and arms[dead].tcp_url in err, err
+    assert "Traceback" not in err
+    assert _query(tmp_path / "l.db", "SELECT result FROM units") == [("RUNNING",)]  # open, resumable
+    listed = cellctl("units", "--open", "--db", "l.db", "--json")
+    assert [u["unit"] for u in json.loads(listed.stdout)["open"]] == ["SR-000001"]
+
+
+@pytest.mark.timeout(240)
+def test_host_and_controller_killed_during_a_tightening_never_drive_twice(cellctl, emulators, demo_files,
+                                                                         tmp_path: Path) -> None:
+    recipe, cell = _setup(cellctl, demo_files, tmp_path)
+    nvm = tmp_path / "screwer.nvm.json"
+    loader = emulators("--cell", str(cell), "--arm", "loader", "--tcp", "0")
+    screwer = emulators("--cell", str(cell), "--arm", "screwer", "--tcp", "0", "--nvm", str(nvm))
+    port = screwer.info["tcp"].rsplit(":", 1)[1]
+    backend = f"serial:loader={loader.tcp_url},screwer={screwer.tcp_url}"
+    db = tmp_path / "x.db"
+    host = _run(["run", recipe, "--cell", cell, "--backend", backend, "--db", db], tmp_path)
+    try:
+        def driving() -> bool:
+            try:
+                return json.loads(nvm.read_text()).get("running") is not None
+            except (OSError, ValueError):
+                return False
+        _poll(driving, 90, "the screwer starting a tightening")
+        host.kill()
+        screwer.process.send_signal(signal.SIGKILL)  # the controller dies while it drives
+        host.communicate(timeout=10)
+    finally:
+        if host.poll() is None:
+            host.kill()
+            host.communicate()
+    screwer.process.wait(10)
+    ((command_id, status),) = _query(db, "SELECT command_id, status FROM tightenings WHERE hole='h1'")
+    assert status == "RUNNING"
+    restarted = emulators("--cell", str(cell), "--arm", "screwer", "--tcp", port, "--nvm", str(nvm))
+
+    reset = cellctl("reset", "--cell", cell, "--backend", backend, "--db", db, "--reason", "host and screwer restarted")
+    assert reset.returncode == 0, reset
+    held = cellctl("run", recipe, "--cell", cell, "--backend", backend, "--db", db, "--resume", timeout=120)
+    assert held.returncode == 3, held
+    assert "outcome" in held.stderr and "--hole h1 --decide" in held.stderr, held
+    assert _query(db, "SELECT status FROM tightenings WHERE hole='h1'") == [("UNKNOWN",)]
+    listed = json.loads(cellctl("units", "--open", "--db", db, "--json").stdout)["open"]
+    assert listed[0]["unknown_holes"] == ["h1"]
+
+    decided = cellctl("recover", "--db", db, "--hole", "h1", "--decide", "accept", "--operator", "alice")
+    assert decided.returncode == 0, decided
+    events = _query(db, "SELECT detail FROM events WHERE kind='operator_decision'")
+    assert events == [(f"hole=h1 command={command_id} decision=accept operator=alice",)]
+
+    cellctl("reset", "--cell", cell, "--backend", backend, "--db", db, "--reason", "after the decision")
+    done = cellctl("run", recipe, "--cell", cell, "--backend", backend, "--db", db, "--resume", "--json",
+                   timeout=120)
+    assert done.returncode == 0, done
+    assert done.last_json["serials"] == ["SR-000001"]
+    restarted.stop()
+    drives = json.loads(nvm.read_text())["drives"]
+    h1_ids = {r[0] for r in _query(db, "SELECT command_id FROM tightenings WHERE hole='h1'")}
+    assert sum(drives.get(str(cid), 0) for cid in h1_ids) == 1, (drives, h1_ids)
