@@ -104,6 +104,10 @@ def run_reset(args: argparse.Namespace) -> int:
             faults = [f.name for f in arm.read().faults if f.name != "LINK_DOWN"]
             arm.reset()
             cleared.append(f"{name}: {', '.join(faults) or 'no latched fault'}")
+        # Leave the drives disabled: a controller whose drives stay enabled with no host latches its
+        # watchdog again as soon as this command disconnects.
+        system.activate()
+        system.deactivate()
         journal.event("reset", f"{args.reason} (cleared {'; '.join(cleared)})", system.now(), None)
     except HardwareError as exc:
         print(f"cellctl: {paint('hardware fault', 'red', sys.stderr)}: reset failed: {exc}", file=sys.stderr)
