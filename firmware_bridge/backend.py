@@ -49,7 +49,7 @@ _INT32 = 2**31 - 1
 class _ToolRun:
     handle: ToolHandle
     is_screw: bool
-    message: Message
+    message: Message | None  # None: a question only (tool_outcome), nothing to send after NOT_STARTED
     querying: bool = False  # a TOOL_QUERY is out; the command is sent only if the answer is NOT_STARTED
     curve: dict[int, np.ndarray] = field(default_factory=dict)
 
@@ -223,6 +223,17 @@ class SerialArm(ArmInterface):
             self._outbox.append(ToolQuery(cid) if run.querying else message)
             return handle
 
+    def tool_outcome(self, command_id: int) -> ToolHandle:
+        cid = int(command_id)
+        with self._cond:
+            run = self._tools.get(cid)
+            if run is not None:
+                return run.handle
+            handle = ToolHandle(cid, f"outcome of tool command {cid} on {self._name}")
+            self._tools[cid] = _ToolRun(handle, True, None, querying=True)
+            self._outbox.append(ToolQuery(cid))
+            return handle
+
     # ------------------------------------------------------------------ helpers used by the system
     def send_and_wait(self, message: Message, done: Callable[[Status], bool], what: str) -> None:
         """Queue a reliable message and wait until a STATUS satisfies ``done`` (bounded)."""
@@ -365,7 +376,13 @@ class SerialArm(ArmInterface):
             run.curve[message.offset] = message.samples
         elif message.code == ErrorCode.NOT_STARTED and run.querying:
             run.querying = False
-            self._outbox.append(run.message)  # the controller never started it: now it runs, once
+            if run.message is not None:
+                self._outbox.append(run.message)  # the controller never started it: now it runs, once
+            else:
+                del self._tools[message.command_id]
+                run.handle.finish(ToolResult(message.command_id, ok=False, status="NOT_STARTED",
+                                             failure_class="not_started",
+                                             message="the controller never started this command"))
         elif message.code == ErrorCode.OUTCOME_UNKNOWN:
             del self._tools[message.command_id]
             name, meaning, action = describe(message.code)

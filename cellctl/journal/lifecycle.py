@@ -21,6 +21,8 @@ OPEN, HELD = "RUNNING", "held"
 UNKNOWN = "UNKNOWN"
 """Tightening status of a screw whose outcome the controller could not tell (see docs/protocol.md)."""
 DECISIONS = ("redo", "accept", "reject")
+TRAYS = ("input_tray", "output_tray")
+"""Stations where a part is out of the next unit's way."""
 """What an operator may decide about a hole whose outcome is unknown."""
 
 
@@ -73,11 +75,11 @@ class UnitState:
 
     def left_in_cell(self, cell: CellDescription) -> list[str]:
         """Parts of the unit that stand in the way of the next one: held by an arm, or resting
-        on a station that is not an output tray (the nest, a fixture)."""
+        on a station that is not a tray (the nest, a fixture)."""
         out = []
         for part in self.moved:
             loc = self.moved[self.base_of(part)]
-            if loc.arm or (loc.station and cell.stations[loc.station].type != "output_tray"):
+            if loc.arm or (loc.station and cell.stations[loc.station].type not in TRAYS):
                 out.append(part)
         return out
 

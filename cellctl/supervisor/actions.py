@@ -158,6 +158,34 @@ class Tool(Action):
         return Status.FAILURE
 
 
+class AskOutcome(Action):
+    """Before a resumed tightening moves anything, ask the tool what became of it: a lost outcome
+    (``OutcomeUnknown``) stops the cell here, before a new screw is fetched and brought to a hole
+    that may hold one already. A known result or NOT_STARTED lets the step go on (the tightening
+    then re-sends its id, which never drives twice)."""
+
+    def __init__(self, arm: str, command_id: int) -> None:
+        self.arm, self.command_id = arm, command_id
+        self.handle: ToolHandle | None = None
+
+    def start(self, ctx: CellContext) -> None:
+        self.handle = ctx.system.arms[self.arm].tool_outcome(self.command_id)
+
+    def poll(self, ctx: CellContext) -> Status:
+        if self.handle is None:
+            return Status.SUCCESS
+        if not self.handle.done():
+            return Status.RUNNING
+        try:
+            self.handle.result(timeout=0.0)
+        except (LinkLost, OutcomeUnknown):
+            raise
+        except HardwareError as exc:
+            self.failure = f"asking the outcome of tool command {self.command_id}: {exc}"
+            return Status.FAILURE
+        return Status.SUCCESS
+
+
 class AcquireZones(Action):
     """Wait until the interlock zones are free, then hold them for this arm."""
 

@@ -6,7 +6,7 @@ from that, with the recipe's own arms and the same journaled pick and place step
 
 1. every arm that holds a part opens its tool over a tray: a part the unit had not placed yet
    goes back to the slot it was taken from; a stack (a part with others on it) to the reject tray;
-2. every stack left on a station that is not an output tray (the nest, a fixture) is picked by
+2. every stack left on a station that is not a tray (the nest, a fixture) is picked by
    the arm that put its bottom part there, and placed on the reject tray.
 
 The reject tray is the output tray whose name contains ``nok`` (else the last output tray).
@@ -20,7 +20,7 @@ import numpy as np
 
 from cellctl.config import CellDescription
 from cellctl.config.errors import Mark
-from cellctl.journal.lifecycle import UnitState
+from cellctl.journal.lifecycle import TRAYS, UnitState
 from cellctl.recipe import Recipe
 from cellctl.recipe import model as rm
 from cellctl.supervisor.builder import build
@@ -57,7 +57,7 @@ def plan_steps(state: UnitState, cell: CellDescription, recipe: Recipe) -> list[
             steps.append(rm.Place(mark, f"recover.return.{part}", arm_name=arm, part=part,
                                   station=spec.start_station, slot=spec.start_slot))
     for part, loc in state.moved.items():
-        if loc.station and cell.stations[loc.station].type != "output_tray" and loc.station != station:
+        if loc.station and cell.stations[loc.station].type not in TRAYS:
             arm = state.pickers.get(part) or next(iter(cell.arms))
             steps += [rm.Pick(mark, f"recover.pick.{part}", arm_name=arm, part=part),
                       rm.Place(mark, f"recover.place.{part}", arm_name=arm, part=part, station=station, slot=slot)]

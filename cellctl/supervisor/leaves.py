@@ -25,6 +25,7 @@ from cellctl.motion.trajectory import SampledMotion
 from cellctl.recipe import model as rm
 from cellctl.supervisor.actions import (
     AcquireZones,
+    AskOutcome,
     Action,
     ActionFailed,
     Check,
@@ -396,7 +397,17 @@ class ScrewLeaf(StepLeaf):
         fetch = [Tool(s.arm, GripperCommand(GripperAction.OPEN), "clear the cup"), *fetch_down,
                  Tool(s.arm, GripperCommand(GripperAction.CLOSE), "pick up a screw"), *fetch_up]
         work = fetch + guarded(s.arm, zones, geo.spec.home, [*drive_down, tighten, *drive_up])
+        unfinished = self._unfinished_tightening()
+        if unfinished is not None:  # an interruption came while it drove: ask before moving
+            self._tightening = unfinished.id
+            work.insert(0, AskOutcome(s.arm, unfinished.command_id))
         return work, retreat_cleanup(s.arm, zones, geo.spec.home)
+
+    def _unfinished_tightening(self) -> TighteningRecord | None:
+        ctx = self.ctx
+        assert ctx.unit is not None
+        return next((t for t in ctx.journal.tightenings(ctx.unit.id)
+                     if t.hole == self.step.hole and t.status == "RUNNING"), None)
 
     def _finished_tightening(self) -> TighteningRecord | None:
         """This execution's tightening if it already has a result (only after a crash)."""
@@ -409,7 +420,7 @@ class ScrewLeaf(StepLeaf):
         """The tool command id of this tightening: an unfinished one's (resume) or a new one."""
         assert ctx.unit is not None
         rows = [t for t in ctx.journal.tightenings(ctx.unit.id) if t.hole == self.step.hole]
-        unfinished = next((t for t in rows if t.status == "RUNNING"), None)
+        unfinished = self._unfinished_tightening()
         if unfinished is not None:
             self._tightening = unfinished.id
             return unfinished.command_id

@@ -32,13 +32,27 @@ def _run(args: list[str], cwd: Path) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _poll(predicate, timeout: float, what: str, period: float = 0.005) -> None:
+def _poll(predicate, timeout: float, what: str, process: subprocess.Popen[str], period: float = 0.005) -> None:
+    """Until ``predicate()`` (bounded), while ``process`` runs."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
+        if process.poll() is not None:
+            out, err = process.communicate()
+            raise AssertionError(f"the run ended (exit {process.returncode}) before {what}: {err[-3000:]}")
         time.sleep(period)
     raise AssertionError(f"{what} did not happen within {timeout} s")
+
+
+def _close(process: subprocess.Popen[str]) -> None:
+    """Kill the process if it still runs and close its pipes."""
+    if process.poll() is None:
+        process.kill()
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+    process.wait(10)
 
 
 def _query(db: Path, sql: str) -> list[tuple]:
@@ -66,15 +80,13 @@ def test_a_dead_controller_faults_the_run_at_once_naming_the_arm(cellctl, emulat
     backend = "serial:" + ",".join(f"{arm}={e.tcp_url}" for arm, e in arms.items())
     process = _run(["run", recipe, "--cell", cell, "--backend", backend, "--db", "l.db"], tmp_path)
     try:
-        _poll(lambda: _query(tmp_path / "l.db", "SELECT 1 FROM steps WHERE result='OK'"), 60, "a first step")
+        _poll(lambda: _query(tmp_path / "l.db", "SELECT 1 FROM steps WHERE result='OK'"), 60, "a first step", process)
         arms[dead].process.send_signal(signal.SIGKILL)
         killed = time.monotonic()
         out, err = process.communicate(timeout=60)
         took = time.monotonic() - killed
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        _close(process)
     print(f"dead {dead}: exit {process.returncode} {took:.2f} s after the kill")
     assert process.returncode == 3, err
     assert took < SILENCE_TIMEOUT + 5.0, f"took {took:.1f} s"
@@ -103,14 +115,12 @@ def test_host_and_controller_killed_during_a_tightening_never_drive_twice(cellct
                 return data.get("running") is not None and str(data["running"]) in data.get("drives", {})
             except (OSError, ValueError):
                 return False
-        _poll(driving, 90, "the screwer starting a tightening")
+        _poll(driving, 90, "the screwer starting a tightening", host)
         host.kill()
         screwer.process.send_signal(signal.SIGKILL)  # the controller dies while it drives
-        host.communicate(timeout=10)
+        host.wait(10)
     finally:
-        if host.poll() is None:
-            host.kill()
-            host.communicate()
+        _close(host)
     screwer.process.wait(10)
     ((command_id, status),) = _query(db, "SELECT command_id, status FROM tightenings WHERE hole='h1'")
     assert status == "RUNNING"
@@ -118,10 +128,13 @@ def test_host_and_controller_killed_during_a_tightening_never_drive_twice(cellct
 
     reset = cellctl("reset", "--cell", cell, "--backend", backend, "--db", db, "--reason", "host and screwer restarted")
     assert reset.returncode == 0, reset
+    before = json.loads(nvm.read_text())["results"]
     held = cellctl("run", recipe, "--cell", cell, "--backend", backend, "--db", db, "--resume", timeout=120)
     assert held.returncode == 3, held
     assert "is not known" in held.stderr and "--hole h1 --decide" in held.stderr, held.stderr
     assert _query(db, "SELECT status FROM tightenings WHERE hole='h1'") == [("UNKNOWN",)]
+    # The question came first: the screwer ran no tool command (no new screw fetched) before it.
+    assert json.loads(nvm.read_text())["results"] == before
     listed = json.loads(cellctl("units", "--open", "--db", db, "--json").stdout)["open"]
     assert listed[0]["unknown_holes"] == ["h1"]
 
