@@ -69,19 +69,25 @@ def cell_session(recipe: Recipe, cell: CellDescription, options: RunOptions, *,
         UsageError: the journal cannot be used, or (``refuse_unfinished``) a unit is unfinished.
         HardwareError: the backend did not come up.
     """
+    if refuse_unfinished and options.db.exists():  # read-only: a refused run writes nothing
+        try:
+            existing = Journal.read_only(options.db)
+        except JournalError as exc:
+            raise UsageError([str(exc)]) from None
+        try:
+            refuse_if_unfinished(existing, cell, options)
+        finally:
+            existing.close()
+    state_file = options.db.with_suffix(options.db.suffix + ".sim.json") if options.backend == "sim" else None
+    if options.backend == "sim" and not options.resume and state_file is not None and state_file.exists():
+        state_file.unlink()  # a fresh run starts from a fresh world; --resume continues the saved one
+    system, next_kit = make_backend(options.backend, cell, seed=options.seed, gui=options.gui,
+                                    realtime=options.realtime, failures=options.inject or {}, state_file=state_file)
     try:
         journal = Journal(options.db)
     except JournalError as exc:
         raise UsageError([str(exc)]) from None
     try:
-        if refuse_unfinished:
-            refuse_if_unfinished(journal, cell, options)
-        state_file = options.db.with_suffix(options.db.suffix + ".sim.json") if options.backend == "sim" else None
-        if options.backend == "sim" and not options.resume and state_file is not None and state_file.exists():
-            state_file.unlink()  # a fresh run starts from a fresh world; --resume continues the saved one
-        system, next_kit = make_backend(options.backend, cell, seed=options.seed, gui=options.gui,
-                                        realtime=options.realtime, failures=options.inject or {},
-                                        state_file=state_file)
         supervisor = Supervisor(Context(), system, cell, recipe, journal, next_kit=next_kit)
         try:
             if supervisor.configure() is not State.INACTIVE or supervisor.activate() is not State.ACTIVE:
