@@ -10,6 +10,8 @@ from that, with the recipe's own arms and the same journaled pick and place step
    the arm that put its bottom part there, and placed on the reject tray.
 
 The reject tray is the output tray whose name contains ``nok`` (else the last output tray).
+A recipe may instead write its own clear-out in a ``recover:`` section (one step tree, run with
+the part model seeded from the journal, so a ``pick`` finds each part where the unit left it).
 The steps are journaled under the unit (paths ``recover.…``), so a clear-out interrupted in its
 turn is resumed like any unit: steps already done are not done again.
 """
@@ -86,9 +88,12 @@ def seed_part_model(ctx: CellContext, state: UnitState) -> None:
 
 
 def prepare(ctx: CellContext, recipe: Recipe, state: UnitState) -> Behaviour:
-    """The clear-out of ``state``'s unit as a behaviour tree bound to ``ctx`` (ready to tick)."""
+    """The clear-out of ``state``'s unit as a behaviour tree bound to ``ctx`` (ready to tick): the
+    recipe's ``recover`` section if it has one, else the plan of :func:`plan_steps`."""
     ctx.start_unit(state.unit)
     seed_part_model(ctx, state)
+    if recipe.recover is not None:
+        return build(recipe.recover, ctx)
     steps = plan_steps(state, ctx.cell, recipe)
     mark = Mark(str(recipe.source), 0, 0)
     return build(rm.Sequence(mark, "recover", steps=tuple(steps)), ctx)
