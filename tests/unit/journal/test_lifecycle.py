@@ -88,12 +88,16 @@ def test_locations_replay_the_steps_that_ended_ok(tmp_path_factory: pytest.TempP
         assert state.moved.get(base, Location()).onto is None  # the bottom of the stack rests on no part
 
 
+def _steps(journal: Journal, unit: int, *steps: tuple[str, str]) -> None:
+    """The loader's OK steps, in order: (kind, target)."""
+    for i, (kind, target) in enumerate(steps):
+        _step(journal, unit, f"0.{i}", kind, "loader", target)
+
+
 def test_an_aborted_unit_with_a_stack_in_the_nest_needs_a_clear_out(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         unit = journal.start_unit("PH", "r", "1", "c", 0.0)
-        _step(journal, unit.id, "0.0", "pick", "loader", "mid_frame")
-        _step(journal, unit.id, "0.1", "place", "loader", "mid_frame@nest/unit")
-        _step(journal, unit.id, "0.2", "pick", "loader", "main_board")
+        _steps(journal, unit.id, ("pick", "mid_frame"), ("place", "mid_frame@nest/unit"), ("pick", "main_board"))
         assert [s.unit.serial for s in open_units(journal)] == [unit.serial]
         assert needing_clearout(journal, CELL) is None  # still open: resumed, not cleared
         journal.end_unit(unit.id, "ABORTED", "aborted by the operator", 2.0)
@@ -111,12 +115,8 @@ def test_an_aborted_unit_with_a_stack_in_the_nest_needs_a_clear_out(tmp_path: Pa
 def test_a_nok_unit_on_the_nok_tray_needs_no_clear_out(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         unit = journal.start_unit("PH", "r", "1", "c", 0.0)
-        _step(journal, unit.id, "0.0", "pick", "loader", "mid_frame")
-        _step(journal, unit.id, "0.1", "place", "loader", "mid_frame@nest/unit")
-        _step(journal, unit.id, "0.2", "pick", "loader", "main_board")
-        _step(journal, unit.id, "0.3", "place", "loader", "main_board@mid_frame")
-        _step(journal, unit.id, "0.4", "pick", "loader", "mid_frame")
-        _step(journal, unit.id, "0.5", "place", "loader", "mid_frame@nok_tray/s0")
+        _steps(journal, unit.id, ("pick", "mid_frame"), ("place", "mid_frame@nest/unit"), ("pick", "main_board"),
+               ("place", "main_board@mid_frame"), ("pick", "mid_frame"), ("place", "mid_frame@nok_tray/s0"))
         journal.end_unit(unit.id, "NOK", "screw h2 NOK", 2.0)
         assert needing_clearout(journal, CELL) is None
         assert unit_state(journal, unit).station_of("main_board") == "nok_tray"  # it travelled with its base
