@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -12,6 +13,10 @@ from typing import Any
 from cellctl.hw.tools import ScrewProgram, ToolResult
 from cellctl.journal.records import StepRecord, TighteningRecord, UnitRecord, pack_curve
 from cellctl.journal.schema import SCHEMA, SCHEMA_VERSION
+
+
+TOOL_ID_SPAN = 2**30
+"""The first tool command id of a journal is drawn from 1 .. 2**30 (ids are 32-bit on the wire)."""
 
 
 class JournalError(RuntimeError):
@@ -37,6 +42,10 @@ class Journal:
         except sqlite3.DatabaseError as exc:
             raise JournalError(f"{self.path}: cannot open the production journal: {exc}") from None
         self._check_version()
+        # Tool command ids must never repeat on a controller, which keeps results by id across
+        # its restarts (docs/protocol.md, 9a): a new journal starts its ids at a random point.
+        self._db.execute("INSERT OR IGNORE INTO counters(name, value) VALUES('tool_command', ?)",
+                         (secrets.randbelow(TOOL_ID_SPAN) + 1,))
 
     @classmethod
     def read_only(cls, path: str | Path) -> Journal:
