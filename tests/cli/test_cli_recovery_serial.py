@@ -98,8 +98,9 @@ def test_a_dead_controller_faults_the_run_at_once_naming_the_arm(cellctl, emulat
 
 
 @pytest.mark.timeout(240)
+@pytest.mark.parametrize("decision", ["accept", "redo"])
 def test_host_and_controller_killed_during_a_tightening_never_drive_twice(cellctl, emulators, demo_files,
-                                                                         tmp_path: Path) -> None:
+                                                                         tmp_path: Path, decision: str) -> None:
     recipe, cell = _setup(cellctl, demo_files, tmp_path)
     nvm = tmp_path / "screwer.nvm.json"
     loader = emulators("--cell", str(cell), "--arm", "loader", "--tcp", "0")
@@ -138,10 +139,10 @@ def test_host_and_controller_killed_during_a_tightening_never_drive_twice(cellct
     listed = json.loads(cellctl("units", "--open", "--db", db, "--json").stdout)["open"]
     assert listed[0]["unknown_holes"] == ["h1"]
 
-    decided = cellctl("recover", "--db", db, "--hole", "h1", "--decide", "accept", "--operator", "alice")
+    decided = cellctl("recover", "--db", db, "--hole", "h1", "--decide", decision, "--operator", "alice")
     assert decided.returncode == 0, decided
     events = _query(db, "SELECT detail FROM events WHERE kind='operator_decision'")
-    assert events == [(f"hole=h1 command={command_id} decision=accept operator=alice",)]
+    assert events == [(f"hole=h1 command={command_id} decision={decision} operator=alice",)]
 
     cellctl("reset", "--cell", cell, "--backend", backend, "--db", db, "--reason", "after the decision")
     done = cellctl("run", recipe, "--cell", cell, "--backend", backend, "--db", db, "--resume", "--json",
@@ -150,5 +151,10 @@ def test_host_and_controller_killed_during_a_tightening_never_drive_twice(cellct
     assert done.last_json["serials"] == ["SR-000001"]
     restarted.stop()
     drives = json.loads(nvm.read_text())["drives"]
-    h1_ids = {r[0] for r in _query(db, "SELECT command_id FROM tightenings WHERE hole='h1'")}
-    assert sum(drives.get(str(cid), 0) for cid in h1_ids) == 1, (drives, h1_ids)
+    h1 = dict(_query(db, "SELECT command_id, status FROM tightenings WHERE hole='h1'"))
+    assert drives.get(str(command_id)) == 1, drives  # the interrupted tightening: never driven again
+    if decision == "accept":
+        assert h1 == {command_id: "OK"}
+    else:  # redo: the operator found the hole empty; one new tightening, with a new id, driven once
+        (new_id,) = set(h1) - {command_id}
+        assert h1 == {command_id: "VOID", new_id: "OK"} and drives.get(str(new_id)) == 1, (h1, drives)
