@@ -15,11 +15,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from cellctl.hw.errors import HardwareError, LinkLost, MotionRefused
+from cellctl.hw.errors import HardwareError, LinkLost, MotionRefused, OutcomeUnknown
 from cellctl.hw.interface import ArmInterface, HardwareSystem, ToolCommand, validate_setpoints
 from cellctl.hw.tools import BackOutCommand, GripperCommand, ScrewProgram, ToolHandle, ToolResult
 from cellctl.hw.types import ArmMode, ArmState, StopKind
@@ -27,7 +27,7 @@ from firmware_bridge.errors import ErrorCode, describe, fault
 from firmware_bridge.frames import (
     OVERRIDE_SCALE, POSITION_SCALE, SETPOINTS_END, SETPOINTS_NEW_MOTION, STATUS_ENABLED, VELOCITY_SCALE, BackOut, Enable, Event,
     Gripper, HelloAck, Marker, Message, OverrideMsg, Reset, Screw, Setpoints, Status, Stop, ToolCurve,
-    ToolProgress, ToolResultMsg,
+    ToolProgress, ToolQuery, ToolResultMsg,
 )
 from firmware_bridge.framesize import FrameSizer, window_floor
 from firmware_bridge.host import HostLink, LinkOptions, LinkStats
@@ -80,6 +80,8 @@ class _Stream:
 class _ToolRun:
     handle: ToolHandle
     is_screw: bool
+    message: Message | None  # None: a question only (tool_outcome), nothing to send after NOT_STARTED
+    querying: bool = False  # a TOOL_QUERY is out; the command is sent only if the answer is NOT_STARTED
     curve: dict[int, np.ndarray] = field(default_factory=dict)
 
 
@@ -132,15 +134,20 @@ class SerialArm(ArmInterface):
             if status is None:
                 raise HardwareError(f"arm {self._name!r} has no state yet; configure() the system first")
             codes = list(status.faults) + self._host_faults
+            faults = [fault(c) for c in codes]
             if not self._link_up:
-                codes.append(ErrorCode.LINK_DOWN)
+                faults.append(replace(fault(ErrorCode.LINK_DOWN), message=(
+                    f"no connection to the controller on {self._system.url} (no valid frame for "
+                    f"{self._system.options.silence_timeout} s; the host keeps reconnecting)"),
+                    action=("check that the controller is powered and running, and the cable, USB adapter "
+                            "or network to it; then 'cellctl reset' and 'cellctl run --resume'")))
             in_flight = max(0, self._sent_setpoints - status.processed) if not self._sync_sent else 0
             return ArmState(
                 time=status.time_us * 1e-6,
                 positions=status.positions / POSITION_SCALE,
                 velocities=status.velocities / VELOCITY_SCALE,
                 mode=ArmMode(status.mode) if not self._host_faults else ArmMode.FAULTED,
-                faults=tuple(fault(c) for c in codes),
+                faults=tuple(faults),
                 queue_depth=status.queue_depth + self._pending_setpoints + in_flight,
                 path_time=status.tau_us * 1e-6,
                 override=status.override / OVERRIDE_SCALE,
@@ -217,8 +224,9 @@ class SerialArm(ArmInterface):
 
     def _check_link(self) -> None:
         if not self._link_up:
-            raise LinkLost(f"arm {self._name!r}: the link to {self._system.url} is down and reconnecting; "
-                           "retry when read() no longer reports LINK_DOWN, or stop the cell")
+            raise LinkLost(f"arm {self._name}: lost the link to its controller on {self._system.url} (the host "
+                           "keeps reconnecting); check that the controller is powered and running, and the cable, "
+                           "USB adapter or network to it; then 'cellctl reset' and 'cellctl run --resume'")
 
     def stop(self, kind: StopKind = StopKind.CONTROLLED) -> None:
         kind = StopKind(kind)
@@ -264,8 +272,23 @@ class SerialArm(ArmInterface):
                 return run.handle
             message = _tool_message(command, cid)
             handle = ToolHandle(cid, f"{type(command).__name__} on {self._name}")
-            self._tools[cid] = _ToolRun(handle, isinstance(command, (ScrewProgram, BackOutCommand)))
-            self._outbox.append(message)
+            drives = isinstance(command, (ScrewProgram, BackOutCommand))
+            # A drive with an id the caller keeps (a journaled tightening) may have run before this
+            # host process: ask first, and send it only if the controller never started it.
+            run = _ToolRun(handle, drives, message, querying=drives and command_id is not None)
+            self._tools[cid] = run
+            self._outbox.append(ToolQuery(cid) if run.querying else message)
+            return handle
+
+    def tool_outcome(self, command_id: int) -> ToolHandle:
+        cid = int(command_id)
+        with self._cond:
+            run = self._tools.get(cid)
+            if run is not None:
+                return run.handle
+            handle = ToolHandle(cid, f"outcome of tool command {cid} on {self._name}")
+            self._tools[cid] = _ToolRun(handle, True, None, querying=True)
+            self._outbox.append(ToolQuery(cid))
             return handle
 
     # ------------------------------------------------------------------ helpers used by the system
@@ -335,9 +358,13 @@ class SerialArm(ArmInterface):
         self._sync_sent = True
         error = LinkLost(f"arm {self._name!r}: the controller restarted before the tool command finished; "
                          "check the part and re-run the operation")
-        for run in self._tools.values():
-            run.handle.fail(error)
-        self._tools.clear()
+        for cid, run in list(self._tools.items()):
+            if run.is_screw:  # never re-sent blindly: ask what became of it (exactly once)
+                run.querying, run.curve = True, {}
+                self._outbox.append(ToolQuery(cid))
+            else:
+                run.handle.fail(error)
+                del self._tools[cid]
 
     def on_link_down(self) -> None:
         with self._cond:
@@ -412,6 +439,20 @@ class SerialArm(ArmInterface):
             run.handle.set_progress(message.percent / 100.0)
         elif isinstance(message, ToolCurve):
             run.curve[message.offset] = message.samples
+        elif message.code == ErrorCode.NOT_STARTED and run.querying:
+            run.querying = False
+            if run.message is not None:
+                self._outbox.append(run.message)  # the controller never started it: now it runs, once
+            else:
+                del self._tools[message.command_id]
+                run.handle.finish(ToolResult(message.command_id, ok=False, status="NOT_STARTED",
+                                             failure_class="not_started",
+                                             message="the controller never started this command"))
+        elif message.code == ErrorCode.OUTCOME_UNKNOWN:
+            del self._tools[message.command_id]
+            name, meaning, action = describe(message.code)
+            run.handle.fail(OutcomeUnknown(f"arm {self._name!r}, tool command {message.command_id} on "
+                                           f"{self._system.url}: {meaning} {action}", message.command_id))
         else:
             run.handle.finish(_tool_result(message, run))
             del self._tools[message.command_id]

@@ -62,6 +62,9 @@ class _RetimedArm(ArmInterface):
     def tool_command(self, command: ToolCommand, *, command_id: int | None = None) -> ToolHandle:
         return self._inner.tool_command(command, command_id=command_id)
 
+    def tool_outcome(self, command_id: int) -> ToolHandle | None:
+        return self._inner.tool_outcome(command_id)
+
 
 class ControllerSet(HardwareSystem):
     """Several single-arm controllers driven together (see module docstring)."""

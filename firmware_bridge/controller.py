@@ -20,10 +20,11 @@ from firmware_bridge.errors import ErrorCode
 from firmware_bridge.frames import (
     OVERRIDE_SCALE, POSITION_SCALE, PROTOCOL_VERSION, STATUS_ENABLED, STATUS_TOOL_BUSY, VELOCITY_SCALE, BackOut, Enable,
     Event, Frame, Gripper, Hello, HelloAck, Marker, Message, MsgType, OverrideMsg, Reset, Screw, Setpoints,
-    Status, Stop, TimeReq, TimeResp, parse_message,
+    Status, Stop, TimeReq, TimeResp, ToolQuery, parse_message,
 )
 from firmware_bridge.link import ReliableEndpoint, seq_diff
 from firmware_bridge.profiles import PROFILES, ResourceProfile
+from firmware_bridge.tool_memory import ToolMemory
 from firmware_bridge.tool_model import ToolModel, ToolOutput, ToolParams
 
 __all__ = ["Controller", "ControllerConfig"]
@@ -59,11 +60,12 @@ class ControllerConfig:
 class Controller:
     """Protocol state machine of one emulated controller (see module docstring)."""
 
-    def __init__(self, config: ControllerConfig, journal: Journal | None = None) -> None:
+    def __init__(self, config: ControllerConfig, journal: Journal | None = None,
+                 memory: ToolMemory | None = None) -> None:
         self.config = config
         self._journal = journal or (lambda record: None)
         self.arm = ArmModel(config.limits, on_played=self._played)
-        self.tools = ToolModel(config.tools)
+        self.tools = ToolModel(config.tools, memory)
         self.link = ReliableEndpoint(window=config.profile.tx_window, rx_window=config.profile.rx_window)
         self.epoch = random.Random(config.seed).randrange(1, 65536)
         self._session = False
@@ -172,6 +174,12 @@ class Controller:
             self._event(code, msg.command_id, "tool command refused")
         self._emit_tool(out)
 
+    def _tool_query(self, msg: ToolQuery, frame: Frame, now_us: int) -> None:
+        self._journal({"k": "tool_query", "seq": frame.seq, "id": msg.command_id})
+        out = ToolOutput()
+        self.tools.query(msg, out)
+        self._emit_tool(out)
+
     def _stop(self, msg: Stop, frame: Frame, now_us: int) -> None:
         if not self._new_oob(msg.oob_id):
             return
@@ -209,6 +217,7 @@ class Controller:
 
     _HANDLERS: dict[type[Message], Callable[["Controller", Any, Frame, int], None]] = {
         Setpoints: _setpoints, Enable: _enable, Marker: _marker, Gripper: _tool, Screw: _tool, BackOut: _tool,
+        ToolQuery: _tool_query,
         Stop: _stop, Reset: _reset, OverrideMsg: _override, TimeReq: _time,
     }
 

@@ -29,6 +29,7 @@ from firmware_bridge.controller import Controller, ControllerConfig
 from firmware_bridge.faults import FaultInjector, FaultSpec
 from firmware_bridge.frames import FrameDecoder, encode_frame
 from firmware_bridge.profiles import PROFILES
+from firmware_bridge.tool_memory import ToolMemory
 from firmware_bridge.tool_model import ToolParams
 from firmware_bridge.transports import PtyTransport, TcpTransport, Transport
 
@@ -90,10 +91,11 @@ class Emulator:
 
     def __init__(self, config: ControllerConfig, *, link: str | None = None, pty: bool = True,
                  tcp: int | None = None, faults: FaultSpec | None = None,
-                 journal: TextIO | None = None) -> None:
+                 journal: TextIO | None = None, nvm: str | None = None) -> None:
         self.config = config
         self._journal_file = journal
-        self.controller = Controller(config, journal=self._write_journal if journal else None)
+        memory = ToolMemory(nvm or (f"{link}.nvm.json" if link else None))
+        self.controller = Controller(config, journal=self._write_journal if journal else None, memory=memory)
         self._boot_ns = time.monotonic_ns()
         self.pty = PtyTransport(link) if (pty or link) else None
         try:
@@ -263,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="rundown angle until a screw seats, degrees (screw length / pitch x 360; default 720)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the process models and session epoch")
     parser.add_argument("--journal", metavar="FILE", help="write executed commands and played setpoints as JSON lines")
+    parser.add_argument("--nvm", metavar="FILE",
+                        help="the controller's non-volatile memory of tool results (default: LINK.nvm.json "
+                             "beside --link; none without a link)")
     return parser
 
 
@@ -301,14 +306,14 @@ def _per_joint(flag: str, text: str, dof: int, low: float, high: float) -> tuple
 
 def serve(config: ControllerConfig, *, link: str | None = None, pty: bool = True, tcp: int | None = None,
           faults: FaultSpec | None = None, journal_path: str | None = None,
-          announce: Callable[[str], None] | None = None) -> int:
+          announce: Callable[[str], None] | None = None, nvm: str | None = None) -> int:
     """Run an emulator in the foreground until SIGINT/SIGTERM; return an exit status.
 
     ``announce`` receives the ready line (default: print it to stdout and flush).
     """
     journal = open(journal_path, "w", buffering=1, encoding="utf-8") if journal_path else None
     try:
-        emulator = Emulator(config, link=link, pty=pty, tcp=tcp, faults=faults, journal=journal)
+        emulator = Emulator(config, link=link, pty=pty, tcp=tcp, faults=faults, journal=journal, nvm=nvm)
         try:
             previous = _install_stop_handlers(emulator)
             (announce or _print_flush)(emulator.ready_line())
@@ -346,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     return serve(config, link=args.link, pty=not args.no_pty, tcp=args.tcp, faults=faults,
-                 journal_path=args.journal)
+                 journal_path=args.journal, nvm=args.nvm)
 
 
 if __name__ == "__main__":

@@ -52,10 +52,21 @@ class ErrorCode(enum.IntEnum):
     NO_PART = 408
     UNKNOWN_TOOL_COMMAND = 409
     NO_SCREW = 410
+    OUTCOME_UNKNOWN = 411
+    NOT_STARTED = 412
     COMMAND_ID_REUSED = 413
 
 
 _TEXT: dict[ErrorCode, tuple[str, str]] = {
+    ErrorCode.OUTCOME_UNKNOWN: (
+        "The controller restarted while this tool command ran; whether it finished is not known.",
+        "Do not repeat it: check the part (is the screw in, is it tight?) and decide with "
+        "'cellctl recover --hole H --decide redo|accept|reject --operator NAME'.",
+    ),
+    ErrorCode.NOT_STARTED: (
+        "The controller never started this tool command (answer to TOOL_QUERY).",
+        "The host may send the command now; it runs once.",
+    ),
     ErrorCode.OK: ("No error.", "Nothing to do."),
     ErrorCode.CRC_MISMATCH: (
         "A frame failed its CRC-32C check and was dropped.",

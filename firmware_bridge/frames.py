@@ -27,7 +27,7 @@ __all__ = [
     "PROTOCOL_VERSION", "MAX_PAYLOAD", "MIN_MAX_PAYLOAD", "MAX_ENCODED", "max_encoded", "POSITION_SCALE", "VELOCITY_SCALE",
     "FLAG_RELIABLE", "Frame", "FrameDecoder", "MsgType", "Message", "parse_message",
     "encode_frame", "Hello", "HelloAck", "TimeReq", "TimeResp", "Setpoints", "Enable",
-    "Gripper", "Screw", "BackOut", "Marker", "Stop", "Reset", "OverrideMsg", "Ack", "Status", "ToolProgress",
+    "Gripper", "Screw", "BackOut", "ToolQuery", "Marker", "Stop", "Reset", "OverrideMsg", "Ack", "Status", "ToolProgress",
     "ToolCurve", "ToolResultMsg", "Event", "SETPOINTS_END", "SETPOINTS_NEW_MOTION", "OVERRIDE_SCALE", "STATUS_ENABLED", "STATUS_TOOL_BUSY", "MESSAGES",
 ]
 
@@ -70,6 +70,7 @@ class MsgType(enum.IntEnum):
     SCREW = 0x13
     MARKER = 0x14
     BACKOUT = 0x15
+    TOOL_QUERY = 0x16
     STOP = 0x20
     RESET = 0x21
     OVERRIDE = 0x22
@@ -382,6 +383,17 @@ class BackOut(Message):
 
 
 @dataclass(frozen=True)
+class ToolQuery(Message):
+    """Reliable: "what became of tool command ``command_id``?" (protocol 3). The controller answers
+    with a TOOL_RESULT for that id and never starts the command (docs/protocol.md, "Exactly once")."""
+
+    TYPE = MsgType.TOOL_QUERY
+    FMT = struct.Struct("<I")
+    RELIABLE = True
+    command_id: int
+
+
+@dataclass(frozen=True)
 class Marker(Message):
     """Reliable barrier: once executed, the controller reports ``marker`` in STATUS."""
 
@@ -538,8 +550,8 @@ class Event(Message):
 
 MESSAGES: dict[int, type[Message]] = {
     cls.TYPE: cls
-    for cls in (Hello, HelloAck, TimeReq, TimeResp, Ack, Setpoints, Enable, Gripper, Screw, BackOut, Marker,
-                Stop, Reset, OverrideMsg, Status, ToolProgress, ToolCurve, ToolResultMsg, Event)
+    for cls in (Hello, HelloAck, TimeReq, TimeResp, Ack, Setpoints, Enable, Gripper, Screw, BackOut, ToolQuery,
+                Marker, Stop, Reset, OverrideMsg, Status, ToolProgress, ToolCurve, ToolResultMsg, Event)
 }
 
 

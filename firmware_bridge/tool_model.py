@@ -7,21 +7,23 @@ program's torque and angle windows (torque first), exactly as a real tightening 
 A back-out reverses (negative torque and angle): the loosening torque builds to 80–100 % of the
 torque the screw was left at over 8°, then it unwinds at 2 % of that peak until the driven angle
 is undone; with no driven screw in the hole it is NOK ``NO_SCREW``.
-Commands are de-duplicated by id and kind: a repeated id never runs twice; a finished one re-sends its
-result; an id reused for a different kind of command is refused (413).
+Commands are de-duplicated by id and kind in the controller's non-volatile memory (:mod:`tool_memory`):
+a repeated id never runs twice; a finished one re-sends its result; an id reused for a different kind
+of command is refused (413); one a restart interrupted is answered OUTCOME_UNKNOWN. A TOOL_QUERY is
+answered the same way, or NOT_STARTED, and never runs.
 """
 
 from __future__ import annotations
 
 import random
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from cellctl.hw.tools import GripperAction
 from firmware_bridge.errors import ErrorCode
-from firmware_bridge.frames import BackOut, Gripper, Screw, ToolCurve, ToolProgress, ToolResultMsg
+from firmware_bridge.frames import BackOut, Gripper, Screw, ToolCurve, ToolProgress, ToolQuery, ToolResultMsg
+from firmware_bridge.tool_memory import ToolMemory
 
 __all__ = ["ToolModel", "ToolParams", "ToolOutput"]
 
@@ -81,14 +83,13 @@ class _Run:
 class ToolModel:
     """Runs one tool command at a time (see module docstring)."""
 
-    def __init__(self, params: ToolParams) -> None:
+    def __init__(self, params: ToolParams, memory: ToolMemory | None = None) -> None:
         self.params = params
         self._rng = random.Random(params.seed)
         self._run: _Run | None = None
         self._width = 0.02
-        self._finished: OrderedDict[int, list[ToolCurve | ToolResultMsg]] = OrderedDict()
-        self._kinds: dict[int, type[ToolMessage]] = {}
-        """The kind of command each remembered id was (ids are matched with their kind)."""
+        self.memory = memory or ToolMemory()
+        self.memory.limit(params.history, params.curve_history)
         self._driven: tuple[float, float] | None = None
         """(angle, torque) the screw in the hole was left at, or None when there is none."""
 
@@ -100,15 +101,15 @@ class ToolModel:
     def start(self, command: ToolMessage, now_us: int, out: ToolOutput) -> ErrorCode:
         """Start ``command`` unless its id ran before (then re-send the result) or the tool is busy."""
         cid = command.command_id
-        known = self._kinds.get(cid) or (type(self._run.command) if self._run and self._run.command.command_id == cid
-                                         else None)
-        if known is not None and known is not type(command):
+        known = self.memory.kinds.get(cid) or (
+            int(self._run.command.TYPE) if self._run and self._run.command.command_id == cid else None)
+        if known is not None and known != int(command.TYPE):
             return ErrorCode.COMMAND_ID_REUSED
-        if cid in self._finished:
-            out.reliable.extend(self._finished[cid])
+        if self._answer_known(cid, out):
             return ErrorCode.OK
         if self._run is not None:
             return ErrorCode.OK if self._run.command.command_id == cid else ErrorCode.TOOL_BUSY
+        self.memory.start(cid, drives=isinstance(command, (Screw, BackOut)))
         run = _Run(command, now_us, width=self._width, start_width=self._width)
         run.seat = self.params.seat_angle * (1.0 + 0.02 * (self._rng.random() - 0.5))
         self._run = run
@@ -119,6 +120,23 @@ class ToolModel:
             run.free_at, left_torque = self._driven
             run.peak = max(abs(left_torque), 1e-3) * (0.8 + 0.2 * self._rng.random())
         return ErrorCode.OK
+
+    def query(self, query: ToolQuery, out: ToolOutput) -> None:
+        """Answer TOOL_QUERY: the result kept, OUTCOME_UNKNOWN, or NOT_STARTED (nothing if it runs now)."""
+        cid = query.command_id
+        if self._answer_known(cid, out) or (self._run is not None and self._run.command.command_id == cid):
+            return
+        out.reliable.append(ToolResultMsg(cid, 0, int(ErrorCode.NOT_STARTED), 0, 0, 0, 0))
+
+    def _answer_known(self, cid: int, out: ToolOutput) -> bool:
+        """Re-send a kept result, or OUTCOME_UNKNOWN for an id a restart interrupted; False otherwise."""
+        if cid in self.memory.results:
+            out.reliable.extend(self.memory.results[cid])  # type: ignore[arg-type]
+            return True
+        if cid in self.memory.interrupted:
+            out.reliable.append(ToolResultMsg(cid, 0, int(ErrorCode.OUTCOME_UNKNOWN), 0, 0, 0, 0))
+            return True
+        return False
 
     def abort(self, out: ToolOutput) -> None:
         """Abort the running command (e-stop); its result is NOK, TOOL_ABORTED."""
@@ -250,10 +268,5 @@ class ToolModel:
         messages.append(ToolResultMsg(cmd.command_id, int(code == ErrorCode.OK), int(code),
                                       sign * round(torque * 1e6), sign * round(run.angle * 1000),
                                       round(run.width * 1e6), samples))
-        self._finished[cmd.command_id] = messages
-        self._kinds[cmd.command_id] = type(cmd)
-        while len(self._finished) > self.params.history:
-            del self._kinds[self._finished.popitem(last=False)[0]]
-        for old in list(self._finished)[: max(0, len(self._finished) - self.params.curve_history)]:
-            self._finished[old] = self._finished[old][-1:]  # the curve's memory is reused; the result stays
+        self.memory.finish(cmd.command_id, messages, kind=int(cmd.TYPE))
         out.reliable.extend(messages)

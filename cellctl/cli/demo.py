@@ -25,6 +25,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("demo", help="run the built-in demo cell in simulation", description=__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     add_run_options(p)
+    p.add_argument("--resume", action="store_true", help="first finish (or clear out) the unit an interruption left")
     p.add_argument("--export", type=Path, default=None, metavar="DIR",
                    help="write the demo cell and recipe YAML files to DIR and exit")
     p.add_argument("--force", action="store_true", help="with --export: overwrite files in DIR that differ from the demo's")

@@ -18,6 +18,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                    help="the controller's buffers: standard, or small (within 64 KB of RAM)")
     p.add_argument("--journal", type=Path, default=None,
                    help="write every executed command and played setpoint to FILE as JSON lines")
+    p.add_argument("--nvm", type=Path, default=None,
+                   help="the controller's non-volatile memory of tool results, a file kept across restarts "
+                        "(default: LINK.nvm.json beside --link)")
     p.set_defaults(run=run)
 
 
@@ -51,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         argv += ["--tcp", str(args.tcp)]
     if args.journal is not None:
         argv += ["--journal", str(args.journal)]
+    if args.nvm is not None:
+        argv += ["--nvm", str(args.nvm)]
     if args.faults:
         from cellctl.cli.loading import UsageError
         from firmware_bridge.faults import FaultSpec

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-import select
-import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 
 from cellctl.cli.backends import make_backend
 from cellctl.cli.progress import Progress
 from cellctl.cli.terminal import paint, table
 from cellctl.config import CellDescription
-from cellctl.hw import HardwareError
+from cellctl.cli.signals import RunSignals
+from cellctl.hw import HardwareError, HardwareSystem
 from cellctl.journal import Journal, JournalError
+from cellctl.journal.lifecycle import needing_clearout, open_units
 from cellctl.recipe import Recipe
 from cellctl.rt import Context, State
 from cellctl.supervisor import CellState, CellStatus, RunSummary, Supervisor
@@ -39,39 +40,44 @@ class RunOptions:
     quiet: bool = False
 
 
-class _Interrupts:
-    """Ctrl-C pauses (a controlled stop on the path); a second Ctrl-C aborts the unit.
-    While paused on a terminal, Enter resumes."""
+def refuse_if_unfinished(journal: Journal, cell: CellDescription, options: RunOptions) -> None:
+    """A run without ``--resume`` never starts while a unit is open or left parts in the cell.
 
-    def __init__(self, supervisor: Supervisor) -> None:
-        self.supervisor, self.count = supervisor, 0
-        self._previous = signal.signal(signal.SIGINT, self._handle)
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        self.count += 1
-        if self.count == 1:
-            print("\npausing (controlled stop) — Enter resumes, Ctrl-C again aborts", file=sys.stderr)
-            self.supervisor.pause()
-        else:
-            print("\naborting the unit", file=sys.stderr)
-            self.supervisor.abort()
-
-    def poll(self) -> None:
-        """Resume on Enter while paused (terminals only)."""
-        if self.supervisor.state is not CellState.PAUSED or not sys.stdin.isatty():
-            return
-        if select.select([sys.stdin], [], [], 0.0)[0]:
-            sys.stdin.readline()
-            self.count = 0
-            print("resuming", file=sys.stderr)
-            self.supervisor.resume()
-
-    def restore(self) -> None:
-        signal.signal(signal.SIGINT, self._previous)
+    Raises:
+        UsageError: what is unfinished and the commands that continue or clear it.
+    """
+    resume = f"cellctl run RECIPE --cell CELL --backend {options.backend} --db {options.db} --resume"
+    for state in open_units(journal):
+        held = ", ".join(f"{arm} holds {part}" for arm, part in state.held().items()) or "no arm holds a part"
+        raise UsageError([f"unit {state.unit.serial} is still open in {options.db} (not finished: {held}); "
+                          f"continue it with '{resume}', or list open units with "
+                          f"'cellctl units --open --db {options.db}'"])
+    left = needing_clearout(journal, cell)
+    if left is not None:
+        raise UsageError([f"unit {left.unit.serial} ended {left.unit.result} and left "
+                          f"{', '.join(left.left_in_cell(cell))} in the cell; clear it out with "
+                          f"'cellctl recover RECIPE --cell CELL --backend {options.backend} --db {options.db}' "
+                          f"(or '{resume}', which clears it out first)"])
 
 
-def execute(recipe: Recipe, cell: CellDescription, options: RunOptions) -> int:
-    """Build units and report; returns the exit code."""
+@contextmanager
+def cell_session(recipe: Recipe, cell: CellDescription, options: RunOptions, *,
+                 refuse_unfinished: bool = False) -> Iterator[tuple[Supervisor, HardwareSystem, Journal]]:
+    """A configured and activated supervisor on the chosen backend, shut down on exit.
+
+    Raises:
+        UsageError: the journal cannot be used, or (``refuse_unfinished``) a unit is unfinished.
+        HardwareError: the backend did not come up.
+    """
+    if refuse_unfinished and options.db.exists():  # read-only: a refused run writes nothing
+        try:
+            existing = Journal.read_only(options.db)
+        except JournalError as exc:
+            raise UsageError([str(exc)]) from None
+        try:
+            refuse_if_unfinished(existing, cell, options)
+        finally:
+            existing.close()
     state_file = options.db.with_suffix(options.db.suffix + ".sim.json") if options.backend == "sim" else None
     if options.backend == "sim" and not options.resume and state_file is not None and state_file.exists():
         state_file.unlink()  # a fresh run starts from a fresh world; --resume continues the saved one
@@ -81,58 +87,83 @@ def execute(recipe: Recipe, cell: CellDescription, options: RunOptions) -> int:
         journal = Journal(options.db)
     except JournalError as exc:
         raise UsageError([str(exc)]) from None
-    context = Context()
-    supervisor = Supervisor(context, system, cell, recipe, journal, next_kit=next_kit)
-    progress = Progress(sys.stderr, quiet=options.quiet)
-    supervisor.create_subscription(CellStatus, "~/status", progress)
-    interrupts = _Interrupts(supervisor)
     try:
-        if supervisor.configure() is not State.INACTIVE or supervisor.activate() is not State.ACTIVE:
-            print(f"cellctl: {paint('hardware fault', 'red', sys.stderr)}: the {options.backend} backend did not "
-                  "come up; check the connection and the controller, then try again", file=sys.stderr)
-            return EXIT_FAULT
-        summary = supervisor.run(options.units, resume=options.resume, on_cycle=interrupts.poll)
-        if options.image is not None and hasattr(system, "save_image"):
-            system.save_image(options.image)
+        supervisor = Supervisor(Context(), system, cell, recipe, journal, next_kit=next_kit)
+        try:
+            if supervisor.configure() is not State.INACTIVE or supervisor.activate() is not State.ACTIVE:
+                raise HardwareError(f"the {options.backend} backend did not come up; check the connection and "
+                                    "the controller, then try again")
+            yield supervisor, system, journal
+        finally:
+            supervisor.shutdown()
+    finally:
+        journal.close()
+
+
+def execute(recipe: Recipe, cell: CellDescription, options: RunOptions) -> int:
+    """Build units and report; returns the exit code."""
+    try:
+        with cell_session(recipe, cell, options, refuse_unfinished=not options.resume) as (supervisor, system,
+                                                                                           journal):
+            progress = Progress(sys.stderr, quiet=options.quiet)
+            supervisor.create_subscription(CellStatus, "~/status", progress)
+            signals = RunSignals(supervisor)
+            try:
+                summary = supervisor.run(options.units, resume=options.resume, on_cycle=signals.poll)
+            finally:
+                signals.restore()
+            if options.image is not None and hasattr(system, "save_image"):
+                system.save_image(options.image)
+            rows = _rows(journal, summary)
     except HardwareError as exc:
         print(f"cellctl: {paint('hardware fault', 'red', sys.stderr)}: {exc}", file=sys.stderr)
         return EXIT_FAULT
-    finally:
-        interrupts.restore()
-        supervisor.shutdown()
-        units = journal.units()
-        journal.close()
-    _report(summary, units[-len(summary.serials):] if summary.serials else [], options)
+    _report(summary, rows, options)
     return _exit_code(summary)
+
+
+def _rows(journal: Journal, summary: RunSummary) -> list[list[str]]:
+    """One table row per unit this invocation worked on (finished, resumed, or left open)."""
+    rows = []
+    for serial in [*summary.serials, *summary.held]:
+        unit = journal.unit_by_serial(serial)
+        if unit is None:
+            continue
+        result = "OPEN" if unit.result == "RUNNING" else unit.result
+        colour = {"OK": "green", "NOK": "red"}.get(result, "yellow")
+        note = "resumed" if serial in summary.resumed else ""
+        reason = unit.reason or (summary.message if result == "OPEN" else "")
+        rows.append([unit.serial, paint(result, colour), f"{journal.unit_time(unit.id):.2f}", note, reason or ""])
+    return rows
 
 
 def _exit_code(summary: RunSummary) -> int:
     if summary.hardware_fault:
         return EXIT_FAULT
-    if summary.units_nok or summary.units_aborted or summary.state is not CellState.IDLE:
+    if summary.units_nok or summary.units_aborted or summary.held or summary.state is not CellState.IDLE:
         return EXIT_NOK
     return EXIT_OK
 
 
-def _report(summary: RunSummary, units: list, options: RunOptions) -> None:
-    rows = []
-    for unit in units:
-        duration = (unit.sim_ended or 0.0) - (unit.sim_started or 0.0)
-        colour = {"OK": "green", "NOK": "red"}.get(unit.result, "yellow")
-        rows.append([unit.serial, paint(unit.result, colour), f"{duration:.2f}", unit.reason or ""])
+def _report(summary: RunSummary, rows: list[list[str]], options: RunOptions) -> None:
     if rows:
-        print(table(rows, ["unit", "result", "cycle s", "reason"]))
+        print(table(rows, ["unit", "result", "cycle s", "", "reason"]))
     factor = summary.sim_time_s / summary.wall_time_s if summary.wall_time_s > 0 else 0.0
-    print(f"{summary.units_ok} OK, {summary.units_nok} NOK, {summary.units_aborted} aborted; "
+    held = f", {len(summary.held)} left open" if summary.held else ""
+    print(f"{summary.units_ok} OK, {summary.units_nok} NOK, {summary.units_aborted} aborted{held}; "
           f"mean cycle {summary.cycle_time_s:.2f} s; {summary.sim_time_s:.1f} s of cell time in "
           f"{summary.wall_time_s:.1f} s ({factor:.1f}x real time); journal: {options.db}")
     if summary.state is not CellState.IDLE and summary.message:
         print(f"cell {summary.state.value}: {summary.message}", file=sys.stderr)
+    for serial in summary.held:
+        print(f"unit {serial} is left open; after fixing the cause: 'cellctl reset --cell CELL --backend "
+              f"{options.backend} --db {options.db} --reason TEXT' (after a fault), then 'cellctl run RECIPE "
+              f"--cell CELL --backend {options.backend} --db {options.db} --resume'", file=sys.stderr)
     if options.json:
         record = {"units_ok": summary.units_ok, "units_nok": summary.units_nok,
                   "units_aborted": summary.units_aborted, "cycle_time_s": summary.cycle_time_s,
                   "wall_time_s": summary.wall_time_s, "state": summary.state.value, "db": str(options.db),
-                  "serials": summary.serials}
+                  "serials": summary.serials, "resumed": summary.resumed, "held": summary.held}
         if options.backend == "sim":
             record.update(sim_time_s=summary.sim_time_s, realtime_factor=factor)
         print(json.dumps(record))

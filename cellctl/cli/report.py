@@ -66,13 +66,19 @@ def run(args: argparse.Namespace) -> int:
             return 0
         unit = find_unit(journal, args.unit)
         steps, tightenings = journal.steps(unit.id), journal.tightenings(unit.id)
+        events = [{"at": at, "kind": kind, "detail": detail}
+                  for _, unit_id, at, kind, detail in journal.events() if unit_id == unit.id]
         if args.json:
             print(json.dumps({"unit": asdict(unit), "steps": [asdict(s) for s in steps],
-                              "tightenings": [_tightening_dict(t) for t in tightenings]}, indent=1))
+                              "tightenings": [_tightening_dict(t) for t in tightenings], "events": events}, indent=1))
         elif args.csv:
             _csv([_tightening_dict(t) for t in tightenings])
         else:
             _unit_tables(unit, steps, tightenings)
+            if events:  # resumes, holds, clear-outs, operator decisions
+                print()
+                print(table([[f"{e['at']:.2f}", e["kind"], e["detail"] or ""] for e in events],
+                            ["at s", "event", "detail"]))
     return 0
 
 

@@ -5,7 +5,7 @@ per arm. The supervisor talks only to these types, so it cannot tell the simulat
 (``sim``) from the serial one (``firmware_bridge``) except by their speed.
 """
 
-from cellctl.hw.errors import HardwareError, LinkLost, MotionRefused
+from cellctl.hw.errors import HardwareError, LinkLost, MotionRefused, OutcomeUnknown
 from cellctl.hw.interface import ArmInterface, HardwareSystem, ToolCommand, validate_setpoints
 from cellctl.hw.tools import BackOutCommand, GripperAction, GripperCommand, ScrewProgram, ToolHandle, ToolResult
 from cellctl.hw.types import ArmMode, ArmState, Fault, LifecycleState, StopKind
@@ -22,6 +22,7 @@ __all__ = [
     "HardwareSystem",
     "LifecycleState",
     "LinkLost",
+    "OutcomeUnknown",
     "MotionRefused",
     "ScrewProgram",
     "StopKind",

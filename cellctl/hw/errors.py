@@ -6,7 +6,7 @@ supervisor log can act without opening the source.
 
 from __future__ import annotations
 
-__all__ = ["HardwareError", "MotionRefused", "LinkLost"]
+__all__ = ["HardwareError", "MotionRefused", "LinkLost", "OutcomeUnknown"]
 
 
 class HardwareError(RuntimeError):
@@ -25,3 +25,13 @@ class LinkLost(HardwareError):
     Raised by calls that need an answer (stop, reset, activate). The backend keeps trying to
     reconnect on its own; the caller decides whether to wait or abort the cell.
     """
+
+
+class OutcomeUnknown(HardwareError):
+    """A tool command's outcome is lost: the controller restarted while it ran and cannot tell
+    whether it finished (docs/protocol.md, "Exactly once"). It is never sent again on its own;
+    an operator decides (``cellctl recover --hole H --decide redo|accept|reject``)."""
+
+    def __init__(self, message: str, command_id: int) -> None:
+        super().__init__(message)
+        self.command_id = command_id

@@ -150,6 +150,16 @@ class ArmInterface(abc.ABC):
                 (a retry after a crash returns the first execution's result). Default: a fresh id.
         """
 
+    def tool_outcome(self, command_id: int) -> ToolHandle | None:
+        """Ask what became of tool command ``command_id`` without running anything.
+
+        The handle completes with the command's result, or with status ``NOT_STARTED`` when the
+        tool never started it; it fails with ``OutcomeUnknown`` when the tool cannot tell (a
+        controller restarted while it ran). None: this backend cannot ask (it de-duplicates
+        re-sent ids itself, as the simulation does).
+        """
+        return None
+
 
 class HardwareSystem(abc.ABC):
     """A set of arms behind one clock and one connection (a PyBullet world; a serial controller).

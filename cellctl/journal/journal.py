@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -12,6 +13,10 @@ from typing import Any
 from cellctl.hw.tools import ScrewProgram, ToolResult
 from cellctl.journal.records import StepRecord, TighteningRecord, UnitRecord, pack_curve
 from cellctl.journal.schema import SCHEMA, SCHEMA_VERSION
+
+
+TOOL_ID_SPAN = 2**30
+"""The first tool command id of a journal is drawn from 1 .. 2**30 (ids are 32-bit on the wire)."""
 
 
 class JournalError(RuntimeError):
@@ -37,6 +42,10 @@ class Journal:
         except sqlite3.DatabaseError as exc:
             raise JournalError(f"{self.path}: cannot open the production journal: {exc}") from None
         self._check_version()
+        # Tool command ids must never repeat on a controller, which keeps results by id across
+        # its restarts (docs/protocol.md, 9a): a new journal starts its ids at a random point.
+        self._db.execute("INSERT OR IGNORE INTO counters(name, value) VALUES('tool_command', ?)",
+                         (secrets.randbelow(TOOL_ID_SPAN) + 1,))
 
     @classmethod
     def read_only(cls, path: str | Path) -> Journal:
@@ -181,6 +190,17 @@ class Journal:
                 (result.status, _finite_or_none(result.torque), _finite_or_none(result.angle), result.failure_class,
                  points, blob, clock, tightening_id))
 
+    def set_tightening_status(self, tightening_id: int, status: str, failure_class: str | None) -> None:
+        """Change a tightening's status without a tool result: UNKNOWN (the controller cannot tell
+        the outcome), or an operator's decision about it (OK accepted, NOK rejected, VOID redo)."""
+        final = 0 if status in ("VOID", "UNKNOWN") else 1
+        with self._transaction() as db:
+            unit_id, hole = db.execute("SELECT unit_id, hole FROM tightenings WHERE id=?", (tightening_id,)).fetchone()
+            if final:
+                db.execute("UPDATE tightenings SET final=0 WHERE unit_id=? AND hole=?", (unit_id, hole))
+            db.execute("UPDATE tightenings SET status=?, failure_class=?, final=? WHERE id=?",
+                       (status, failure_class, final, tightening_id))
+
     def tightenings(self, unit_id: int | None = None) -> list[TighteningRecord]:
         query = "SELECT * FROM tightenings" + (" WHERE unit_id=?" if unit_id is not None else "") + " ORDER BY id"
         rows = self._db.execute(query, () if unit_id is None else (unit_id,))
@@ -198,6 +218,12 @@ class Journal:
     def event(self, kind: str, detail: str | None, clock: float, unit_id: int | None = None) -> None:
         """An operator or supervisor event (start, pause, resume, abort, e-stop, reset, resume after crash)."""
         self._insert("events", unit_id=unit_id, at=clock, kind=kind, detail=detail)
+
+    def unit_time(self, unit_id: int) -> float:
+        """Backend seconds the cell worked on a unit, over every run that worked on it
+        (the ``unit_time`` events each run journals when it stops working on the unit)."""
+        rows = self._db.execute("SELECT detail FROM events WHERE unit_id=? AND kind='unit_time'", (unit_id,))
+        return sum(float(r[0]) for r in rows)
 
     def events(self) -> list[tuple[int, int | None, float, str, str | None]]:
         return list(self._db.execute("SELECT * FROM events ORDER BY id"))

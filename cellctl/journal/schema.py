@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS tightenings (
     torque_max    REAL NOT NULL,
     angle_min     REAL NOT NULL,
     angle_max     REAL NOT NULL,
-    status        TEXT NOT NULL DEFAULT 'RUNNING',  -- RUNNING, OK, NOK, ABORTED, ERROR
+    status        TEXT NOT NULL DEFAULT 'RUNNING',  -- RUNNING, OK, NOK, ABORTED, ERROR; UNKNOWN (outcome lost), VOID (operator: redo)
     torque        REAL,
     angle         REAL,
     failure_class TEXT,

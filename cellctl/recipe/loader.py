@@ -15,6 +15,10 @@ The form (see docs/recipes.md)::
         - fallback:
             - inspect: {holes: [h1, h2]}
             - reject: {reason: "a screw is NOK"}
+    recover:                    # optional: the clear-out after a NOK or aborted unit
+      sequence:
+        - pick: {arm: loader, part: mid_frame}
+        - place: {arm: loader, part: mid_frame, station: nok_tray, slot: s0}
 
 Each step is a mapping with exactly one key, its kind. Only the structure and value types are
 checked here; names of arms, parts and holes are checked against a cell by
@@ -78,8 +82,10 @@ def _recipe(root: Node, source: Path) -> Recipe:
     cell_node = doc.optional("cell")
     cell = as_string(cell_node, "cell") if cell_node is not None else None
     tree = _step(doc.get("steps"), "steps", "0")
+    recover_node = doc.optional("recover")
+    recover = _step(recover_node, "recover", "recover") if recover_node is not None else None
     doc.finish()
-    return Recipe(name, revision, prefix, cell, tree, source, root.mark)
+    return Recipe(name, revision, prefix, cell, tree, source, root.mark, recover)
 
 
 def _step(node: Node, where: str, path: str) -> Step:

@@ -255,7 +255,8 @@ class Retry(Composite):
 
 @dataclass(frozen=True)
 class Recipe:
-    """One product's recipe: identity, the cell it is written for, and the step tree."""
+    """One product's recipe: identity, the cell it is written for, the step tree, and an optional
+    ``recover`` tree: the clear-out after a NOK or aborted unit (see cellctl.supervisor.clearout)."""
 
     name: str
     version: str
@@ -264,6 +265,11 @@ class Recipe:
     root: Step
     source: Path
     mark: Mark
+    recover: Step | None = None
+
+    def trees(self) -> list[Step]:
+        """The step tree, then the recover tree if there is one."""
+        return [self.root] + ([self.recover] if self.recover is not None else [])
 
     def by_id(self) -> dict[str, Step]:
         """Steps that carry an id."""
@@ -272,7 +278,7 @@ class Recipe:
     def walk(self) -> list[Step]:
         """Every step, composites included, in tree order."""
         out: list[Step] = []
-        stack = [self.root]
+        stack = list(reversed(self.trees()))
         while stack:
             step = stack.pop()
             out.append(step)
@@ -282,7 +288,7 @@ class Recipe:
     def leaves(self) -> list[Step]:
         """Every leaf step, in tree order."""
         out: list[Step] = []
-        stack = [self.root]
+        stack = list(reversed(self.trees()))
         while stack:
             step = stack.pop()
             kids = step.children()

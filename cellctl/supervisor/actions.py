@@ -12,7 +12,7 @@ from concurrent.futures import Future
 
 import numpy as np
 
-from cellctl.hw import ArmMode, HardwareError, StopKind, ToolHandle, ToolResult
+from cellctl.hw import ArmMode, HardwareError, LinkLost, OutcomeUnknown, StopKind, ToolHandle, ToolResult
 from cellctl.hw.interface import ToolCommand
 from cellctl.motion import IKError, PathError, SampledMotion
 from cellctl.supervisor.context import CellContext
@@ -134,6 +134,8 @@ class Move(Action):
         assert self.stream is not None and self.goal is not None
         try:
             self.stream.pump(ctx.now())
+        except LinkLost:
+            raise  # a lost controller is the cell's fault, not the step's: hold the unit
         except (HardwareError, ValueError) as exc:  # refused, or setpoints already late for the arm
             ctx.streams.discard(self.stream)
             self.failure = f"{self.what}: {exc}"
@@ -213,6 +215,8 @@ class Tool(Action):
             return Status.RUNNING
         try:
             self.result = self.handle.result(timeout=0.0)
+        except (LinkLost, OutcomeUnknown):
+            raise  # a lost controller or a lost outcome is the cell's fault, not the step's: hold the unit
         except HardwareError as exc:
             self.failure = f"{self.what}: {exc}"
             return Status.FAILURE
@@ -221,6 +225,34 @@ class Tool(Action):
             return Status.SUCCESS
         self.failure = f"{self.what}: {self.result.status} ({self.result.failure_class}) {self.result.message}".strip()
         return Status.FAILURE
+
+
+class AskOutcome(Action):
+    """Before a resumed tightening moves anything, ask the tool what became of it: a lost outcome
+    (``OutcomeUnknown``) stops the cell here, before a new screw is fetched and brought to a hole
+    that may hold one already. A known result or NOT_STARTED lets the step go on (the tightening
+    then re-sends its id, which never drives twice)."""
+
+    def __init__(self, arm: str, command_id: int) -> None:
+        self.arm, self.command_id = arm, command_id
+        self.handle: ToolHandle | None = None
+
+    def start(self, ctx: CellContext) -> None:
+        self.handle = ctx.system.arms[self.arm].tool_outcome(self.command_id)
+
+    def poll(self, ctx: CellContext) -> Status:
+        if self.handle is None:
+            return Status.SUCCESS
+        if not self.handle.done():
+            return Status.RUNNING
+        try:
+            self.handle.result(timeout=0.0)
+        except (LinkLost, OutcomeUnknown):
+            raise
+        except HardwareError as exc:
+            self.failure = f"asking the outcome of tool command {self.command_id}: {exc}"
+            return Status.FAILURE
+        return Status.SUCCESS
 
 
 class AcquireZones(Action):

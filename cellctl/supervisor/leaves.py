@@ -15,14 +15,17 @@ from collections.abc import Callable
 
 import numpy as np
 
+from cellctl.hw import OutcomeUnknown
 from cellctl.hw import BackOutCommand, GripperAction, GripperCommand, ScrewProgram, ToolResult
 from cellctl.journal import TighteningRecord
+from cellctl.journal.lifecycle import UNKNOWN
 from cellctl.motion import CartesianLimits, IKError, PathError, plan_linear, plan_path, plan_ptp
 from cellctl.motion.cartesian import Lin
 from cellctl.motion.trajectory import SampledMotion
 from cellctl.recipe import model as rm
 from cellctl.supervisor.actions import (
     AcquireZones,
+    AskOutcome,
     Action,
     ActionFailed,
     Check,
@@ -37,6 +40,9 @@ from cellctl.supervisor.actions import (
 from cellctl.supervisor.context import CellContext
 from cellctl.supervisor.geometry import APPROACH, CLEARANCE, SCREW_APPROACH, lifted
 from cellctl.supervisor.tree import Behaviour, Status
+
+DECIDE = ("check the screw in {hole}, then decide: cellctl recover --hole {hole} --decide redo|accept|reject "
+          "--operator NAME (redo: the hole is empty; accept: the screw is good; reject: the unit is NOK)")
 
 APPROACH_LIMITS = CartesianLimits(speed=0.25, acceleration=1.5, jerk=15.0, angular_speed=1.0,
                                   angular_acceleration=4.0, angular_jerk=40.0)
@@ -353,6 +359,15 @@ class ScrewLeaf(StepLeaf):
     def target(self) -> str:
         return self.step.hole
 
+    def update(self) -> Status:
+        try:
+            return super().update()
+        except OutcomeUnknown as exc:
+            if self._tightening:
+                self.ctx.journal.set_tightening_status(self._tightening, UNKNOWN, "outcome_unknown")
+            raise OutcomeUnknown(f"{self.step.hole}: {exc}; {DECIDE.format(hole=self.step.hole)}",
+                                 exc.command_id) from None
+
     def program(self) -> tuple[str, ScrewProgram]:
         hole = self.ctx.cell.holes[self.step.hole]
         name = self.step.program or hole.program_name
@@ -371,6 +386,9 @@ class ScrewLeaf(StepLeaf):
                                                  turn_free=True)
         name, program = self.program()
         done = self._finished_tightening()
+        if done is not None and done.status == UNKNOWN:
+            raise OutcomeUnknown(f"{s.hole}: the outcome of tightening {done.command_id} is unknown and no "
+                                 f"operator has decided; {DECIDE.format(hole=s.hole)}", done.command_id)
         if done is not None:  # a crash came between the tightening's result and the step's end
             return [Check(lambda ctx: None if done.status == "OK" else
                           f"tighten {s.hole}: {done.status} ({done.failure_class})")], []
@@ -380,20 +398,30 @@ class ScrewLeaf(StepLeaf):
         fetch = [Tool(s.arm, GripperCommand(GripperAction.OPEN), "clear the cup"), *fetch_down,
                  Tool(s.arm, GripperCommand(GripperAction.CLOSE), "pick up a screw"), *fetch_up]
         work = fetch + guarded(s.arm, zones, geo.spec.home, [*drive_down, tighten, *drive_up])
+        unfinished = self._unfinished_tightening()
+        if unfinished is not None:  # an interruption came while it drove: ask before moving
+            self._tightening = unfinished.id
+            work.insert(0, AskOutcome(s.arm, unfinished.command_id))
         return work, retreat_cleanup(s.arm, zones, geo.spec.home)
+
+    def _unfinished_tightening(self) -> TighteningRecord | None:
+        ctx = self.ctx
+        assert ctx.unit is not None
+        return next((t for t in ctx.journal.tightenings(ctx.unit.id)
+                     if t.hole == self.step.hole and t.status == "RUNNING"), None)
 
     def _finished_tightening(self) -> TighteningRecord | None:
         """This execution's tightening if it already has a result (only after a crash)."""
         ctx = self.ctx
         assert ctx.unit is not None
         return next((t for t in ctx.journal.tightenings(ctx.unit.id)
-                     if t.step_id == self._step_id and t.status != "RUNNING"), None)
+                     if t.step_id == self._step_id and t.status not in ("RUNNING", "VOID")), None)
 
     def _command_id(self, ctx: CellContext) -> int:
         """The tool command id of this tightening: an unfinished one's (resume) or a new one."""
         assert ctx.unit is not None
         rows = [t for t in ctx.journal.tightenings(ctx.unit.id) if t.hole == self.step.hole]
-        unfinished = next((t for t in rows if t.status == "RUNNING"), None)
+        unfinished = self._unfinished_tightening()
         if unfinished is not None:
             self._tightening = unfinished.id
             return unfinished.command_id

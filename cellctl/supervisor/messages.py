@@ -46,7 +46,9 @@ class RunSummary:
     state: CellState = CellState.IDLE
     message: str = ""
     hardware_fault: bool = False
-    serials: list[str] = field(default_factory=list)
+    serials: list[str] = field(default_factory=list)  # units finished in this run, resumed ones included
+    held: list[str] = field(default_factory=list)  # units left open (resumable): a fault or a stop signal
+    resumed: list[str] = field(default_factory=list)  # units of this run that an earlier run had started
 
     @property
     def cycle_time_s(self) -> float:

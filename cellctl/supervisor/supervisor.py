@@ -21,6 +21,7 @@ from collections.abc import Callable
 from cellctl.config import CellDescription
 from cellctl.hw import ArmMode, HardwareError, HardwareSystem, StopKind
 from cellctl.journal import Journal, UnitRecord
+from cellctl.journal.lifecycle import needing_clearout
 from cellctl.recipe import Recipe
 from cellctl.rt import (
     QOS_LATCHED,
@@ -59,6 +60,9 @@ PARAMETERS = (
                         range=Range(1.0, 100.0)),
     ParameterDescriptor("unit_timeout", ParameterType.DOUBLE, 600.0,
                         "backend seconds a unit may take before the cell faults", range=Range(1.0, 86400.0)),
+    ParameterDescriptor("link_grace", ParameterType.DOUBLE, 0.5,
+                        "seconds an arm may report LINK_DOWN (its link reconnecting) before the cell faults; "
+                        "added to the link's own silence timeout", range=Range(0.0, 60.0)),
 )
 
 class ResumeError(ValueError):
@@ -86,9 +90,11 @@ class Supervisor(LifecycleNode):
         self._aborted = False
         self._tree: Behaviour | None = None
         self._message = ""
+        self._hold = False  # the unit in progress stays open (resumable) when it stops
+        self._link_down_since: dict[str, float] = {}
         self.summary = RunSummary()
         self.status_pub = self.create_publisher(CellStatus, "~/status", QOS_LATCHED)
-        for name in ("pause", "resume", "abort", "estop", "reset"):
+        for name in ("pause", "resume", "abort", "hold", "estop", "reset"):
             self.create_service(Trigger, f"~/{name}", self._service(name))
 
     # ------------------------------------------------------------------ lifecycle
@@ -130,12 +136,19 @@ class Supervisor(LifecycleNode):
         """Decelerate, then end the unit ABORTED."""
         self._request = "abort"
 
+    def hold(self, reason: str | None = None) -> None:
+        """Decelerate, then stop the run leaving the unit open (a controlled stop, e.g. SIGTERM):
+        ``cellctl run --resume`` continues it. ``reason`` is journaled."""
+        self._hold_reason = reason
+        self._request = "hold"
+
     def estop(self) -> None:
         """Stop every arm now; nothing moves until reset()."""
         self._estop()  # not deferred: an e-stop acts at once
 
-    def reset(self) -> None:
-        """Clear faults and the e-stop latch on every arm (the cell becomes IDLE).
+    def reset(self, reason: str | None = None) -> None:
+        """Clear faults and the e-stop latch on every arm (the cell becomes IDLE); ``reason`` is
+        journaled with it.
 
         Only a stopped cell is reset: while a unit runs (or pauses) this does nothing."""
         if self.state not in (CellState.FAULTED, CellState.ESTOPPED, CellState.IDLE):
@@ -143,7 +156,7 @@ class Supervisor(LifecycleNode):
             return
         for arm in self.system.arms.values():
             arm.reset()
-        self.journal.event("reset", None, self.system.now(), self._unit_id())
+        self.journal.event("reset", reason, self.system.now(), self._unit_id())
         self.state, self._message = CellState.IDLE, ""
         self._publish()
 
@@ -166,9 +179,12 @@ class Supervisor(LifecycleNode):
         self._set_override(self._speed())
         unfinished = self.journal.unfinished_unit() if resume else None
         index, self._aborted = 0, False
-        while index < units and self.state in (CellState.IDLE, CellState.RUNNING) and not self._aborted:
-            unit = self._resume_unit(unfinished) if unfinished else self._new_unit()
+        while (index < units and self.state in (CellState.IDLE, CellState.RUNNING) and not self._aborted
+               and self._request not in ("hold", "abort")):
+            unit = self._resume_unit(unfinished) if unfinished else self._new_unit(executor, on_cycle)
             unfinished = None
+            if unit is None:  # the clear-out of the previous unit did not finish
+                break
             index += 1
             self._run_unit(unit, index, units, executor, on_cycle)
         self.summary.sim_time_s = self.system.now() - sim_start
@@ -177,7 +193,9 @@ class Supervisor(LifecycleNode):
         executor.remove_node(self)
         return self.summary
 
-    def _new_unit(self) -> UnitRecord:
+    def _new_unit(self, executor: Executor, on_cycle: Callable[[], None] | None) -> UnitRecord | None:
+        if not self.clear_out(executor, on_cycle):
+            return None
         if self.next_kit is not None:
             self.next_kit()
         unit = self.journal.start_unit(self.recipe.serial_prefix, self.recipe.name, self.recipe.version,
@@ -192,8 +210,43 @@ class Supervisor(LifecycleNode):
                               f"{self.recipe.name!r} revision {self.recipe.version!r})")
         self.journal.close_running_steps(unit.id, self.system.now(), "interrupted (process ended)")
         self.journal.event("resumed", f"continuing {unit.serial} after an interruption", self.system.now(), unit.id)
+        self.summary.resumed.append(unit.serial)
         self._back_off_after_interruption()
         return unit
+
+    def clear_out(self, executor: Executor | None = None, on_cycle: Callable[[], None] | None = None) -> bool:
+        """Take what the last NOK or aborted unit left in the cell out of it (see
+        :mod:`cellctl.supervisor.clearout`); True when the cell is clear (or already was)."""
+        from cellctl.supervisor import clearout
+
+        assert self.ctx is not None
+        state = needing_clearout(self.journal, self.cell)
+        if state is None:
+            return True
+        tree = clearout.prepare(self.ctx, self.recipe, state)
+        self.journal.event("clear_out", f"{state.unit.serial}: {', '.join(state.left_in_cell(self.cell))}",
+                           self.system.now(), state.unit.id)
+        self._back_off_after_interruption()
+        own = executor is None
+        if own:
+            executor = Executor(self.context)
+            executor.add_node(self)
+        self.state, self._message = CellState.RUNNING, ""
+        status = self._drive(tree, state.unit, executor, on_cycle)
+        if own:
+            executor.remove_node(self)
+        if status is Status.SUCCESS:
+            self.journal.event("cleared_out", state.unit.serial, self.system.now(), state.unit.id)
+            self.state = CellState.IDLE
+            self._publish()
+            return True
+        if self.state in (CellState.RUNNING, CellState.STOPPING, CellState.IDLE):
+            self.state = CellState.FAULTED
+            self._message = (f"the clear-out of {state.unit.serial} did not finish "
+                             f"({tree.failure or self._message or 'stopped'}); take its parts out of the cell "
+                             "by hand, then run 'cellctl recover' again")
+        self._publish()
+        return False
 
     def _back_off_after_interruption(self) -> None:
         """An interruption can leave an arm anywhere: a bit in a hole, fingers round a part.
@@ -229,11 +282,17 @@ class Supervisor(LifecycleNode):
         ctx = self.ctx
         assert ctx is not None
         ctx.start_unit(unit)
-        self._tree = build(self.recipe.root, ctx)
         self.state, self._message = CellState.RUNNING, ""
         self._unit_index, self._units_total = index, total
         started = self.system.now()
-        deadline = started + float(self.get_parameter("unit_timeout"))
+        status = self._drive(build(self.recipe.root, ctx), unit, executor, on_cycle)
+        self._end_unit(unit, status, self.system.now() - started)
+
+    def _drive(self, tree: Behaviour, unit: UnitRecord, executor: Executor,
+               on_cycle: Callable[[], None] | None) -> Status:
+        """Tick ``tree`` every control period until it ends, the cell stops, or the unit times out."""
+        self._tree, self._hold = tree, False
+        deadline = self.system.now() + float(self.get_parameter("unit_timeout"))
         period = float(self.get_parameter("control_period"))
         status = Status.RUNNING
         while status is Status.RUNNING and self.state not in (CellState.ESTOPPED,):
@@ -249,7 +308,7 @@ class Supervisor(LifecycleNode):
                 # a hardware clock may be re-synchronised (a reconnect): the node's clock never goes back
                 self.clock.set_time(max(self.clock.now(), Time.from_seconds(self.system.now())))
                 executor.spin_some()
-        self._end_unit(unit, status, self.system.now() - started)
+        return status
 
     def _cycle(self) -> Status:
         """One control period: requests, then the tree (or the streams while pausing)."""
@@ -257,6 +316,11 @@ class Supervisor(LifecycleNode):
         assert ctx is not None and self._tree is not None
         now = self.system.now()
         self._handle_request(now)
+        try:
+            self._watch_links()
+        except HardwareError as exc:
+            self._fault(f"hardware fault: {exc}")
+            return Status.FAILURE
         if self.state is CellState.RUNNING:
             try:
                 status = self._tree.tick()
@@ -288,7 +352,8 @@ class Supervisor(LifecycleNode):
         assert ctx is not None
         if request is None:
             return
-        self.journal.event(request, None, now, self._unit_id())
+        detail = getattr(self, "_hold_reason", None) if request == "hold" else None
+        self.journal.event(request, detail, now, self._unit_id())
         if request == "pause" and self.state is CellState.RUNNING:
             self._set_override(0.0)
             self.state = CellState.PAUSING
@@ -298,6 +363,25 @@ class Supervisor(LifecycleNode):
         elif request == "abort" and self.state in (CellState.RUNNING, CellState.PAUSING, CellState.PAUSED):
             self._set_override(0.0)
             self.state, self._message = CellState.STOPPING, "aborted by the operator"
+        elif request == "hold" and self.state in (CellState.RUNNING, CellState.PAUSING, CellState.PAUSED):
+            self._set_override(0.0)
+            self._hold = True
+            self.state, self._message = CellState.STOPPING, "stopped by a signal; the unit is left open"
+
+    def _watch_links(self) -> None:
+        """Raise HardwareError once an arm has reported LINK_DOWN for longer than ``link_grace``
+        (a link that comes back within it resumes its session and nothing is lost)."""
+        grace = float(self.get_parameter("link_grace"))
+        now = time.monotonic()
+        for name, arm in self.system.arms.items():
+            down = next((f for f in arm.read().faults if f.name == "LINK_DOWN"), None)
+            if down is None:
+                self._link_down_since.pop(name, None)
+                continue
+            since = self._link_down_since.setdefault(name, now)
+            if now - since >= grace:
+                raise HardwareError(f"arm {name}: lost the link to its controller ({down.message}) "
+                                    f"{down.action or ''}".strip())
 
     def _speed(self) -> float:
         """The operator's speed override as a fraction."""
@@ -334,6 +418,12 @@ class Supervisor(LifecycleNode):
         self._publish()
 
     def _tree_failed(self, why: str) -> None:
+        lost = [name for name, arm in self.system.arms.items() if any(f.name == "LINK_DOWN" for f in arm.read().faults)]
+        if lost:
+            down = next(f for f in self.system.arms[lost[0]].read().faults if f.name == "LINK_DOWN")
+            self._fault(f"hardware fault: arm {lost[0]}: lost the link to its controller ({down.message}) "
+                        f"{down.action or ''}".strip())
+            return
         hardware = self._journal_arm_faults()
         if hardware:
             self._fault(f"{why}. An arm is faulted: read its fault, make the cell safe, reset, then run again")
@@ -357,6 +447,7 @@ class Supervisor(LifecycleNode):
 
     def _fault(self, message: str) -> None:
         self.summary.hardware_fault = True
+        self._hold = True  # nothing was judged: the unit stays open, resumable after a reset
         self.state, self._message = CellState.FAULTED, message
         self.journal.fault(self._unit_id(), "supervisor", None, "CELL_FAULT", message, "reset after fixing the cause",
                            self.system.now())
@@ -376,6 +467,16 @@ class Supervisor(LifecycleNode):
     def _end_unit(self, unit: UnitRecord, status: Status, duration: float) -> None:
         ctx = self.ctx
         assert ctx is not None
+        self.journal.event("unit_time", f"{duration:.6f}", self.system.now(), unit.id)
+        if self._hold:
+            self.journal.event("unit_held", self._message, self.system.now(), unit.id)
+            self.summary.held.append(unit.serial)
+            self._aborted = True  # no further units in this run
+            if self.state is CellState.STOPPING:
+                self.state = CellState.IDLE
+            self._publish()
+            return
+        duration = self.journal.unit_time(unit.id)
         if self.state in (CellState.STOPPING, CellState.ESTOPPED):
             result, reason = "ABORTED", self._message
             self.summary.units_aborted += 1
