@@ -82,8 +82,9 @@ def test_the_memory_keeps_the_last_results(tmp_path: Path) -> None:
     memory = ToolMemory(tmp_path / "nvm.json")
     for cid in range(HISTORY + 5):
         memory.start(cid, drives=False)
-        memory.finish(cid, [ToolResultMsg(cid, 1, 0, 0, 0, 0, 0)])
+        memory.finish(cid, [ToolResultMsg(cid, 1, 0, 0, 0, 0, 0)], kind=int(ToolResultMsg.TYPE))
     reloaded = ToolMemory(tmp_path / "nvm.json")
     assert list(reloaded.results) == list(range(5, HISTORY + 5)) and reloaded.running is None
+    assert sorted(reloaded.kinds) == list(range(5, HISTORY + 5))  # an id's kind is remembered with it
     assert not reloaded.interrupted
     assert not any(isinstance(m, ToolCurve) for ms in reloaded.results.values() for m in ms)
