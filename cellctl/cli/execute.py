@@ -6,6 +6,7 @@ import json
 import select
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -14,7 +15,7 @@ from cellctl.cli.backends import make_backend
 from cellctl.cli.progress import Progress
 from cellctl.cli.terminal import paint, table
 from cellctl.config import CellDescription
-from cellctl.hw import HardwareError
+from cellctl.hw import HardwareError, HardwareSystem
 from cellctl.journal import Journal, JournalError
 from cellctl.recipe import Recipe
 from cellctl.rt import Context, State
@@ -70,19 +71,24 @@ class _Interrupts:
         signal.signal(signal.SIGINT, self._previous)
 
 
-def execute(recipe: Recipe, cell: CellDescription, options: RunOptions) -> int:
-    """Build units and report; returns the exit code."""
+def build_supervisor(recipe: Recipe, cell: CellDescription, options: RunOptions,
+                     open_journal: Callable[[Path], Journal] = Journal) -> tuple[HardwareSystem, Journal, Supervisor]:
+    """The backend, the journal and the supervisor for ``options`` (shared by ``run`` and ``serve``)."""
     state_file = options.db.with_suffix(options.db.suffix + ".sim.json") if options.backend == "sim" else None
     if options.backend == "sim" and not options.resume and state_file is not None and state_file.exists():
         state_file.unlink()  # a fresh run starts from a fresh world; --resume continues the saved one
     system, next_kit = make_backend(options.backend, cell, seed=options.seed, gui=options.gui,
                                     realtime=options.realtime, failures=options.inject or {}, state_file=state_file)
     try:
-        journal = Journal(options.db)
+        journal = open_journal(options.db)
     except JournalError as exc:
         raise UsageError([str(exc)]) from None
-    context = Context()
-    supervisor = Supervisor(context, system, cell, recipe, journal, next_kit=next_kit)
+    return system, journal, Supervisor(Context(), system, cell, recipe, journal, next_kit=next_kit)
+
+
+def execute(recipe: Recipe, cell: CellDescription, options: RunOptions) -> int:
+    """Build units and report; returns the exit code."""
+    system, journal, supervisor = build_supervisor(recipe, cell, options)
     progress = Progress(sys.stderr, quiet=options.quiet)
     supervisor.create_subscription(CellStatus, "~/status", progress)
     interrupts = _Interrupts(supervisor)

@@ -83,6 +83,7 @@ class Supervisor(LifecycleNode):
         self.ctx: CellContext | None = None
         self._request: str | None = None
         self._aborted = False
+        self._finish_requested = False
         self._tree: Behaviour | None = None
         self._message = ""
         self.summary = RunSummary()
@@ -141,6 +142,16 @@ class Supervisor(LifecycleNode):
         self.state, self._message = CellState.IDLE, ""
         self._publish()
 
+    def finish_after_unit(self) -> None:
+        """End the current run once the unit in progress is finished (no further units start)."""
+        self._finish_requested = True
+
+    def report_fault(self, message: str) -> None:
+        """A fault found outside the control loop (e.g. a link lost between two cycles) stops the
+        cell as one found inside it does: FAULTED, journaled, until reset."""
+        self._fault(message)
+        self._publish()
+
     def _service(self, name: str) -> Callable[[Trigger.Request], Trigger.Response]:
         def handle(request: Trigger.Request) -> Trigger.Response:
             getattr(self, name)()
@@ -159,8 +170,9 @@ class Supervisor(LifecycleNode):
         self.ctx.queue_depth = float(self.get_parameter("queue_depth"))
         self._set_override(self._speed())
         unfinished = self.journal.unfinished_unit() if resume else None
-        index, self._aborted = 0, False
-        while index < units and self.state in (CellState.IDLE, CellState.RUNNING) and not self._aborted:
+        index, self._aborted, self._finish_requested = 0, False, False
+        while (index < units and self.state in (CellState.IDLE, CellState.RUNNING) and not self._aborted
+               and not self._finish_requested):
             unit = self._resume_unit(unfinished) if unfinished else self._new_unit()
             unfinished = None
             index += 1

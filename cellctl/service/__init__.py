@@ -1,0 +1,3 @@
+"""The cell as a service: the supervisor's topics, services, action and parameters carried on
+Zenoh in ROS 2's wire format (CDR, rmw_zenoh key expressions), with token-guarded commands.
+See ``docs/service.md``."""
