@@ -14,6 +14,7 @@ from cellctl.service.idl import PRIMITIVES, Field, MessageType, parse
 
 STANDARD = {
     "builtin_interfaces/msg/Time": "int32 sec\nuint32 nanosec",
+    "std_msgs/msg/String": "string data",
     "std_msgs/msg/Header": "builtin_interfaces/Time stamp\nstring frame_id",
     "sensor_msgs/msg/JointState": "std_msgs/Header header\nstring[] name\nfloat64[] position\n"
                                   "float64[] velocity\nfloat64[] effort",
