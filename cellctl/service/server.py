@@ -165,7 +165,7 @@ class CellService:
                        len(summary.serials) < units else ifc.STATUS_SUCCEEDED)
         goal.result = {"serials": list(summary.serials), "units_ok": summary.units_ok, "units_nok": summary.units_nok,
                        "units_aborted": summary.units_aborted, "state": self.supervisor.state.value,
-                       "message": summary.message or self.supervisor.summary.message}
+                       "message": summary.message or self.status()["message"]}
         self.journal.event("goal_ended", f"{goal.goal_id.hex()} from {goal.origin}: {len(summary.serials)} unit(s), "
                            f"{summary.units_ok} OK, {summary.units_nok} NOK, {summary.units_aborted} aborted",
                            self.system.now())

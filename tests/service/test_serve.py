@@ -1,0 +1,153 @@
+"""``cellctl serve`` with clients in other processes: the operator's whole vocabulary against the
+simulated demo cell, the token, a client that dies, and a client that finds no cell."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+from _cli import CELLCTL, cli_env
+from _serve import JointWatch, Served, free_port, origin_events, wait_for
+
+from cellctl.service import interfaces as ifc
+from cellctl.service.client import CellClient
+from cellctl.service.wire import NoCell, ServiceFailed
+
+pytestmark = pytest.mark.sim
+
+MOTION_TIMEOUT = 90.0  # s of wall time for the cell to start moving (a busy machine)
+ESTOP_DISTANCE = 0.05  # rad an arm may travel while an emergency stop brakes it (as in the simulation tests)
+SETTLED = 1e-4         # rad: a braked arm in the physics simulation is still to within this
+
+
+def _state(client: CellClient) -> str:
+    return client.status()["state"]
+
+
+def _watch_joints(client: CellClient, watch: JointWatch) -> list:
+    return [client.subscribe(f"/cell/{arm}/joint_states", "sensor_msgs/msg/JointState", watch.callback(arm))
+            for arm in ("loader", "screwer")]
+
+
+def _loader_places(client: CellClient) -> bool:
+    return any(a["arm"] == "loader" and a["activity"].startswith("place") for a in client.status()["arms"])
+
+
+def test_start_pause_resume_estop_reset_and_a_fault_from_other_processes(served: Served) -> None:
+    with served.client() as client:
+        assert client.status()["state"] == "idle" and client.lifecycle_state() == "active"
+        watch = JointWatch()
+        subscriptions = _watch_joints(client, watch)  # noqa: F841 (kept alive)
+
+        goal = client.start(3)
+        wait_for(watch.moving, MOTION_TIMEOUT, "an arm to move after start")
+
+        paused = served.cli("pause", "--json")
+        assert paused.returncode == 0 and paused.last_json["success"], paused
+        wait_for(lambda: _state(client) == "paused", 20, "the cell to be paused")
+        assert watch.still_for(0.6) < 1e-9, "an arm moved while paused"
+
+        assert client.command("resume")["success"]
+        wait_for(watch.moving, 30, "the arms to move again after resume")
+        shown = served.cli("status", "--json")
+        assert shown.returncode == 0, shown
+        assert shown.last_json["state"] == "running" and shown.last_json["unit"] == "PH-000001"
+        assert shown.last_json["units_total"] == 3
+
+        wait_for(lambda: _loader_places(client), MOTION_TIMEOUT, "the loader to carry a part")
+        assert client.command("estop")["success"]
+        wait_for(lambda: _state(client) == "estopped", 10, "the e-stop")
+        assert watch.still_for(0.5) < ESTOP_DISTANCE, "an arm did not stop within a bounded distance"
+        assert watch.still_for(1.0) < SETTLED, "an arm moved after the e-stop"
+        with pytest.raises(ServiceFailed, match="estopped; reset it first"):
+            client.start(1)
+        status, result = client.result(goal, timeout=10)
+        assert status == ifc.STATUS_ABORTED and result["serials"] == ["PH-000001"] and result["units_aborted"] == 1
+
+        reset = served.cli("reset")
+        assert reset.returncode == 0, reset
+        assert _state(client) == "idle"
+        assert watch.still_for(0.5) < SETTLED, "an arm moved after reset without a start"
+        nothing = served.cli("abort")
+        assert nothing.returncode == 1 and "nothing to abort: the cell is idle" in nothing.stdout, nothing
+
+        # The service goes on after the e-stop. If the loader was stopped holding a part, the next
+        # kit cannot be presented: the goal ends with the cell faulted, saying why, and a reset
+        # clears it; if it was not, the unit is built. Either way the same process serves on.
+        status, result = client.result(client.start(1), timeout=240)
+        if result["state"] == "faulted":
+            assert status == ifc.STATUS_ABORTED and result["serials"] == [] and "holds" in result["message"], result
+            assert client.status()["state"] == "faulted"
+            assert client.command("reset")["success"]
+        else:
+            assert status == ifc.STATUS_SUCCEEDED and result["serials"] == ["PH-000002"], result
+        assert _state(client) == "idle"
+    assert served.stop() == 0
+
+    commands = [detail for kind, detail in origin_events(served.db) if kind == "command"]
+    me = f":{os.getpid()}"
+    for name, by_me in (("start", True), ("pause", False), ("resume", True), ("estop", True), ("reset", None),
+                        ("abort", False)):
+        matching = [d for d in commands if d.startswith(f"{name} ")]
+        assert matching, f"no journaled {name} command in {commands}"
+        origins = [d.split(" from ", 1)[1] for d in matching]
+        assert all("@" in o for o in origins), origins
+        if by_me is not None:  # the CLI's commands carry its own pid, the test's client this one's
+            assert any(me in o for o in origins) == by_me, (name, origins)
+
+
+def test_commands_need_the_token_and_a_dying_client_changes_nothing(served: Served) -> None:
+    with served.client(token=False) as reader:
+        assert reader.status()["state"] == "idle"  # reading needs no token
+        with pytest.raises(ServiceFailed, match="needs the cell's token"):
+            reader.command("estop")
+        with pytest.raises(ServiceFailed, match="needs the cell's token"):
+            reader.start(1)
+        assert reader.get_parameter("speed_override") == 100.0
+    wrong = served.token_file.with_name("wrong.token")
+    wrong.write_text("f" * 32 + "\n")
+    refused = served.cli("pause", token_file=wrong)
+    assert refused.returncode == 2 and "wrong token" in refused.stderr, refused
+
+    with served.client() as client:
+        ok, reason = client.set_parameter("speed_override", 250.0)
+        assert not ok and "out of range" in reason and "[1.0, 100.0]" in reason
+        assert client.set_parameter("speed_override", 80.0) == (True, "")
+        assert client.get_parameter("speed_override") == 80.0
+
+        watch = JointWatch()
+        subscriptions = _watch_joints(client, watch)  # noqa: F841
+        starter = subprocess.Popen([*CELLCTL, "start", "--units", "1", *served.options()], env=cli_env(),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(watch.moving, MOTION_TIMEOUT, "an arm to move after the client's start")
+        finally:
+            starter.send_signal(signal.SIGKILL)
+            starter.wait(10)
+        time.sleep(0.5)
+        assert _state(client) == "running" and watch.moving(window=0.5), "the cell stopped when its client died"
+        assert client.command("abort")["success"]
+        wait_for(lambda: _state(client) == "idle", 60, "the abort to end the unit")
+        assert watch.still_for(0.5) < 1e-9, "an arm moved after the abort"
+    assert served.stop() == 0
+    events = origin_events(served.db)
+    assert any(kind == "command" and d.startswith(f"abort from ") and f":{os.getpid()}" in d for kind, d in events)
+    refusals = [detail for kind, detail in events if kind == "command_refused"]
+    assert any(d.startswith("estop from ") and "needs the cell's token" in d for d in refusals), refusals
+    assert any(d.startswith("pause from ") and "wrong token" in d for d in refusals), refusals
+
+
+def test_a_client_that_finds_no_cell_says_so_within_two_seconds() -> None:
+    endpoint = f"tcp/127.0.0.1:{free_port()}"
+    with CellClient([endpoint], 7) as client:
+        started = time.monotonic()
+        with pytest.raises(NoCell, match="no cell answered /cell/supervisor/state on domain 7"):
+            client.status()
+        assert time.monotonic() - started < 2.0
+    done = subprocess.run([*CELLCTL, "status", "--connect", endpoint, "--domain", "7"], capture_output=True,
+                          text=True, timeout=30, env=cli_env())
+    assert done.returncode == 3 and "is 'cellctl serve' running" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
