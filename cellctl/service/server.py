@@ -4,7 +4,9 @@ One thread owns the hardware, the journal and the supervisor: the loop in :meth:
 While no goal runs it advances the backend by short steps (paced to the wall clock in simulation)
 and publishes joint states; when a BuildUnits goal is accepted it calls ``Supervisor.run`` (the
 code ``cellctl run`` uses) with :meth:`CellService.poll` as the per-cycle hook, so requests are
-taken and answered between two control cycles, never on a Zenoh thread. A client that goes away
+taken and answered between two control cycles, never on a Zenoh thread. While the backend
+clock waits for the wall clock, requests are taken and joint states published at their own rate
+(in simulation, joint values change once per control period; a controller's change as it reports). A client that goes away
 changes nothing: only an explicit, authorised command starts or stops motion.
 """
 
@@ -56,23 +58,29 @@ class Goal:
 
 
 class Pacer:
-    """Keeps the backend clock from running ahead of ``rate`` × the wall clock (simulation only)."""
+    """Keeps the backend clock from running ahead of ``rate`` × the wall clock (simulation only),
+    calling ``tick`` while it waits so that publishing and requests go on at their own rate."""
 
     def __init__(self, clock: Callable[[], float], rate: float | None) -> None:
         self.clock, self.rate = clock, rate
         self._anchor: tuple[float, float] | None = None
 
-    def pace(self) -> None:
+    def pace(self, tick: Callable[[], float]) -> None:
+        """Call ``tick`` (it returns when it next wants to run, on ``time.perf_counter``) until the
+        wall clock has caught up with the backend clock; at least once."""
+        due = tick()
         if not self.rate:
             return
         wall, cell = time.perf_counter(), self.clock()
         if self._anchor is None:
             self._anchor = (wall, cell)
-        ahead = (cell - self._anchor[1]) / self.rate - (wall - self._anchor[0])
-        if ahead > 0:
-            time.sleep(ahead)
-        elif ahead < -0.25:  # fell behind (a slow step): carry on from here rather than rush
+        target = self._anchor[0] + (cell - self._anchor[1]) / self.rate
+        if target < wall - 0.25:  # fell behind (a slow step): carry on from here rather than rush
             self._anchor = (wall, cell)
+            return
+        while (now := time.perf_counter()) < target:
+            time.sleep(max(0.0, min(target, due) - now))
+            due = tick()
 
 
 class CellService:
@@ -90,8 +98,9 @@ class CellService:
         self.goal: Goal | None = None
         self.finished: OrderedDict[bytes, Goal] = OrderedDict()
         self.stop_requested = False
-        self._last_joints = 0.0
+        self._next_joints = 0.0
         self._last_status: tuple | None = None
+        self._last_cheap: tuple | None = None
         journal.listener = self._on_record
         self._declare()
 
@@ -124,26 +133,26 @@ class CellService:
             if self.goal is not None and self.goal.result is None:
                 self._run_goal(self.goal)
                 continue
-            self.system.wait_until(self.system.now() + min(self.joint_period, self._control_period()))
-            self.pacer.pace()
-            self.poll()
+            self.system.wait_until(self.system.now() + self._control_period())
+            self.pacer.pace(self.tick)
 
-    def poll(self) -> None:
-        """One pass between control cycles: requests, joint states, status."""
+    def tick(self) -> float:
+        """One pass: requests, joint states when due, status when changed. Returns when the next
+        joint states are due (``time.perf_counter``)."""
         for service, handler in self.services.values():
             for request in service.take():
                 handler(request)
         now = time.perf_counter()
-        if now - self._last_joints >= self.joint_period * 0.999:
-            self._last_joints = now
+        if now >= self._next_joints:
             self._publish_joints()
+            self._next_joints = max(self._next_joints + self.joint_period, now - self.joint_period)
         self._publish_status()
         if self.stop_requested and self.supervisor.state in VALID_IN["abort"]:
             self.supervisor.abort()  # a signal ends the process: the unit ends ABORTED, controlled
+        return self._next_joints
 
     def _on_cycle(self) -> None:
-        self.pacer.pace()
-        self.poll()
+        self.pacer.pace(self.tick)
 
     def _control_period(self) -> float:
         return float(self.supervisor.get_parameter("control_period"))
@@ -201,6 +210,13 @@ class CellService:
                 "message": latest.message if latest.state is self.supervisor.state else ""}
 
     def _publish_status(self) -> None:
+        """Publish the status when the supervisor published a new one or changed state."""
+        history = self.supervisor.status_pub.history()
+        cheap = (self.supervisor.state, history[-1] if history else None, self.supervisor.current_state,
+                 self.goal.result is None if self.goal else None)
+        if cheap == self._last_cheap:
+            return
+        self._last_cheap = cheap
         status = self.status()
         key = tuple((k, repr(v)) for k, v in status.items() if k not in ("stamp", "cell_time"))
         if key != self._last_status:
