@@ -76,3 +76,12 @@ def test_access_refuses_missing_and_wrong_tokens_and_says_where_the_file_is(tmp_
     assert access.refusal("a" * 32) is None
     assert "needs the cell's token" in access.refusal(None) and "t.token" in access.refusal(None)
     assert "wrong token" in access.refusal("b" * 32)
+
+
+def test_docs_show_every_cellctl_msgs_definition_as_the_code_has_it() -> None:
+    from pathlib import Path
+
+    from cellctl.service.interfaces import CELLCTL
+    text = (Path(__file__).resolve().parents[3] / "docs" / "service.md").read_text()
+    shown = [name for name in CELLCTL if "/msg/" in name or name.endswith(("_Goal", "_Result", "_Feedback"))]
+    assert all(CELLCTL[name] in text for name in shown), [n for n in shown if CELLCTL[n] not in text]
