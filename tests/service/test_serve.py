@@ -41,6 +41,13 @@ def test_start_pause_resume_estop_reset_and_a_fault_from_other_processes(served:
         assert client.status()["state"] == "idle" and client.lifecycle_state() == "active"
         watch = JointWatch()
         subscriptions = _watch_joints(client, watch)  # noqa: F841 (kept alive)
+        steps: list[dict] = []
+        feedback: list[dict] = []
+        subscriptions += [client.subscribe("~/step_events", "cellctl_msgs/msg/StepEvent",
+                                           lambda message, _sent: steps.append(message)),
+                          client.subscribe("~/build_units/_action/feedback",
+                                           "cellctl_msgs/action/BuildUnits_FeedbackMessage",
+                                           lambda message, _sent: feedback.append(message))]
 
         goal = client.start(3)
         wait_for(watch.moving, MOTION_TIMEOUT, "an arm to move after start")
@@ -62,6 +69,10 @@ def test_start_pause_resume_estop_reset_and_a_fault_from_other_processes(served:
         wait_for(lambda: _state(client) == "estopped", 10, "the e-stop")
         assert watch.still_for(0.5) < ESTOP_DISTANCE, "an arm did not stop within a bounded distance"
         assert watch.still_for(1.0) < SETTLED, "an arm moved after the e-stop"
+        assert client.latest_status()["state"] == "estopped"  # latched: what a late subscriber gets
+        assert any(e["unit"] == "PH-000001" and e["result"] == "RUNNING" for e in steps), steps
+        assert any(e["result"] in ("OK", "HALTED") for e in steps), steps
+        assert any(bytes(f["goal_id"]["uuid"]) == goal and f["feedback"]["unit"] == "PH-000001" for f in feedback)
         with pytest.raises(ServiceFailed, match="estopped; reset it first"):
             client.start(1)
         status, result = client.result(goal, timeout=10)
