@@ -57,7 +57,7 @@ def reference_peer(endpoint: str, seconds: float) -> None:
     def answer(query: zenoh.Query) -> None:
         query.reply(SERVICE_KEY, response)
         query.drop()
-    _queryable = session.declare_queryable(SERVICE_KEY, answer)  # noqa: F841
+    queryable = session.declare_queryable(SERVICE_KEY, answer)
     publisher = session.declare_publisher(JOINT_KEY)
     print("ready", flush=True)
     start = time.perf_counter()
@@ -68,6 +68,7 @@ def reference_peer(endpoint: str, seconds: float) -> None:
             time.sleep(delay)
         publisher.put(payload, attachment=attachment(sequence, time.time_ns(), bytes(16)))
     time.sleep(seconds)  # stay for the service round trips
+    queryable.undeclare()
     session.close()
 
 
@@ -95,6 +96,19 @@ class Receiver:
         lost = expected - len(np.unique(seq)) if expected else 0
         return (f"{name:<28} {len(seq) / seconds:7.0f} msg/s  latency median {np.median(lat):7.1f} us  "
                 f"p99 {np.percentile(lat, 99):8.1f} us  lost {lost}/{expected} ({100 * lost / max(expected, 1):.2f} %)")
+
+
+def receive(session: zenoh.Session, key: str, seconds: float) -> Receiver:
+    """Subscribe to ``key``, let it settle for a second, then collect for ``seconds``."""
+    receiver = Receiver()
+    subscriber = session.declare_subscriber(key, receiver)
+    time.sleep(1.0)
+    with receiver.lock:
+        receiver.latencies.clear()
+        receiver.sequences.clear()
+    time.sleep(seconds)
+    subscriber.undeclare()
+    return receiver
 
 
 def round_trips(call, count: int) -> np.ndarray:
@@ -125,16 +139,8 @@ def measure_serve(seconds: float, calls: int, workdir: Path) -> list[str]:
                 raise SystemExit(f"serve did not come up:\n{(workdir / 'serve.log').read_text()}")
             time.sleep(0.1)
         with CellClient([endpoint], 9) as client:
-            receiver = Receiver()
             key = client.topic_key("/cell/loader/joint_states", "sensor_msgs/msg/JointState")
-            subscriber = client.session.declare_subscriber(key, receiver)
-            time.sleep(1.0)  # let the subscription settle
-            with receiver.lock:
-                receiver.latencies.clear()
-                receiver.sequences.clear()
-            time.sleep(seconds)
-            subscriber.undeclare()
-            lines = [receiver.report("serve JointState (1 arm)", seconds)]
+            lines = [receive(client.session, key, seconds).report("serve JointState (1 arm)", seconds)]
             lines.append(trips_line("serve state service", round_trips(client.status, calls)))
         return lines
     finally:
@@ -150,15 +156,7 @@ def measure_reference(seconds: float, calls: int) -> list[str]:
     try:
         assert peer.stdout is not None and peer.stdout.readline().strip() == "ready"
         session = open_session(connect=[endpoint])
-        receiver = Receiver()
-        subscriber = session.declare_subscriber(JOINT_KEY, receiver)
-        time.sleep(1.0)
-        with receiver.lock:
-            receiver.latencies.clear()
-            receiver.sequences.clear()
-        time.sleep(seconds)
-        subscriber.undeclare()
-        lines = [receiver.report("plain zenoh put (same bytes)", seconds)]
+        lines = [receive(session, JOINT_KEY, seconds).report("plain zenoh put (same bytes)", seconds)]
 
         def get() -> None:
             for reply in session.get(SERVICE_KEY, timeout=2.0):

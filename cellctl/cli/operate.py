@@ -98,7 +98,7 @@ def status(args: argparse.Namespace) -> int:
             def on_status(message: dict[str, Any], _sent: int | None) -> None:
                 latest.append(message)
                 changed.set()
-            _keep = client.subscribe("~/status", "cellctl_msgs/msg/CellStatus", on_status)  # noqa: F841
+            subscription = client.subscribe("~/status", "cellctl_msgs/msg/CellStatus", on_status)
             end = None if args.seconds is None else time.monotonic() + args.seconds
             try:
                 while end is None or time.monotonic() < end:
@@ -108,6 +108,8 @@ def status(args: argparse.Namespace) -> int:
                             _show(latest.pop(0), args.json)
             except KeyboardInterrupt:
                 pass
+            finally:
+                subscription.undeclare()
             return EXIT_OK
     return _guarded("status", body)
 

@@ -17,7 +17,7 @@ from types import FrameType
 
 from cellctl.cli.backends import parse_injections
 from cellctl.cli.execute import EXIT_FAULT, EXIT_OK, RunOptions, build_supervisor
-from cellctl.cli.loading import UsageError, checked, load
+from cellctl.cli.loading import checked, load
 from cellctl.cli.terminal import paint
 from cellctl.hw import HardwareError
 from cellctl.rt import State

@@ -10,7 +10,7 @@ every primitive is aligned to its own size counted from the end of that header; 
 from __future__ import annotations
 
 import struct
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from cellctl.service.idl import Field, MessageType
@@ -147,7 +147,3 @@ class _Reader:
         self.align(size)
         return struct.unpack("<" + code, self.take(size))[0]
 
-
-def sequence(values: Sequence[Any]) -> list[Any]:
-    """A plain list of ``values`` (numpy arrays and tuples alike), for message fields."""
-    return [float(v) if not isinstance(v, (str, bool, int)) else v for v in values]

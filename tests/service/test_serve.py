@@ -145,7 +145,7 @@ def test_commands_need_the_token_and_a_dying_client_changes_nothing(served: Serv
         assert watch.still_for(0.5) < 1e-9, "an arm moved after the abort"
     assert served.stop() == 0
     events = origin_events(served.db)
-    assert any(kind == "command" and d.startswith(f"abort from ") and f":{os.getpid()}" in d for kind, d in events)
+    assert any(kind == "command" and d.startswith("abort from ") and f":{os.getpid()}" in d for kind, d in events)
     refusals = [detail for kind, detail in events if kind == "command_refused"]
     assert any(d.startswith("estop from ") and "needs the cell's token" in d for d in refusals), refusals
     assert any(d.startswith("pause from ") and "wrong token" in d for d in refusals), refusals
