@@ -31,6 +31,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p = _common(commands.add_parser("start", help="build units on a running cell"))
     p.add_argument("--units", type=int, default=1, help="units to build; 0 = until stopped (default: %(default)s)")
     p.add_argument("--detach", action="store_true", help="return once the cell accepted the goal")
+    p.add_argument("--reconnect", type=float, default=120.0, metavar="SECONDS",
+                   help="if the cell goes away (a restart), wait this long for it and send the goal again "
+                        "(0: give up at once; default: %(default)s)")
     p.set_defaults(run=start)
     for name, text in COMMAND_HELP.items():
         _common(commands.add_parser(name, help=text)).set_defaults(run=_trigger(name))
@@ -116,13 +119,13 @@ def status(args: argparse.Namespace) -> int:
 
 def start(args: argparse.Namespace) -> int:
     from cellctl.service import interfaces as ifc
-    from cellctl.service.wire import CallTimeout
     if args.units < 0:
         error("start", f"--units must be 0 (until stopped) or more, got {args.units}")
         return EXIT_USAGE
 
     def body() -> int:
-        with _client(args, token=True) as client:
+        client = _client(args, token=True)
+        try:
             goal_id = client.start(args.units)
             if args.detach:
                 print(json.dumps({"goal": goal_id.hex(), "accepted": True}) if args.json
@@ -130,41 +133,81 @@ def start(args: argparse.Namespace) -> int:
                 return EXIT_OK
             print(f"building {args.units or 'until stopped'} unit(s); goal {goal_id.hex()} "
                   "(Ctrl-C leaves the cell working)", file=sys.stderr, flush=True)
-            feedback = client.subscribe(ACTION_FEEDBACK, "cellctl_msgs/action/BuildUnits_FeedbackMessage",
-                                        _progress(goal_id))
             try:
-                while True:
-                    try:
-                        code, result = client.result(goal_id, timeout=60.0)
-                        break
-                    except CallTimeout:
-                        continue  # the goal is still running
+                client, code, result = _follow(args, client, goal_id)
             except KeyboardInterrupt:
                 print("detached; the cell goes on ('cellctl status' shows it)", file=sys.stderr)
                 return EXIT_OK
-            finally:
-                feedback.undeclare()
-            if args.json:
-                print(json.dumps({"goal": goal_id.hex(), **result}))
-            else:
-                print(f"{result['units_ok']} OK, {result['units_nok']} NOK, {result['units_aborted']} aborted: "
-                      f"{', '.join(result['serials']) or 'no units'}; cell {result['state']}"
-                      + (f": {result['message']}" if result["message"] else ""))
-            if result["state"] == "faulted" and "hardware" in result["message"]:
-                return EXIT_FAULT
-            return EXIT_OK if code == ifc.STATUS_SUCCEEDED else EXIT_NOK
+        finally:
+            client.close()
+        if args.json:
+            print(json.dumps({"goal": goal_id.hex(), **result}))
+        else:
+            print(f"{result['units_ok']} OK, {result['units_nok']} NOK, {result['units_aborted']} aborted: "
+                  f"{', '.join(result['serials']) or 'no units'}; cell {result['state']}"
+                  + (f": {result['message']}" if result["message"] else ""))
+        if result["state"] == "faulted" and "hardware" in result["message"]:
+            return EXIT_FAULT
+        return EXIT_OK if code == ifc.STATUS_SUCCEEDED else EXIT_NOK
     return _guarded("start", body)
 
 
-ACTION_FEEDBACK = "~/build_units/_action/feedback"
+RESULT_POLL = 5.0  # s a result request waits before it is asked again (a lost cell shows within this)
 
 
-def _progress(goal_id: bytes) -> Callable[[dict[str, Any], int | None], None]:
-    def show(message: dict[str, Any], _sent: int | None) -> None:
+def _follow(args: argparse.Namespace, client: Any, goal_id: bytes) -> tuple[Any, int, dict[str, Any]]:
+    """Wait for the goal's result, showing its steps. If the cell goes away (a restart), wait up to
+    ``--reconnect`` seconds for it to come back and send the goal again, for the units not yet
+    begun: a ``serve --resume`` finishes the open unit first. Returns (client, status, result)."""
+    from cellctl.service.wire import CallTimeout, NoCell
+    units: list[str] = []
+
+    def on_feedback(message: dict[str, Any], _sent: int | None) -> None:
         if bytes(message["goal_id"]["uuid"]) == goal_id:
             f = message["feedback"]
+            if f["unit"] and f["unit"] not in units:
+                units.append(f["unit"])
             print(f"  {f['unit']} {f['step']}: {f['step_result']}", file=sys.stderr, flush=True)
-    return show
+    while True:
+        feedback = client.subscribe(ACTION_FEEDBACK, "cellctl_msgs/action/BuildUnits_FeedbackMessage", on_feedback)
+        try:
+            while True:
+                try:
+                    code, result = client.result(goal_id, timeout=RESULT_POLL)
+                    return client, code, result
+                except CallTimeout:
+                    continue  # the goal is still running
+        except NoCell:
+            if args.reconnect <= 0:
+                raise
+        finally:
+            feedback.undeclare()
+        client = _reconnect(args, client)
+        remaining = 0 if args.units == 0 else max(1, args.units - max(0, len(units) - 1))
+        client.start(remaining, goal_id)
+        print(f"the cell is back; goal sent again for {remaining or 'until stopped'} unit(s)", file=sys.stderr,
+              flush=True)
+
+
+def _reconnect(args: argparse.Namespace, lost: Any) -> Any:
+    """A new client once the cell answers again (NoCell after ``--reconnect`` seconds)."""
+    from cellctl.service.wire import NoCell
+    print(f"lost the cell; waiting up to {args.reconnect:g} s for it to come back (Ctrl-C detaches)",
+          file=sys.stderr, flush=True)
+    lost.close()
+    deadline = time.monotonic() + args.reconnect
+    while True:
+        client = _client(args, token=True)
+        try:
+            client.status()
+            return client
+        except NoCell:
+            client.close()
+            if time.monotonic() > deadline:
+                raise
+
+
+ACTION_FEEDBACK = "~/build_units/_action/feedback"
 
 
 def _trigger(name: str) -> Callable[[argparse.Namespace], int]:

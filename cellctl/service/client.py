@@ -69,9 +69,9 @@ class CellClient:
         """pause, resume, abort, estop or reset: the Trigger response (success, message)."""
         return self.call(f"~/{name}", ifc.TRIGGER, {}, authorised=True)
 
-    def start(self, units: int) -> bytes:
-        """Send a BuildUnits goal (0 = until cancelled); returns its goal id."""
-        goal_id = secrets.token_bytes(16)
+    def start(self, units: int, goal_id: bytes | None = None) -> bytes:
+        """Send a BuildUnits goal (0 = until cancelled), with a new id unless ``goal_id``; returns the id."""
+        goal_id = goal_id or secrets.token_bytes(16)
         self.call(ACTION + "send_goal", ifc.SEND_GOAL, {"goal_id": {"uuid": goal_id}, "goal": {"units": units}},
                   authorised=True)
         return goal_id

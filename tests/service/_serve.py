@@ -77,10 +77,11 @@ class Served:
         return self.process.returncode
 
 
-def start_serve(tmp_path: Path, *extra: str) -> Served:
-    port = free_port()
+def start_serve(tmp_path: Path, *extra: str, port: int | None = None, log: str = "serve.log") -> Served:
+    """Serve the demo cell with its journal and token in ``tmp_path`` (on ``port``, or a free one)."""
+    port = port or free_port()
     served = Served(None, f"tcp/127.0.0.1:{port}", 1 + port % 200, tmp_path / "cell.token",  # type: ignore[arg-type]
-                    tmp_path / "journal.db", tmp_path / "serve.log")
+                    tmp_path / "journal.db", tmp_path / log)
     argv = [*CELLCTL, "serve", "--cell", str(demo_cell_path()), "--recipe", str(DEMO_RECIPE), "--db", str(served.db),
             "--listen", served.endpoint, "--domain", str(served.domain), "--token-file", str(served.token_file),
             *extra]
