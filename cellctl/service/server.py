@@ -160,6 +160,7 @@ class CellService:
     def _run_goal(self, goal: Goal) -> None:
         units = goal.units or MAX_UNITS
         resume, self.resume_first = self.resume_first, False
+        failed = False
         try:
             summary = self.supervisor.run(units, resume=resume, on_cycle=self._on_cycle)
         except HardwareError as exc:
@@ -167,9 +168,9 @@ class CellService:
             summary = self.supervisor.summary
         except ValueError as exc:  # ResumeError: the open unit belongs to another recipe
             self.journal.event("goal_failed", str(exc), self.system.now())
-            summary = self.supervisor.summary
+            summary, failed = self.supervisor.summary, True
             summary.message = str(exc)
-        aborted = summary.units_aborted or summary.hardware_fault or summary.units_nok
+        aborted = failed or summary.units_aborted or summary.hardware_fault or summary.units_nok
         goal.status = (ifc.STATUS_ABORTED if aborted else ifc.STATUS_CANCELED if goal.cancelled and
                        len(summary.serials) < units else ifc.STATUS_SUCCEEDED)
         goal.result = {"serials": list(summary.serials), "units_ok": summary.units_ok, "units_nok": summary.units_nok,

@@ -10,8 +10,9 @@ import time
 
 import pytest
 from _cli import CELLCTL, cli_env
-from _serve import JointWatch, Served, free_port, origin_events, wait_for
+from _serve import JointWatch, Served, free_port, origin_events, start_serve, wait_for
 
+from cellctl.journal import Journal
 from cellctl.service import interfaces as ifc
 from cellctl.service.client import CellClient
 from cellctl.service.wire import NoCell, ServiceFailed
@@ -162,3 +163,20 @@ def test_a_client_that_finds_no_cell_says_so_within_two_seconds() -> None:
                           text=True, timeout=30, env=cli_env())
     assert done.returncode == 3 and "is 'cellctl serve' running" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_unit_left_open_by_another_recipe_is_not_resumed_and_the_service_says_why(tmp_path) -> None:
+    with Journal(tmp_path / "journal.db") as journal:
+        journal.start_unit("PH", "another_recipe", "7", "phone_assembly_demo", 0.0)
+    served = start_serve(tmp_path, "--pace", "3", "--resume")
+    try:
+        with served.client() as client:
+            status, result = client.result(client.start(1), timeout=60)
+            assert status == ifc.STATUS_ABORTED and result["serials"] == []
+            assert "resume it with that recipe" in result["message"] and "another_recipe" in result["message"]
+            assert _state(client) == "idle"
+        assert served.stop() == 0
+    finally:
+        if served.process.poll() is None:
+            served.process.kill()
+            served.process.wait(10)
