@@ -93,10 +93,14 @@ def serve(args: argparse.Namespace) -> int:
                          inject=parse_injections(args.inject))
     token_file = args.token_file or default_token_file(args.domain)
     token = read_token(token_file) if args.token_file and token_file.exists() else write_new_token(token_file)
-    system, journal, supervisor = build_supervisor(recipe, cell, options,
-                                                   lambda path: ObservedJournal(path, lambda kind, fields: None))
     listen = args.listen or ([] if args.connect else [DEFAULT_ENDPOINT])
-    session = open_session(listen, args.connect)
+    session = open_session(listen, args.connect)  # first: a taken port is found before the cell loads
+    try:
+        system, journal, supervisor = build_supervisor(recipe, cell, options,
+                                                       lambda path: ObservedJournal(path, lambda kind, fields: None))
+    except BaseException:
+        session.close()
+        raise
     service = None
     try:
         if supervisor.configure() is not State.INACTIVE or supervisor.activate() is not State.ACTIVE:

@@ -33,7 +33,9 @@ def open_session(listen: Sequence[str] = (), connect: Sequence[str] = ()) -> zen
     try:
         return zenoh.open(zenoh.Config.from_json5(json.dumps(config)))
     except zenoh.ZError as exc:
-        raise OSError(f"cannot open the Zenoh session (listen {list(listen)}, connect {list(connect)}): {exc}") from None
+        reason = str(exc).split(" at /", 1)[0]  # without the Rust source location
+        raise OSError(f"cannot open the Zenoh session (listen {list(listen)}, connect {list(connect)}): "
+                      f"{reason}; check the endpoints (e.g. tcp/127.0.0.1:7448) and that the port is free") from None
 
 
 def now_ns() -> int:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 
 import pytest
 from _cli import CELLCTL, cli_env
-from _serve import JointWatch, Served, free_port, origin_events, start_serve, wait_for
+from _serve import DEMO_RECIPE, JointWatch, Served, free_port, origin_events, start_serve, wait_for
 
+from cellctl.config import demo_cell_path
 from cellctl.journal import Journal
 from cellctl.service import interfaces as ifc
 from cellctl.service.client import CellClient
@@ -180,3 +182,19 @@ def test_a_unit_left_open_by_another_recipe_is_not_resumed_and_the_service_says_
         if served.process.poll() is None:
             served.process.kill()
             served.process.wait(10)
+
+
+@pytest.mark.parametrize("option, words", [
+    (("--listen", "taken"), "Address already in use"),
+    (("--backend", "nope"), "--backend 'nope' is not valid; valid: sim, serial:URL"),
+])
+def test_serve_refuses_bad_input_in_one_line(tmp_path, option, words) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        value = f"tcp/127.0.0.1:{taken.getsockname()[1]}" if option[1] == "taken" else option[1]
+        done = subprocess.run([*CELLCTL, "serve", "--cell", str(demo_cell_path()), "--recipe", str(DEMO_RECIPE),
+                               "--db", str(tmp_path / "j.db"), "--token-file", str(tmp_path / "t"), option[0], value],
+                              capture_output=True, text=True, timeout=120, env=cli_env())
+    assert done.returncode == 2 and words in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
