@@ -198,3 +198,23 @@ def test_serve_refuses_bad_input_in_one_line(tmp_path, option, words) -> None:
                               capture_output=True, text=True, timeout=120, env=cli_env())
     assert done.returncode == 2 and words in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.timeout(600)
+def test_until_stopped_builds_until_cancelled_and_ends_after_the_unit_in_progress(tmp_path) -> None:
+    served = start_serve(tmp_path, "--pace", "0")
+    try:
+        with served.client() as client:
+            goal = client.start(0)
+            wait_for(lambda: client.status()["unit"] == "PH-000001", 60, "the first unit to start")
+            assert client.status()["units_total"] == 0  # until stopped
+            assert client.cancel(goal) == 0  # ERROR_NONE: accepted
+            status, result = client.result(goal, timeout=300)
+            assert status == ifc.STATUS_CANCELED, result
+            assert result["serials"] == ["PH-000001"] and result["units_ok"] == 1 and result["state"] == "idle"
+            assert client.cancel(goal) == 3  # ERROR_GOAL_TERMINATED
+        assert served.stop() == 0
+    finally:
+        if served.process.poll() is None:
+            served.process.kill()
+            served.process.wait(10)
