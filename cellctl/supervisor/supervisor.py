@@ -16,7 +16,7 @@ the cell (FAULTED) with a message that says what happened and what to do.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from cellctl.config import CellDescription
 from cellctl.hw import ArmMode, HardwareError, HardwareSystem, StopKind
@@ -28,9 +28,11 @@ from cellctl.rt import (
     Context,
     Executor,
     LifecycleNode,
+    Parameter,
     ParameterDescriptor,
     ParameterType,
     Range,
+    SetParametersResult,
     SimClock,
     State,
     Time,
@@ -90,6 +92,7 @@ class Supervisor(LifecycleNode):
         self.status_pub = self.create_publisher(CellStatus, "~/status", QOS_LATCHED)
         for name in ("pause", "resume", "abort", "estop", "reset"):
             self.create_service(Trigger, f"~/{name}", self._service(name))
+        self.add_on_set_parameters_callback(self._on_speed_override)
 
     # ------------------------------------------------------------------ lifecycle
     def on_configure(self, previous: State) -> CallbackReturn:
@@ -151,6 +154,13 @@ class Supervisor(LifecycleNode):
         cell as one found inside it does: FAULTED, journaled, until reset."""
         self._fault(message)
         self._publish()
+
+    def _on_speed_override(self, batch: Sequence[Parameter]) -> SetParametersResult:
+        """A new speed override reaches the arms at once while a unit runs (paused arms stay held)."""
+        for parameter in batch:
+            if parameter.name == "speed_override" and self.state is CellState.RUNNING:
+                self._set_override(float(parameter.value) / 100.0)  # type: ignore[arg-type]
+        return SetParametersResult(True)
 
     def _service(self, name: str) -> Callable[[Trigger.Request], Trigger.Response]:
         def handle(request: Trigger.Request) -> Trigger.Response:
