@@ -120,7 +120,11 @@ class JointWatch:
         recent = self.since(time.monotonic() - window)
         return any(len(p) > 1 and np.ptp(p, axis=0).max() > tolerance for p in recent.values())
 
-    def still_for(self, seconds: float, tolerance: float = 1e-9) -> float:
+    def travel_since(self, start: float) -> float:
+        """The largest joint change of any arm since ``start``."""
+        return max(float(np.ptp(p, axis=0).max()) for p in self.since(start).values() if len(p))
+
+    def still_for(self, seconds: float) -> float:
         """Watch ``seconds``; returns the largest joint change of any arm in that time."""
         start = time.monotonic()
         time.sleep(seconds)
