@@ -98,6 +98,7 @@ class CellService:
         self.goal: Goal | None = None
         self.finished: OrderedDict[bytes, Goal] = OrderedDict()
         self.stop_requested = False
+        self._stopping_unit = False
         self._next_joints = 0.0
         self._last_status: tuple | None = None
         self._last_cheap: tuple | None = None
@@ -147,8 +148,10 @@ class CellService:
             self._publish_joints()
             self._next_joints = max(self._next_joints + self.joint_period, now - self.joint_period)
         self._publish_status()
-        if self.stop_requested and self.supervisor.state in VALID_IN["abort"]:
-            self.supervisor.abort()  # a signal ends the process: the unit ends ABORTED, controlled
+        if self.stop_requested and self.supervisor.state in VALID_IN["abort"] and not self._stopping_unit:
+            self._stopping_unit = True  # a signal ends the process: the unit ends ABORTED, controlled
+            self.journal.event("command", "abort from a signal: the service is stopping", self.system.now())
+            self.supervisor.abort()
         return self._next_joints
 
     def _on_cycle(self) -> None:

@@ -220,3 +220,15 @@ def test_until_stopped_builds_until_cancelled_and_ends_after_the_unit_in_progres
         if served.process.poll() is None:
             served.process.kill()
             served.process.wait(10)
+
+
+def test_sigterm_mid_unit_aborts_it_with_a_controlled_stop_and_exits_0(served: Served) -> None:
+    with served.client() as client:
+        client.start(2)
+        wait_for(lambda: client.status()["unit"] == "PH-000001", 60, "the first unit to start")
+    assert served.stop() == 0
+    with Journal.read_only(served.db) as journal:
+        assert [(u.serial, u.result) for u in journal.units()] == [("PH-000001", "ABORTED")]
+        kinds = [(kind, detail) for _id, _unit, _at, kind, detail in journal.events()]
+    assert ("command", "abort from a signal: the service is stopping") in kinds
+    assert kinds[-1][0] == "serve_stopped"
