@@ -123,6 +123,8 @@ def test_commands_need_the_token_and_a_dying_client_changes_nothing(served: Serv
         with pytest.raises(ServiceFailed, match="needs the cell's token"):
             reader.start(1)
         assert reader.get_parameter("speed_override") == 100.0
+    watched = served.cli("status", "--watch", "--for", "1.5", "--json")
+    assert watched.returncode == 0 and watched.last_json["state"] == "idle", watched
     wrong = served.token_file.with_name("wrong.token")
     wrong.write_text("f" * 32 + "\n")
     refused = served.cli("pause", token_file=wrong)
