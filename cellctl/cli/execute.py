@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,17 +78,8 @@ def cell_session(recipe: Recipe, cell: CellDescription, options: RunOptions, *,
             refuse_if_unfinished(existing, cell, options)
         finally:
             existing.close()
-    state_file = options.db.with_suffix(options.db.suffix + ".sim.json") if options.backend == "sim" else None
-    if options.backend == "sim" and not options.resume and state_file is not None and state_file.exists():
-        state_file.unlink()  # a fresh run starts from a fresh world; --resume continues the saved one
-    system, next_kit = make_backend(options.backend, cell, seed=options.seed, gui=options.gui,
-                                    realtime=options.realtime, failures=options.inject or {}, state_file=state_file)
+    system, journal, supervisor = build_supervisor(recipe, cell, options)
     try:
-        journal = Journal(options.db)
-    except JournalError as exc:
-        raise UsageError([str(exc)]) from None
-    try:
-        supervisor = Supervisor(Context(), system, cell, recipe, journal, next_kit=next_kit)
         try:
             if supervisor.configure() is not State.INACTIVE or supervisor.activate() is not State.ACTIVE:
                 raise HardwareError(f"the {options.backend} backend did not come up; check the connection and "
@@ -98,6 +89,25 @@ def cell_session(recipe: Recipe, cell: CellDescription, options: RunOptions, *,
             supervisor.shutdown()
     finally:
         journal.close()
+
+
+def build_supervisor(recipe: Recipe, cell: CellDescription, options: RunOptions,
+                     open_journal: Callable[[Path], Journal] = Journal) -> tuple[HardwareSystem, Journal, Supervisor]:
+    """The backend, the journal and the supervisor for ``options`` (shared by ``run`` and ``serve``).
+
+    Raises:
+        UsageError: the journal cannot be used.
+    """
+    state_file = options.db.with_suffix(options.db.suffix + ".sim.json") if options.backend == "sim" else None
+    if options.backend == "sim" and not options.resume and state_file is not None and state_file.exists():
+        state_file.unlink()  # a fresh run starts from a fresh world; --resume continues the saved one
+    system, next_kit = make_backend(options.backend, cell, seed=options.seed, gui=options.gui,
+                                    realtime=options.realtime, failures=options.inject or {}, state_file=state_file)
+    try:
+        journal = open_journal(options.db)
+    except JournalError as exc:
+        raise UsageError([str(exc)]) from None
+    return system, journal, Supervisor(Context(), system, cell, recipe, journal, next_kit=next_kit)
 
 
 def execute(recipe: Recipe, cell: CellDescription, options: RunOptions) -> int:

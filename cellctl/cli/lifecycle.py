@@ -3,7 +3,8 @@
 * ``cellctl units --open --db J``: the open units, where their parts are, what each arm holds, and
   the holes waiting for an operator's decision.
 * ``cellctl reset --cell C --backend B --db J --reason TEXT``: clears the arms' latched faults
-  (watchdog, e-stop, a restarted controller) and journals who reset and why.
+  (watchdog, e-stop, a restarted controller) and journals who reset and why; without ``--cell``
+  it asks a running ``cellctl serve`` to reset (see ``cellctl status``).
 * ``cellctl recover RECIPE --cell C --backend B --db J``: the clear-out of the last NOK or aborted
   unit (see :mod:`cellctl.supervisor.clearout`).
 * ``cellctl recover --db J --hole H --decide redo|accept|reject --operator NAME``: the operator's
@@ -20,7 +21,9 @@ from pathlib import Path
 from cellctl.cli.backends import make_backend
 from cellctl.cli.execute import EXIT_FAULT, EXIT_NOK, EXIT_OK, RunOptions, cell_session
 from cellctl.cli.loading import UsageError, checked, load
+from cellctl.cli.operate import trigger
 from cellctl.cli.report import open_journal
+from cellctl.cli.serve import add_endpoint_options
 from cellctl.cli.terminal import paint, table
 from cellctl.config import ConfigError, load_cell
 from cellctl.hw import HardwareError
@@ -36,10 +39,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     units.add_argument("--json", action="store_true", help="one JSON document")
     units.set_defaults(run=run_units)
 
-    reset = commands.add_parser("reset", help="clear latched faults on every arm (the reason is journaled)",
+    reset = commands.add_parser("reset", help="clear latched faults: of a running 'cellctl serve', or with "
+                                "--cell, of every arm directly (the reason is journaled)",
                                 description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _backend_options(reset)
-    reset.add_argument("--reason", required=True, help="why the cell is reset (journaled with the reset)")
+    _backend_options(reset, cell_required=False)
+    reset.add_argument("--reason", help="why the cell is reset (journaled with the reset; required with --cell)")
+    add_endpoint_options(reset)
+    reset.add_argument("--json", action="store_true", help="without --cell: print the answer as one JSON line")
     reset.set_defaults(run=run_reset)
 
     recover = commands.add_parser("recover", help="clear out a NOK or aborted unit, or decide about a hole",
@@ -86,6 +92,11 @@ def run_units(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------ reset
 def run_reset(args: argparse.Namespace) -> int:
+    """Reset a running ``serve`` (no ``--cell``), or the cell's controllers directly."""
+    if args.cell is None:
+        return trigger("reset")(args)
+    if not args.reason:
+        raise UsageError(["reset --cell: say why with --reason TEXT (it is journaled with the reset)"])
     try:
         cell = load_cell(args.cell)
     except ConfigError as exc:

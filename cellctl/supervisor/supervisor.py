@@ -16,7 +16,7 @@ the cell (FAULTED) with a message that says what happened and what to do.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from cellctl.config import CellDescription
 from cellctl.hw import ArmMode, HardwareError, HardwareSystem, StopKind
@@ -29,9 +29,11 @@ from cellctl.rt import (
     Context,
     Executor,
     LifecycleNode,
+    Parameter,
     ParameterDescriptor,
     ParameterType,
     Range,
+    SetParametersResult,
     SimClock,
     State,
     Time,
@@ -88,6 +90,7 @@ class Supervisor(LifecycleNode):
         self.ctx: CellContext | None = None
         self._request: str | None = None
         self._aborted = False
+        self._finish_requested = False
         self._tree: Behaviour | None = None
         self._message = ""
         self._hold = False  # the unit in progress stays open (resumable) when it stops
@@ -96,6 +99,7 @@ class Supervisor(LifecycleNode):
         self.status_pub = self.create_publisher(CellStatus, "~/status", QOS_LATCHED)
         for name in ("pause", "resume", "abort", "hold", "estop", "reset"):
             self.create_service(Trigger, f"~/{name}", self._service(name))
+        self.add_on_set_parameters_callback(self._on_speed_override)
 
     # ------------------------------------------------------------------ lifecycle
     def on_configure(self, previous: State) -> CallbackReturn:
@@ -160,6 +164,23 @@ class Supervisor(LifecycleNode):
         self.state, self._message = CellState.IDLE, ""
         self._publish()
 
+    def finish_after_unit(self) -> None:
+        """End the current run once the unit in progress is finished (no further units start)."""
+        self._finish_requested = True
+
+    def report_fault(self, message: str) -> None:
+        """A fault found outside the control loop (e.g. a link lost between two cycles) stops the
+        cell as one found inside it does: FAULTED, journaled, until reset."""
+        self._fault(message)
+        self._publish()
+
+    def _on_speed_override(self, batch: Sequence[Parameter]) -> SetParametersResult:
+        """A new speed override reaches the arms at once while a unit runs (paused arms stay held)."""
+        for parameter in batch:
+            if parameter.name == "speed_override" and self.state is CellState.RUNNING:
+                self._set_override(float(parameter.value) / 100.0)  # type: ignore[arg-type]
+        return SetParametersResult(True)
+
     def _service(self, name: str) -> Callable[[Trigger.Request], Trigger.Response]:
         def handle(request: Trigger.Request) -> Trigger.Response:
             getattr(self, name)()
@@ -178,9 +199,9 @@ class Supervisor(LifecycleNode):
         self.ctx.queue_depth = float(self.get_parameter("queue_depth"))
         self._set_override(self._speed())
         unfinished = self.journal.unfinished_unit() if resume else None
-        index, self._aborted = 0, False
+        index, self._aborted, self._finish_requested = 0, False, False
         while (index < units and self.state in (CellState.IDLE, CellState.RUNNING) and not self._aborted
-               and self._request not in ("hold", "abort")):
+               and not self._finish_requested and self._request not in ("hold", "abort")):
             unit = self._resume_unit(unfinished) if unfinished else self._new_unit(executor, on_cycle)
             unfinished = None
             if unit is None:  # the clear-out of the previous unit did not finish

@@ -175,3 +175,22 @@ def test_a_step_whose_motion_cannot_be_planned_fails_cleanly_and_retreats(tmp_pa
         home = cell.supervisor.cell.arms["loader"].home
         assert np.abs(cell.sim.arms["loader"].read().positions - home).max() < 5e-3  # the clean-up ran
         assert not sup.ctx.zones.holders
+
+
+def test_a_new_speed_override_reaches_the_arms_while_a_unit_runs(tmp_path: Path) -> None:
+    with supervised(tmp_path) as cell:
+        sup = cell.supervisor
+        seen: list[float] = []
+
+        def operator() -> None:
+            now = cell.sim.now()
+            if now > 1.0 and sup.get_parameter("speed_override") == 100.0:
+                sup.set_parameters({"speed_override": 50.0})
+            elif 1.0 < now <= 3.0:
+                seen.append(min(arm.read().override for arm in cell.sim.arms.values()))
+            elif now > 3.0:
+                sup.abort()
+
+        cell.run(1, on_cycle=operator)
+        assert seen and abs(seen[-1] - 0.5) < 1e-9, seen[-5:]
+        assert min(seen) >= 0.5 - 1e-9  # slowed down, never paused
