@@ -22,7 +22,6 @@ from cellctl.service.interfaces import CODEC, TYPES, ServiceType, type_hash
 from cellctl.service.keys import QOS_DEFAULT, QOS_LATCHED, NodeId, attachment, data_key, gid, parse_attachment
 
 
-
 def open_session(listen: Sequence[str] = (), connect: Sequence[str] = ()) -> zenoh.Session:
     """A peer session on explicit endpoints: no multicast scouting, nothing reachable by accident."""
     config = {"mode": "peer",
