@@ -2,8 +2,10 @@
 
 The native core interpolates the tool pose along the path (orientation by slerp on the
 rotation group), runs a jerk-limited profile along the path under Cartesian limits, resolves
-it into joint motion by inverse kinematics, and slows the whole move down uniformly where a
-joint limit would otherwise be exceeded. Plans that pass through a singularity, leave the
+it into joint motion by inverse kinematics, and slows the move down locally (a smoothed speed
+override that ramps in before the demanding stretch and out after it) where a joint limit or
+the path's curvature would otherwise be exceeded; a last dense check scales the whole move
+only if the ramps themselves still exceed a limit (docs/architecture.md). Plans that pass through a singularity, leave the
 joint limits or ask for an unreachable pose are rejected before any motion, with the move,
 the place along it and the reason (:class:`~cellctl.motion.errors.PathError`).
 """
