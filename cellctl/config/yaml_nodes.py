@@ -101,7 +101,10 @@ def parse_yaml(text: str, file: str = "<string>") -> Node:
     Raises:
         ConfigError: a syntax error (at the place PyYAML reports) or an unsupported construct.
     """
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        raise ConfigError(_text_mark(file, text, exc.position), _unprintable(exc.character)) from None
     try:
         try:
             root = loader.get_single_node()
@@ -116,11 +119,30 @@ def parse_yaml(text: str, file: str = "<string>") -> Node:
         loader.dispose()
 
 
+def _text_mark(file: str, text: str, position: int) -> Mark:
+    """The line and column of character ``position`` of ``text``."""
+    before = text[:position]
+    return Mark(file, before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1)
+
+
+def _unprintable(character: int | str) -> str:
+    code = character if isinstance(character, int) else ord(character)
+    return (f"character U+{code:04X} is not allowed in YAML (only printable text is); remove it, or check "
+            "that this is the right file")
+
+
 def load_yaml_file(path: str | Path) -> Node:
     """Read and parse a YAML file; the marks name the file as given."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(Mark(str(path), 1, 1), f"cannot read the file: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        head = data[:exc.start].decode("utf-8", errors="replace")
+        raise ConfigError(_text_mark(str(path), head, len(head)),
+                          f"not UTF-8 text (byte 0x{data[exc.start]:02x}); a cell or recipe must be a UTF-8 "
+                          "YAML text file: is this the right file?") from None
     return parse_yaml(text, str(path))
