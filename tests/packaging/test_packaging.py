@@ -12,6 +12,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.process
+
 HEAVY = ("pybullet", "matplotlib", "scipy")
 
 # Everything a `cellctl run --backend serial:...` process loads before it talks to a controller:
