@@ -52,11 +52,6 @@ def arm_fault(ctx: CellContext, arm: str) -> str | None:
 Planner = Callable[[CellContext, np.ndarray], SampledMotion]
 
 
-IN_POSITION = 2e-3  # rad: every joint this close to the goal (a servo's steady-state error) …
-SETTLED = 1e-2      # rad/s: … and this slow, before the next action starts
-SETTLE_TIMEOUT = 1.0  # s after the last setpoint to get there
-
-
 class Move(Action):
     """Plan from where the arm is when the action starts, stream the motion, then wait until
     the arm is in position (so a tool acts at the pose that was planned, not on the way)."""
@@ -76,7 +71,7 @@ class Move(Action):
             motion = self.plan(ctx, q)
         except (IKError, PathError) as exc:
             raise ActionFailed(f"cannot plan {self.what}: {exc}") from None
-        self.stream = MotionStream(ctx.system.arms[self.arm], motion, ctx.queue_depth)
+        self.stream = MotionStream(ctx.system.arms[self.arm], motion, ctx.queue_depth, lead=ctx.tuning.lead)
         self.goal = motion.sample([motion.duration]).position[0]
         ctx.streams.add(self.stream)
 
@@ -100,11 +95,13 @@ class Move(Action):
             self._played_at = ctx.now()
         state = ctx.system.arms[self.arm].read()
         error = float(np.abs(state.positions - self.goal).max())
-        if error <= IN_POSITION and float(np.abs(state.velocities).max()) <= SETTLED:
+        tuning = ctx.tuning
+        if error <= tuning.in_position and float(np.abs(state.velocities).max()) <= tuning.settled:
             return Status.SUCCESS
-        if ctx.now() > self._played_at + SETTLE_TIMEOUT:
-            self.failure = (f"{self.what}: arm {self.arm} did not settle within {IN_POSITION} rad of its goal "
-                            f"({error:.2e} rad off {SETTLE_TIMEOUT} s after the motion); check for a collision")
+        if ctx.now() > self._played_at + tuning.settle_timeout:
+            self.failure = (f"{self.what}: arm {self.arm} did not settle within {tuning.in_position} rad of its "
+                            f"goal ({error:.2e} rad off {tuning.settle_timeout} s after the motion); check for a "
+                            "collision")
             return Status.FAILURE
         return Status.RUNNING
 

@@ -11,6 +11,7 @@ from cellctl.hw import HardwareSystem
 from cellctl.journal import Journal, UnitRecord
 from cellctl.supervisor.geometry import CellGeometry
 from cellctl.supervisor.streaming import DEFAULT_DEPTH, MotionStream
+from cellctl.supervisor.tuning import DEFAULT_TUNING, Tuning
 
 
 class ZoneLocks:
@@ -57,6 +58,7 @@ class CellContext:
     geometry: CellGeometry
     journal: Journal
     queue_depth: float = DEFAULT_DEPTH  # seconds of setpoints kept queued ahead of each arm
+    tuning: Tuning = DEFAULT_TUNING  # the supervisor's timing and motion parameters for this run
     zones: ZoneLocks = field(default_factory=ZoneLocks)
     parts: PartLocations = field(default_factory=PartLocations)
     unit: UnitRecord | None = None

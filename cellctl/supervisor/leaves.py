@@ -17,7 +17,7 @@ import numpy as np
 
 from cellctl.hw import BackOutCommand, GripperAction, GripperCommand, ScrewProgram, ToolResult
 from cellctl.journal import TighteningRecord
-from cellctl.motion import CartesianLimits, IKError, PathError, plan_linear, plan_path, plan_ptp
+from cellctl.motion import IKError, PathError, plan_linear, plan_path, plan_ptp
 from cellctl.motion.cartesian import Lin
 from cellctl.motion.trajectory import SampledMotion
 from cellctl.recipe import model as rm
@@ -36,11 +36,6 @@ from cellctl.supervisor.actions import (
 from cellctl.supervisor.context import CellContext
 from cellctl.supervisor.geometry import APPROACH, CLEARANCE, SCREW_APPROACH, lifted
 from cellctl.supervisor.tree import Behaviour, Status
-
-APPROACH_LIMITS = CartesianLimits(speed=0.25, acceleration=1.5, jerk=15.0, angular_speed=1.0,
-                                  angular_acceleration=4.0, angular_jerk=40.0)
-"""Tool limits of the straight moves in and out of a pick, place or hole."""
-
 
 class StepLeaf(Behaviour):
     """A journaled recipe step (see module docstring)."""
@@ -190,7 +185,8 @@ def ptp_above(arm: str, tool: str, work: WorkPose) -> Planner:
         best, best_scale = None, -1.0
         for pose, q_work in candidates:
             try:
-                up = plan_linear(chain, q_work, geo.to_base(lifted(pose, work.height)), geo.limits, APPROACH_LIMITS)
+                up = plan_linear(chain, q_work, geo.to_base(lifted(pose, work.height)), geo.limits,
+                                 ctx.tuning.approach_limits)
             except PathError as exc:
                 last_error = exc
                 continue
@@ -244,7 +240,7 @@ def lin_to(arm: str, tool: str, pose: Callable[[], np.ndarray]) -> Planner:
     """A straight move to ``pose()`` (read when the move starts)."""
     def plan(ctx: CellContext, q: np.ndarray) -> SampledMotion:
         geo = ctx.geometry.arms[arm]
-        return plan_linear(geo.chain(tool), q, geo.to_base(pose()), geo.limits, APPROACH_LIMITS)
+        return plan_linear(geo.chain(tool), q, geo.to_base(pose()), geo.limits, ctx.tuning.approach_limits)
     return plan
 
 
@@ -422,7 +418,7 @@ class MoveLeaf(StepLeaf):
 
         def plan_cartesian(ctx: CellContext, q: np.ndarray) -> SampledMotion:
             moves = [Lin(geo.to_base(t.pose.matrix), blend=t.blend) for t in s.targets]
-            return plan_path(geo.chain(tool), q, moves, geo.limits, APPROACH_LIMITS)
+            return plan_path(geo.chain(tool), q, moves, geo.limits, ctx.tuning.approach_limits)
         return [Move(s.arm, plan_cartesian, self.name)], []
 
 
