@@ -43,7 +43,8 @@ def _plot(args: argparse.Namespace) -> int:
             print(f"{args.db}: the journal has no units yet")
             return 0
         for t in journal.tightenings(unit.id):
-            written.append(plotting.plot_tightening(t, args.out / f"{unit.serial}_{t.hole}_try{t.attempt}.png"))
+            written.append(plotting.plot_tightening(t, args.out / f"{unit.serial}_{t.hole}_try{t.attempt}.png",
+                                                    unit.serial))
         written.append(plotting.plot_timeline(unit, journal.steps(unit.id), args.out / f"{unit.serial}_timeline.png"))
     if args.recipe is not None:
         recipe, cell = load(args.recipe, args.cell)
