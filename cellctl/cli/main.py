@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -58,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C before a run installs its own handler (loading, validating)
         error(args.command, "interrupted")
         return EXIT_NOK
+    except BrokenPipeError:  # the reader went away (``cellctl report ... | head``): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 0
     except UsageError as exc:
         print_problems(exc.lines)
         return EXIT_USAGE

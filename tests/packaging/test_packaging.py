@@ -58,3 +58,31 @@ def test_python_dash_m_cellctl_reports_usage_errors_like_the_script() -> None:
     done = _python("-m", "cellctl", "validate", "no-such-recipe.yaml", "--cell", "no-such-cell.yaml")
     assert done.returncode == 2
     assert "no-such" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path) -> None:
+    """``cellctl report ... | head -1``: the closed pipe ends the command quietly, exit 0."""
+    import numpy as np
+
+    from cellctl.hw import ScrewProgram, ToolResult
+    from cellctl.journal import Journal
+
+    journal = Journal(tmp_path / "j.db")
+    unit = journal.start_unit("PH", "demo", "1", "cell", 0.0)
+    t = np.linspace(0.0, 1.0, 20000)
+    tightening = journal.start_tightening(unit.id, None, "h1", 0, "m14", ScrewProgram(3, 0.15, 0.13, 0.17, 2700.0, 3400.0),
+                                          1, 0.0)
+    journal.finish_tightening(tightening, ToolResult(1, True, "OK", 0.15, 3000.0, curve_time=t, curve_torque=t,
+                                                     curve_angle=t), 1.0)
+    journal.close()
+    process = subprocess.Popen([sys.executable, "-m", "cellctl", "report", "--db", str(tmp_path / "j.db"), "--unit",
+                                "PH-000001", "--curves", "--csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL)
+    assert process.stdout is not None and process.stdout.readline().startswith(b"serial,")
+    process.stdout.close()
+    try:
+        stderr = process.communicate(timeout=60)[1].decode()
+    finally:
+        process.kill()
+    assert process.returncode == 0, stderr
+    assert stderr == ""
