@@ -17,7 +17,7 @@ import yaml
 
 from cellctl.config.errors import ConfigError, Mark
 
-__all__ = ["MapNode", "SeqNode", "ScalarNode", "Node", "parse_yaml", "load_yaml_file"]
+__all__ = ["MapNode", "SeqNode", "ScalarNode", "YamlNode", "parse_yaml", "load_yaml_file"]
 
 Scalar = Union[None, bool, int, float, str]
 
@@ -35,7 +35,7 @@ class SeqNode:
     """A YAML sequence and where it starts."""
 
     mark: Mark
-    items: tuple["Node", ...]
+    items: tuple["YamlNode", ...]
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,11 @@ class MapNode:
     """A YAML mapping with string keys; ``keys`` holds where each key starts (for unknown-key errors)."""
 
     mark: Mark
-    values: dict[str, "Node"]
+    values: dict[str, "YamlNode"]
     keys: dict[str, Mark]
 
 
-Node = Union[MapNode, SeqNode, ScalarNode]
+YamlNode = Union[MapNode, SeqNode, ScalarNode]
 
 
 def _mark(file: str, node: yaml.Node) -> Mark:
@@ -61,7 +61,7 @@ class _Converter:
         self._file = file
         self._loader = loader
 
-    def convert(self, node: yaml.Node) -> Node:
+    def convert(self, node: yaml.Node) -> YamlNode:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
@@ -76,7 +76,7 @@ class _Converter:
         return ScalarNode(_mark(self._file, node), value)
 
     def _mapping(self, node: yaml.MappingNode) -> MapNode:
-        values: dict[str, Node] = {}
+        values: dict[str, YamlNode] = {}
         keys: dict[str, Mark] = {}
         for key_node, value_node in node.value:
             mark = _mark(self._file, key_node)
@@ -95,7 +95,7 @@ class _Converter:
         return MapNode(_mark(self._file, node), values, keys)
 
 
-def parse_yaml(text: str, file: str = "<string>") -> Node:
+def parse_yaml(text: str, file: str = "<string>") -> YamlNode:
     """Parse one YAML document into located nodes.
 
     Raises:
@@ -131,7 +131,7 @@ def _unprintable(character: int | str) -> str:
             "that this is the right file")
 
 
-def load_yaml_file(path: str | Path) -> Node:
+def load_yaml_file(path: str | Path) -> YamlNode:
     """Read and parse a YAML file; the marks name the file as given."""
     path = Path(path)
     try:

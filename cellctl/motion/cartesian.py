@@ -68,7 +68,8 @@ class Circ:
     blend: float | None = None
 
 
-Move = Lin | Circ
+CartesianMove = Lin | Circ
+"""One piece of a Cartesian path: a straight line or an arc."""
 
 
 class CartesianTrajectory(SampledMotion):
@@ -76,7 +77,7 @@ class CartesianTrajectory(SampledMotion):
 
     _native: _motion.CartesianTrajectory
 
-    def __init__(self, native: _motion.CartesianTrajectory, moves: tuple[Move, ...]) -> None:
+    def __init__(self, native: _motion.CartesianTrajectory, moves: tuple[CartesianMove, ...]) -> None:
         super().__init__(native)
         self.moves = moves
 
@@ -103,7 +104,7 @@ class CartesianTrajectory(SampledMotion):
                 f"duration={self.duration:.4f}s, time_scale={self.time_scale:.3f})")
 
 
-def _segment(move: Move, start: NDArray[np.float64], rotation_radius: float, index: int) -> _motion.PathSegment:
+def _segment(move: CartesianMove, start: NDArray[np.float64], rotation_radius: float, index: int) -> _motion.PathSegment:
     goal = as_pose(move.pose, f"move {index} pose")
     try:
         if isinstance(move, Lin):
@@ -118,11 +119,11 @@ def _segment(move: Move, start: NDArray[np.float64], rotation_radius: float, ind
         raise ValueError(f"move {index} ({_kind(move)}): {exc}") from None
 
 
-def _kind(move: Move) -> str:
+def _kind(move: CartesianMove) -> str:
     return "LIN" if isinstance(move, Lin) else "CIRC"
 
 
-def plan_path(chain: Chain, start_q: ArrayLike, moves: Sequence[Move], limits: JointLimits,
+def plan_path(chain: Chain, start_q: ArrayLike, moves: Sequence[CartesianMove], limits: JointLimits,
               cartesian_limits: CartesianLimits, blend: float = 0.0) -> CartesianTrajectory:
     """Plan a sequence of LIN/CIRC moves from joint configuration `start_q`, without stopping
     at corners that have a blend radius (`blend`, or the move's own), and ending at rest.
@@ -155,7 +156,7 @@ def plan_path(chain: Chain, start_q: ArrayLike, moves: Sequence[Move], limits: J
     return CartesianTrajectory(native, tuple(moves))
 
 
-def _check_blends(segments: list[_motion.PathSegment], blends: list[float], moves: Sequence[Move]) -> None:
+def _check_blends(segments: list[_motion.PathSegment], blends: list[float], moves: Sequence[CartesianMove]) -> None:
     for i, radius in enumerate(blends[:-1]):
         if not (math.isfinite(radius) and radius >= 0):
             raise ValueError(f"move {i} ({_kind(moves[i])}): blend radius {radius!r} must be a finite number ≥ 0")

@@ -110,7 +110,7 @@ def _references(recipe: rm.Recipe, cell: CellDescription) -> list[Problem]:
                 need(hole in cell.holes, step, valid(hole, cell.holes, "hole"))
         if isinstance(step, (rm.When, rm.Reject)) and step.hole is not None:
             need(step.hole in cell.holes, step, valid(step.hole, cell.holes, "hole"))
-        if isinstance(step, rm.Move):
+        if isinstance(step, rm.MoveStep):
             spec = cell.arms.get(step.arm_name)
             for target in step.targets:
                 if target.named is not None:

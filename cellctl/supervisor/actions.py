@@ -52,7 +52,7 @@ def arm_fault(ctx: CellContext, arm: str) -> str | None:
 Planner = Callable[[CellContext, np.ndarray], SampledMotion]
 
 
-class Move(Action):
+class MoveAction(Action):
     """Plan from where the arm is when the action starts, stream the motion, then wait until
     the arm is in position (so a tool acts at the pose that was planned, not on the way)."""
 

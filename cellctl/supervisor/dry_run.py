@@ -23,7 +23,7 @@ from cellctl.journal import Journal
 from cellctl.motion import IKError, JointLimits, PathError, SampledMotion
 from cellctl.recipe import Recipe
 from cellctl.recipe import model as rm
-from cellctl.supervisor.actions import AcquireZones, Dwell, Move, Tool
+from cellctl.supervisor.actions import AcquireZones, Dwell, MoveAction, Tool
 from cellctl.supervisor.context import CellContext
 from cellctl.supervisor.geometry import CellGeometry
 from cellctl.supervisor.leaves import LEAVES
@@ -115,7 +115,7 @@ class _Planner:
             return 0.0
         total = 0.0
         for action in actions:
-            if isinstance(action, Move):
+            if isinstance(action, MoveAction):
                 try:
                     motion = action.plan(self.ctx, self.q[action.arm])
                 except (IKError, PathError, ValueError) as exc:

@@ -27,7 +27,7 @@ from cellctl.supervisor.actions import (
     ActionFailed,
     Check,
     Dwell,
-    Move,
+    MoveAction,
     Planner,
     ReleaseZones,
     Tool,
@@ -248,9 +248,9 @@ def approach_sequence(arm: str, tool: str, target: np.ndarray, height: float, wh
                       turn_free: bool = False) -> tuple[list[Action], list[Action]]:
     """PTP above, LIN down — and the LIN back up, for after the work."""
     work = WorkPose(target, height, turn_free)
-    down = [Move(arm, ptp_above(arm, tool, work), f"{what}: approach"),
-            Move(arm, lin_to(arm, tool, lambda: work.pose), f"{what}: move in")]
-    up = [Move(arm, lin_to(arm, tool, lambda: work.above), f"{what}: retreat")]
+    down = [MoveAction(arm, ptp_above(arm, tool, work), f"{what}: approach"),
+            MoveAction(arm, lin_to(arm, tool, lambda: work.pose), f"{what}: move in")]
+    up = [MoveAction(arm, lin_to(arm, tool, lambda: work.above), f"{what}: retreat")]
     return down, up
 
 
@@ -258,13 +258,13 @@ def guarded(arm: str, zones: list[str], home: np.ndarray, work: list[Action]) ->
     """Hold the interlock zones around ``work`` and leave them (to home) before releasing."""
     if not zones:
         return work
-    return [AcquireZones(arm, zones), *work, Move(arm, ptp_to_joints(arm, home), "leave the shared zone"),
+    return [AcquireZones(arm, zones), *work, MoveAction(arm, ptp_to_joints(arm, home), "leave the shared zone"),
             ReleaseZones(arm, zones)]
 
 
 def retreat_cleanup(arm: str, zones: list[str], home: np.ndarray) -> list[Action]:
     """After a failure: back to home, then release the zones."""
-    return [Move(arm, ptp_to_joints(arm, home), "retreat to home"), ReleaseZones(arm, zones)]
+    return [MoveAction(arm, ptp_to_joints(arm, home), "retreat to home"), ReleaseZones(arm, zones)]
 
 
 # ------------------------------------------------------------------ the steps
@@ -403,7 +403,7 @@ class ScrewLeaf(StepLeaf):
 
 
 class MoveLeaf(StepLeaf):
-    step: rm.Move
+    step: rm.MoveStep
 
     def plan(self) -> tuple[list[Action], list[Action]]:
         s, ctx = self.step, self.ctx
@@ -412,14 +412,14 @@ class MoveLeaf(StepLeaf):
         first = s.targets[0]
         if first.named is not None or first.joints is not None:
             joints = geo.spec.home if first.named == "home" else first.joints
-            return [Move(s.arm, ptp_to_joints(s.arm, joints), self.name)], []
+            return [MoveAction(s.arm, ptp_to_joints(s.arm, joints), self.name)], []
         if s.mode == "ptp":
-            return [Move(s.arm, ptp_to_pose(s.arm, tool, first.pose.matrix), self.name)], []
+            return [MoveAction(s.arm, ptp_to_pose(s.arm, tool, first.pose.matrix), self.name)], []
 
         def plan_cartesian(ctx: CellContext, q: np.ndarray) -> SampledMotion:
             moves = [Lin(geo.to_base(t.pose.matrix), blend=t.blend) for t in s.targets]
             return plan_path(geo.chain(tool), q, moves, geo.limits, ctx.tuning.approach_limits)
-        return [Move(s.arm, plan_cartesian, self.name)], []
+        return [MoveAction(s.arm, plan_cartesian, self.name)], []
 
 
 class WaitLeaf(StepLeaf):
@@ -527,7 +527,7 @@ class WhenLeaf(StepLeaf):
 
 
 LEAVES: dict[type[rm.Step], type[StepLeaf]] = {
-    rm.Pick: PickLeaf, rm.Place: PlaceLeaf, rm.Screw: ScrewLeaf, rm.BackOut: BackOutLeaf, rm.Move: MoveLeaf,
+    rm.Pick: PickLeaf, rm.Place: PlaceLeaf, rm.Screw: ScrewLeaf, rm.BackOut: BackOutLeaf, rm.MoveStep: MoveLeaf,
     rm.Wait: WaitLeaf,
     rm.Inspect: InspectLeaf, rm.Reject: RejectLeaf, rm.When: WhenLeaf,
 }
