@@ -98,12 +98,32 @@ class LinkStats:
 
 
 class _Clock:
-    """Controller-clock estimate from TIME_REQ/TIME_RESP round trips (minimum-RTT filter)."""
+    """Controller-clock estimate from TIME_REQ/TIME_RESP round trips (minimum-RTT filter).
+
+    The estimate improves as round trips with a smaller RTT arrive, so the offset can step back
+    (by up to half the RTT of the best sample so far: hundreds of ms on a stalled host). The
+    time it gives never does: within one session (until :meth:`reset`), :meth:`now_ns` holds
+    still until the new estimate catches up, as a clock must for anything that waits on it.
+    """
 
     def __init__(self) -> None:
         self._samples: deque[tuple[int, int]] = deque(maxlen=16)
         self.rtts: deque[float] = deque(maxlen=1024)
         self.offset_ns: int | None = None
+        self._latest_ns: int | None = None
+        self._lock = threading.Lock()
+
+    def now_ns(self, host_ns: int) -> int | None:
+        """The controller's time at host monotonic time ``host_ns``; never less than a time given
+        before in this session. None before the first estimate."""
+        offset = self.offset_ns
+        if offset is None:
+            return None
+        with self._lock:
+            latest = self._latest_ns
+            value = host_ns + offset if latest is None else max(latest, host_ns + offset)
+            self._latest_ns = value
+        return value
 
     def rough(self, controller_us: int, host_ns: int) -> None:
         if self.offset_ns is None:
@@ -119,8 +139,11 @@ class _Clock:
         self.offset_ns = min(self._samples)[1]
 
     def reset(self) -> None:
+        """A new session (the controller may have restarted): forget the estimate and its history."""
         self._samples.clear()
         self.offset_ns = None
+        with self._lock:
+            self._latest_ns = None
 
 
 class HostLink:
@@ -199,10 +222,10 @@ class HostLink:
 
     def controller_time(self) -> float:
         """The controller's clock now, seconds (the synchronised estimate)."""
-        offset = self._clock.offset_ns
-        if offset is None:
+        now = self._clock.now_ns(time.monotonic_ns())
+        if now is None:
             raise LinkLost(f"the controller clock on {self.url} is not synchronised yet; configure() first")
-        return (time.monotonic_ns() + offset) * 1e-9
+        return now * 1e-9
 
     def clock_offset(self) -> float:
         """Controller clock minus the host's monotonic clock, seconds (the synchronised estimate)."""
