@@ -152,6 +152,7 @@ class _Clock:
         self._adopt(min(self._samples)[1], t4_ns, step=first)
 
     def reset(self) -> None:
+        """A new session (the controller may have restarted): forget the estimate and its history."""
         self._samples.clear()
         self._slew = None
 

@@ -6,10 +6,14 @@ arm, on simulation time. Grippers grasp only what they really hold; the screwdri
 process model with seeded failure injection (:class:`FailurePlan`).
 """
 
-from sim.arm import SimArm
-from sim.events import SimEvent
-from sim.injection import FailureKind, FailurePlan
-from sim.system import SimSystem
-from sim.tracking import TrackingStats
+from sim.quiet_import import import_pybullet
+
+import_pybullet()  # first, so no module below prints the banner
+
+from sim.arm import SimArm  # noqa: E402
+from sim.events import SimEvent  # noqa: E402
+from sim.injection import FailureKind, FailurePlan  # noqa: E402
+from sim.system import SimSystem  # noqa: E402
+from sim.tracking import TrackingStats  # noqa: E402
 
 __all__ = ["FailureKind", "FailurePlan", "SimArm", "SimEvent", "SimSystem", "TrackingStats"]

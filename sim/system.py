@@ -287,7 +287,9 @@ class SimSystem(HardwareSystem):
         return inside
 
     def save_image(self, path: str | Path, **camera: float) -> Path:
-        """Write a PNG of the cell (software renderer; works headless). See :func:`sim.render.render_png`."""
+        """Write a PNG of the cell with its stations named (software renderer; works headless).
+        See :func:`sim.render.render_png`."""
         if self.holes is not None:
             self.holes.sync_visuals()
-        return render_png(self.world.client, path, **camera)  # type: ignore[arg-type]
+        labels = [(name, station.pose.position) for name, station in self.cell.stations.items()]
+        return render_png(self.world.client, path, labels=labels, **camera)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -21,8 +22,21 @@ EPILOG = """exit codes: 0 every unit OK, 1 NOK units or aborted, 2 usage/cell/re
 3 hardware or link fault"""
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose help shows docstrings as plain text (no reST ````literal```` marks).
+
+    Sub-command parsers are made from their parent's class, so every command gets this.
+    """
+
+    def format_help(self) -> str:
+        return super().format_help().replace("``", "")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("``", "")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cellctl", description="Controller for a lights-out robotic assembly cell.",
+    parser = Parser(prog="cellctl", description="Controller for a lights-out robotic assembly cell.",
                                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"cellctl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -45,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C before a run installs its own handler (loading, validating)
         error(args.command, "interrupted")
         return EXIT_NOK
+    except BrokenPipeError:  # the reader went away (``cellctl report ... | head``): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 0
     except UsageError as exc:
         print_problems(exc.lines)
         return EXIT_USAGE

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cellctl.cli.loading import checked, load
+from cellctl.cli.loading import UsageError, checked, load
 from cellctl.cli.report import find_unit, open_journal
 
 
@@ -21,18 +21,30 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _plot(args)
+    except OSError as exc:  # the output folder or one of its files cannot be written
+        where = exc.filename or args.out
+        raise UsageError([f"{where}: cannot write the plots there ({exc.strerror or exc}); give --out a folder "
+                          "you can write to"]) from None
+
+
+def _plot(args: argparse.Namespace) -> int:
     from cellctl import plotting
 
-    args.out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with open_journal(args.db) as journal:
+        if args.out.exists() and not args.out.is_dir():
+            raise UsageError([f"{args.out}: is a file, not a folder; give --out a folder to write the plots into"])
+        args.out.mkdir(parents=True, exist_ok=True)
         units = journal.units()
         unit = find_unit(journal, args.unit) if args.unit else (units[-1] if units else None)
         if unit is None:
             print(f"{args.db}: the journal has no units yet")
             return 0
         for t in journal.tightenings(unit.id):
-            written.append(plotting.plot_tightening(t, args.out / f"{unit.serial}_{t.hole}_try{t.attempt}.png"))
+            written.append(plotting.plot_tightening(t, args.out / f"{unit.serial}_{t.hole}_try{t.attempt}.png",
+                                                    unit.serial))
         written.append(plotting.plot_timeline(unit, journal.steps(unit.id), args.out / f"{unit.serial}_timeline.png"))
     if args.recipe is not None:
         recipe, cell = load(args.recipe, args.cell)

@@ -7,12 +7,15 @@ import csv
 import datetime as dt
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
+from cellctl.cli import exports
 from cellctl.cli.loading import UsageError
 from cellctl.cli.terminal import paint, table
 from cellctl.journal import Journal, JournalError, StepRecord, TighteningRecord, UnitRecord
+
+DETAIL_WIDTH = 60
+"""Characters of a step's detail shown in the table (the exports carry it whole)."""
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -22,6 +25,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="one JSON document")
     fmt.add_argument("--csv", action="store_true", help="CSV rows (units, or the unit's tightenings)")
+    p.add_argument("--curves", action="store_true",
+                   help="with --unit and --json or --csv: the unit's torque-angle curves (one row per sample in CSV)")
     p.set_defaults(run=run)
 
 
@@ -47,20 +52,16 @@ def _when(t: float | None) -> str:
     return dt.datetime.fromtimestamp(t).isoformat(timespec="seconds") if t else ""
 
 
-def _tightening_dict(t: TighteningRecord) -> dict:
-    d = asdict(t)
-    d.pop("curve")
-    return d
-
-
 def run(args: argparse.Namespace) -> int:
+    if args.curves and (args.unit is None or not (args.json or args.csv)):
+        raise UsageError(["--curves exports one unit's curves: add --unit SERIAL and --json or --csv"])
     with open_journal(args.db) as journal:
         if args.unit is None:
             units = journal.units()
             if args.json:
-                print(json.dumps({"units": [asdict(u) for u in units]}, indent=1))
+                print(json.dumps({"units": [exports.unit_row(u) for u in units]}, indent=1))
             elif args.csv:
-                _csv([asdict(u) for u in units])
+                _csv([exports.unit_row(u) for u in units])
             else:
                 _units_table(units)
             return 0
@@ -68,11 +69,15 @@ def run(args: argparse.Namespace) -> int:
         steps, tightenings = journal.steps(unit.id), journal.tightenings(unit.id)
         events = [{"at": at, "kind": kind, "detail": detail}
                   for _, unit_id, at, kind, detail in journal.events() if unit_id == unit.id]
-        if args.json:
-            print(json.dumps({"unit": asdict(unit), "steps": [asdict(s) for s in steps],
-                              "tightenings": [_tightening_dict(t) for t in tightenings], "events": events}, indent=1))
+        if args.curves:
+            _curves(unit, tightenings, as_json=args.json)
+        elif args.json:
+            print(json.dumps({"unit": exports.unit_row(unit),
+                              "steps": [exports.step_row(s, unit.serial) for s in steps],
+                              "tightenings": [exports.tightening_row(t, unit.serial) for t in tightenings],
+                              "events": events}, indent=1))
         elif args.csv:
-            _csv([_tightening_dict(t) for t in tightenings])
+            _csv([exports.tightening_row(t, unit.serial) for t in tightenings])
         else:
             _unit_tables(unit, steps, tightenings)
             if events:  # resumes, holds, clear-outs, operator decisions
@@ -82,10 +87,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _csv(rows: list[dict]) -> None:
-    if not rows:
+def _curves(unit: UnitRecord, tightenings: list[TighteningRecord], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"unit": unit.serial, "curves": [exports.curve(t, unit.serial) for t in tightenings]}))
+    else:
+        _csv([row for t in tightenings for row in exports.curve_rows(t, unit.serial)], exports.CURVE_COLUMNS)
+
+
+def _csv(rows: list[dict], columns: tuple[str, ...] | None = None) -> None:
+    if not rows and columns is None:
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(columns or rows[0]))
     writer.writeheader()
     writer.writerows(rows)
 
@@ -115,7 +127,8 @@ def _unit_tables(unit: UnitRecord, steps: list[StepRecord], tightenings: list[Ti
     print(f"unit {unit.serial}: {_result(unit.result)} ({unit.recipe} rev {unit.recipe_version}, cell {unit.cell})"
           + (f" — {unit.reason}" if unit.reason else ""))
     print(table([[s.path, s.kind, s.arm or "", s.target or "", str(s.attempt), f"{s.started_at:.2f}",
-                  f"{(s.ended_at or s.started_at) - s.started_at:.2f}", _step_result(s), s.detail or ""]
+                  f"{(s.ended_at or s.started_at) - s.started_at:.2f}", _step_result(s),
+                  exports.shorten(s.detail or "", DETAIL_WIDTH)]
                  for s in steps], ["step", "kind", "arm", "target", "try", "start s", "took s", "result", "detail"]))
     if tightenings:
         print()

@@ -11,7 +11,8 @@ from cellctl.cli.loading import checked, load
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
-    """Options shared by ``run`` and ``demo``."""
+    """Options shared by ``run`` and ``demo``, and what Ctrl-C does during a run."""
+    p.epilog = INTERRUPTS_HELP
     p.add_argument("--units", type=_positive, default=1, help="units to build (default: %(default)s)")
     p.add_argument("--db", type=Path, default=None, help="production journal (SQLite) to write")
     p.add_argument("--gui", action="store_true", help="show the simulation in a window (paced to real time)")
@@ -22,6 +23,10 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--image", type=Path, default=None, help="simulation only: save a PNG of the cell at the end")
     p.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
 
+
+INTERRUPTS_HELP = """Ctrl-C during a run: the first pauses every arm on its path (a controlled stop;
+on a terminal, Enter resumes); a second aborts the unit (journalled ABORTED, no further units,
+exit 1); what the unit had done stays in the journal."""
 
 MAX_UNITS = 1_000_000
 """Most units one invocation builds (more than a year of a 30 s cycle, around the clock)."""
@@ -45,7 +50,8 @@ def options_from(args: argparse.Namespace, default_db: str) -> RunOptions:
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser("run", help="build units from a recipe", description=__doc__)
+    p = commands.add_parser("run", help="build units from a recipe", description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("recipe", type=Path, help="recipe YAML")
     p.add_argument("--cell", type=Path, required=True, help="cell description YAML")
     p.add_argument("--backend", default="sim",

@@ -17,7 +17,7 @@ from cellctl.config.paths import resolve_reference
 from cellctl.config.pose import Pose, read_pose
 from cellctl.config.schema import MapReader, as_string, as_seq
 from cellctl.config.urdf_info import UrdfInfo, read_urdf_info
-from cellctl.config.yaml_nodes import MapNode, Node
+from cellctl.config.yaml_nodes import MapNode, YamlNode
 
 __all__ = ["read_arm", "read_file_reference"]
 
@@ -54,7 +54,7 @@ def _link(reader: MapReader, key: str, links: tuple[str, ...], default: str | No
     return name
 
 
-def _read_tool(name: str, node: Node, path: str, arm_info: UrdfInfo, base_dir: Path,
+def _read_tool(name: str, node: YamlNode, path: str, arm_info: UrdfInfo, base_dir: Path,
                links: list[str]) -> ToolSpec:
     """Read one tool; a tool model's links are appended to ``links`` (the arm's links so far)."""
     reader = MapReader(node, path)
@@ -115,11 +115,11 @@ def _read_limits(reader: MapReader, dof: int) -> LimitsSpec:
     return spec
 
 
-def _has_model(node: Node) -> bool:
+def _has_model(node: YamlNode) -> bool:
     return isinstance(node, MapNode) and "model" in node.values
 
 
-def read_arm(name: str, node: Node, path: str, base_dir: Path) -> ArmSpec:
+def read_arm(name: str, node: YamlNode, path: str, base_dir: Path) -> ArmSpec:
     """Read one arm mapping."""
     reader = MapReader(node, path)
     urdf = read_file_reference(reader, "urdf", base_dir)

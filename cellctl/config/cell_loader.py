@@ -17,7 +17,7 @@ from cellctl.config.layout_loader import read_part, read_station, read_zone
 from cellctl.config.model import CellDescription
 from cellctl.config.process_loader import read_hole, read_program, read_screw
 from cellctl.config.schema import MapReader
-from cellctl.config.yaml_nodes import Node, load_yaml_file, parse_yaml
+from cellctl.config.yaml_nodes import YamlNode, load_yaml_file, parse_yaml
 
 __all__ = ["load_cell", "parse_cell", "demo_cell_path"]
 
@@ -30,14 +30,14 @@ def demo_cell_path() -> Path:
     return Path(__file__).with_name("demo") / "cell.yaml"
 
 
-def _section(root: MapReader, key: str, read: Callable[[str, Node, str], T], *, required: bool = True) -> dict[str, T]:
+def _section(root: MapReader, key: str, read: Callable[[str, YamlNode, str], T], *, required: bool = True) -> dict[str, T]:
     reader = root.mapping(key) if required else root.optional_mapping(key)
     if reader is None:
         return {}
     return {name: read(name, node, reader.child_path(name)) for name, node in reader.entries()}
 
 
-def _build(root_node: Node, source: Path) -> CellDescription:
+def _build(root_node: YamlNode, source: Path) -> CellDescription:
     root = MapReader(root_node, "")
     version = root.integer("version", 1, 1000)
     if version != SCHEMA_VERSION:

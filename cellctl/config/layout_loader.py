@@ -11,7 +11,7 @@ from cellctl.config.model import PART_SHAPES, STATION_TYPES, PartSpec, ScrewSpec
 from cellctl.config.placement import check_grasp, check_slot
 from cellctl.config.pose import Pose, read_pose
 from cellctl.config.schema import MapReader, as_seq, as_string
-from cellctl.config.yaml_nodes import Node
+from cellctl.config.yaml_nodes import YamlNode
 
 __all__ = ["read_station", "read_part", "read_zone"]
 
@@ -38,7 +38,7 @@ def _located(reader: MapReader, key: str) -> dict[str, tuple[Mark, str]]:
     return {name: (node.mark, poses_reader.child_path(name)) for name, node in poses_reader.entries()}
 
 
-def read_station(name: str, node: Node, path: str, screws: Mapping[str, ScrewSpec]) -> StationSpec:
+def read_station(name: str, node: YamlNode, path: str, screws: Mapping[str, ScrewSpec]) -> StationSpec:
     """Read one station (see :class:`~cellctl.config.model.StationSpec`)."""
     reader = MapReader(node, path)
     station_type = reader.string("type", STATION_TYPES)
@@ -67,7 +67,7 @@ def read_station(name: str, node: Node, path: str, screws: Mapping[str, ScrewSpe
     return station
 
 
-def read_part(name: str, node: Node, path: str, stations: Mapping[str, StationSpec]) -> PartSpec:
+def read_part(name: str, node: YamlNode, path: str, stations: Mapping[str, StationSpec]) -> PartSpec:
     """Read one part: shape (box: [x, y, z]; cylinder: [radius, height]), mass, start slot and grasps."""
     reader = MapReader(node, path)
     shape = reader.string("shape", PART_SHAPES)
@@ -88,7 +88,7 @@ def read_part(name: str, node: Node, path: str, stations: Mapping[str, StationSp
     return part
 
 
-def read_zone(name: str, node: Node, path: str, stations: Mapping[str, StationSpec], arms: list[str]) -> ZoneSpec:
+def read_zone(name: str, node: YamlNode, path: str, stations: Mapping[str, StationSpec], arms: list[str]) -> ZoneSpec:
     """Read one interlock zone: a box on a station that several arms share."""
     reader = MapReader(node, path)
     station = reader.string("station", list(stations))

@@ -14,7 +14,7 @@ import numpy as np
 
 from cellctl.config.errors import ConfigError
 from cellctl.config.schema import MapReader, as_vector
-from cellctl.config.yaml_nodes import Node
+from cellctl.config.yaml_nodes import YamlNode
 
 __all__ = ["Pose", "read_pose", "quat_from_rpy", "quat_to_matrix"]
 
@@ -104,7 +104,7 @@ class Pose:
         return self.position.tolist(), self.quaternion.tolist()
 
 
-def read_pose(node: Node, path: str) -> Pose:
+def read_pose(node: YamlNode, path: str) -> Pose:
     """Read a pose mapping (see module docstring); errors point at the offending value."""
     reader = MapReader(node, path)
     xyz_node = reader.optional("xyz")

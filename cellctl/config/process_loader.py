@@ -9,7 +9,7 @@ from cellctl.config.model import HoleSpec, PartSpec, ScrewSpec
 from cellctl.config.placement import check_hole
 from cellctl.config.pose import read_pose
 from cellctl.config.schema import MapReader, as_seq, as_string, as_vector
-from cellctl.config.yaml_nodes import Node
+from cellctl.config.yaml_nodes import YamlNode
 from cellctl.hw.tools import ScrewProgram
 
 __all__ = ["read_program", "read_screw", "read_hole"]
@@ -24,7 +24,7 @@ def _window(reader: MapReader, key: str, low: float, high: float, unit: str) -> 
     return float(values[0]), float(values[1])
 
 
-def read_program(node: Node, path: str) -> ScrewProgram:
+def read_program(node: YamlNode, path: str) -> ScrewProgram:
     """Read one tightening program; the target torque must lie inside the torque window."""
     reader = MapReader(node, path)
     program_id = reader.integer("id", 0, 65535)
@@ -45,7 +45,7 @@ def read_program(node: Node, path: str) -> ScrewProgram:
     return program
 
 
-def read_screw(name: str, node: Node, path: str) -> ScrewSpec:
+def read_screw(name: str, node: YamlNode, path: str) -> ScrewSpec:
     """Read one screw type."""
     reader = MapReader(node, path)
     spec = ScrewSpec(
@@ -72,7 +72,7 @@ def _reference(reader: MapReader, key: str, known: Mapping[str, object], what: s
     return name
 
 
-def read_hole(name: str, node: Node, path: str, parts: Mapping[str, PartSpec],
+def read_hole(name: str, node: YamlNode, path: str, parts: Mapping[str, PartSpec],
               screws: Mapping[str, ScrewSpec], programs: Mapping[str, ScrewProgram]) -> HoleSpec:
     """Read one screw hole; its part, screw, program and joined parts must be defined."""
     reader = MapReader(node, path)

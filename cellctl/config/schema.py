@@ -16,14 +16,14 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from cellctl.config.errors import ConfigError, Mark
-from cellctl.config.yaml_nodes import MapNode, Node, ScalarNode, SeqNode
+from cellctl.config.yaml_nodes import MapNode, YamlNode, ScalarNode, SeqNode
 
 __all__ = ["MapReader", "as_number", "as_string", "as_vector", "as_map", "as_seq", "kind_of"]
 
 _FLOAT_TEXT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
-def kind_of(node: Node) -> str:
+def kind_of(node: YamlNode) -> str:
     """A short human name of a node's type, for error messages."""
     if isinstance(node, MapNode):
         return "a mapping"
@@ -44,7 +44,7 @@ def _range_text(low: float, high: float, unit: str) -> str:
     return f"{low:g} .. {high:g}{suffix}"
 
 
-def as_number(node: Node, path: str, low: float, high: float, unit: str = "", *, integer: bool = False) -> float:
+def as_number(node: YamlNode, path: str, low: float, high: float, unit: str = "", *, integer: bool = False) -> float:
     """A finite number in [low, high] (an int when ``integer``); ``1e-3``-style strings count as numbers."""
     what = "an integer" if integer else "a number"
     valid = f"{what} in {_range_text(low, high, unit)}"
@@ -62,7 +62,7 @@ def as_number(node: Node, path: str, low: float, high: float, unit: str = "", *,
     return int(value) if integer else float(value)
 
 
-def as_string(node: Node, path: str, choices: Sequence[str] | None = None) -> str:
+def as_string(node: YamlNode, path: str, choices: Sequence[str] | None = None) -> str:
     """A non-empty string, one of ``choices`` when given."""
     if not isinstance(node, ScalarNode) or not isinstance(node.value, str) or not node.value:
         valid = f"one of {', '.join(choices)}" if choices else "a non-empty string"
@@ -73,7 +73,7 @@ def as_string(node: Node, path: str, choices: Sequence[str] | None = None) -> st
     return node.value
 
 
-def as_seq(node: Node, path: str, length: int | None = None) -> SeqNode:
+def as_seq(node: YamlNode, path: str, length: int | None = None) -> SeqNode:
     """A list, of exactly ``length`` items when given."""
     if not isinstance(node, SeqNode):
         want = f"a list of {length} items" if length is not None else "a list"
@@ -83,7 +83,7 @@ def as_seq(node: Node, path: str, length: int | None = None) -> SeqNode:
     return node
 
 
-def as_vector(node: Node, path: str, length: int | None, low: float, high: float, unit: str = "") -> np.ndarray:
+def as_vector(node: YamlNode, path: str, length: int | None, low: float, high: float, unit: str = "") -> np.ndarray:
     """A list of numbers, each in [low, high], as a float64 array."""
     seq = as_seq(node, path, length)
     if not seq.items:
@@ -91,7 +91,7 @@ def as_vector(node: Node, path: str, length: int | None, low: float, high: float
     return np.array([as_number(item, f"{path}[{i}]", low, high, unit) for i, item in enumerate(seq.items)])
 
 
-def as_map(node: Node, path: str) -> "MapReader":
+def as_map(node: YamlNode, path: str) -> "MapReader":
     """A :class:`MapReader` over a mapping node."""
     return MapReader(node, path)
 
@@ -109,7 +109,7 @@ class MapReader:
         path: its dotted path for messages (empty for the document root).
     """
 
-    def __init__(self, node: Node, path: str) -> None:
+    def __init__(self, node: YamlNode, path: str) -> None:
         if not isinstance(node, MapNode):
             where = path or "the document"
             raise ConfigError(node.mark, f"{where} must be a mapping (key: value lines), got {kind_of(node)}")
@@ -134,7 +134,7 @@ class MapReader:
         """Where ``key`` is written (the mapping's start when absent)."""
         return self.node.keys.get(key, self.node.mark)
 
-    def get(self, key: str) -> Node:
+    def get(self, key: str) -> YamlNode:
         """The node at a required key."""
         self._used.add(key)
         if key not in self.node.values:
@@ -146,7 +146,7 @@ class MapReader:
             raise ConfigError(self.node.mark, f"{where} is missing the required key {key!r}")
         return self.node.values[key]
 
-    def optional(self, key: str) -> Node | None:
+    def optional(self, key: str) -> YamlNode | None:
         """The node at an optional key, or None."""
         self._used.add(key)
         return self.node.values.get(key)
@@ -194,7 +194,7 @@ class MapReader:
         node = self.optional(key)
         return None if node is None else MapReader(node, self.child_path(key))
 
-    def entries(self) -> Iterator[tuple[str, Node]]:
+    def entries(self) -> Iterator[tuple[str, YamlNode]]:
         """Every (key, node) pair, marking all keys used (for name → item mappings)."""
         for key, node in self.node.values.items():
             self._used.add(key)

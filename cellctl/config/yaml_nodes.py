@@ -17,7 +17,7 @@ import yaml
 
 from cellctl.config.errors import ConfigError, Mark
 
-__all__ = ["MapNode", "SeqNode", "ScalarNode", "Node", "parse_yaml", "load_yaml_file"]
+__all__ = ["MapNode", "SeqNode", "ScalarNode", "YamlNode", "parse_yaml", "load_yaml_file"]
 
 Scalar = Union[None, bool, int, float, str]
 
@@ -35,7 +35,7 @@ class SeqNode:
     """A YAML sequence and where it starts."""
 
     mark: Mark
-    items: tuple["Node", ...]
+    items: tuple["YamlNode", ...]
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,11 @@ class MapNode:
     """A YAML mapping with string keys; ``keys`` holds where each key starts (for unknown-key errors)."""
 
     mark: Mark
-    values: dict[str, "Node"]
+    values: dict[str, "YamlNode"]
     keys: dict[str, Mark]
 
 
-Node = Union[MapNode, SeqNode, ScalarNode]
+YamlNode = Union[MapNode, SeqNode, ScalarNode]
 
 
 def _mark(file: str, node: yaml.Node) -> Mark:
@@ -61,7 +61,7 @@ class _Converter:
         self._file = file
         self._loader = loader
 
-    def convert(self, node: yaml.Node) -> Node:
+    def convert(self, node: yaml.Node) -> YamlNode:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
@@ -76,7 +76,7 @@ class _Converter:
         return ScalarNode(_mark(self._file, node), value)
 
     def _mapping(self, node: yaml.MappingNode) -> MapNode:
-        values: dict[str, Node] = {}
+        values: dict[str, YamlNode] = {}
         keys: dict[str, Mark] = {}
         for key_node, value_node in node.value:
             mark = _mark(self._file, key_node)
@@ -95,13 +95,16 @@ class _Converter:
         return MapNode(_mark(self._file, node), values, keys)
 
 
-def parse_yaml(text: str, file: str = "<string>") -> Node:
+def parse_yaml(text: str, file: str = "<string>") -> YamlNode:
     """Parse one YAML document into located nodes.
 
     Raises:
         ConfigError: a syntax error (at the place PyYAML reports) or an unsupported construct.
     """
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        raise ConfigError(_text_mark(file, text, exc.position), _unprintable(exc.character)) from None
     try:
         try:
             root = loader.get_single_node()
@@ -116,11 +119,30 @@ def parse_yaml(text: str, file: str = "<string>") -> Node:
         loader.dispose()
 
 
-def load_yaml_file(path: str | Path) -> Node:
+def _text_mark(file: str, text: str, position: int) -> Mark:
+    """The line and column of character ``position`` of ``text``."""
+    before = text[:position]
+    return Mark(file, before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1)
+
+
+def _unprintable(character: int | str) -> str:
+    code = character if isinstance(character, int) else ord(character)
+    return (f"character U+{code:04X} is not allowed in YAML (only printable text is); remove it, or check "
+            "that this is the right file")
+
+
+def load_yaml_file(path: str | Path) -> YamlNode:
     """Read and parse a YAML file; the marks name the file as given."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(Mark(str(path), 1, 1), f"cannot read the file: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        head = data[:exc.start].decode("utf-8", errors="replace")
+        raise ConfigError(_text_mark(str(path), head, len(head)),
+                          f"not UTF-8 text (byte 0x{data[exc.start]:02x}); a cell or recipe must be a UTF-8 "
+                          "YAML text file: is this the right file?") from None
     return parse_yaml(text, str(path))

@@ -2,8 +2,10 @@
 
 The native core interpolates the tool pose along the path (orientation by slerp on the
 rotation group), runs a jerk-limited profile along the path under Cartesian limits, resolves
-it into joint motion by inverse kinematics, and slows the whole move down uniformly where a
-joint limit would otherwise be exceeded. Plans that pass through a singularity, leave the
+it into joint motion by inverse kinematics, and slows the move down locally (a smoothed speed
+override that ramps in before the demanding stretch and out after it) where a joint limit or
+the path's curvature would otherwise be exceeded; a last dense check scales the whole move
+only if the ramps themselves still exceed a limit (docs/architecture.md). Plans that pass through a singularity, leave the
 joint limits or ask for an unreachable pose are rejected before any motion, with the move,
 the place along it and the reason (:class:`~cellctl.motion.errors.PathError`).
 """
@@ -66,7 +68,8 @@ class Circ:
     blend: float | None = None
 
 
-Move = Lin | Circ
+CartesianMove = Lin | Circ
+"""One piece of a Cartesian path: a straight line or an arc."""
 
 
 class CartesianTrajectory(SampledMotion):
@@ -74,7 +77,7 @@ class CartesianTrajectory(SampledMotion):
 
     _native: _motion.CartesianTrajectory
 
-    def __init__(self, native: _motion.CartesianTrajectory, moves: tuple[Move, ...]) -> None:
+    def __init__(self, native: _motion.CartesianTrajectory, moves: tuple[CartesianMove, ...]) -> None:
         super().__init__(native)
         self.moves = moves
 
@@ -101,7 +104,7 @@ class CartesianTrajectory(SampledMotion):
                 f"duration={self.duration:.4f}s, time_scale={self.time_scale:.3f})")
 
 
-def _segment(move: Move, start: NDArray[np.float64], rotation_radius: float, index: int) -> _motion.PathSegment:
+def _segment(move: CartesianMove, start: NDArray[np.float64], rotation_radius: float, index: int) -> _motion.PathSegment:
     goal = as_pose(move.pose, f"move {index} pose")
     try:
         if isinstance(move, Lin):
@@ -116,11 +119,11 @@ def _segment(move: Move, start: NDArray[np.float64], rotation_radius: float, ind
         raise ValueError(f"move {index} ({_kind(move)}): {exc}") from None
 
 
-def _kind(move: Move) -> str:
+def _kind(move: CartesianMove) -> str:
     return "LIN" if isinstance(move, Lin) else "CIRC"
 
 
-def plan_path(chain: Chain, start_q: ArrayLike, moves: Sequence[Move], limits: JointLimits,
+def plan_path(chain: Chain, start_q: ArrayLike, moves: Sequence[CartesianMove], limits: JointLimits,
               cartesian_limits: CartesianLimits, blend: float = 0.0) -> CartesianTrajectory:
     """Plan a sequence of LIN/CIRC moves from joint configuration `start_q`, without stopping
     at corners that have a blend radius (`blend`, or the move's own), and ending at rest.
@@ -153,7 +156,7 @@ def plan_path(chain: Chain, start_q: ArrayLike, moves: Sequence[Move], limits: J
     return CartesianTrajectory(native, tuple(moves))
 
 
-def _check_blends(segments: list[_motion.PathSegment], blends: list[float], moves: Sequence[Move]) -> None:
+def _check_blends(segments: list[_motion.PathSegment], blends: list[float], moves: Sequence[CartesianMove]) -> None:
     for i, radius in enumerate(blends[:-1]):
         if not (math.isfinite(radius) and radius >= 0):
             raise ValueError(f"move {i} ({_kind(moves[i])}): blend radius {radius!r} must be a finite number ≥ 0")

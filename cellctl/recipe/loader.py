@@ -34,14 +34,14 @@ from pathlib import Path
 from cellctl.config.errors import ConfigError
 from cellctl.config.pose import read_pose
 from cellctl.config.schema import MapReader, as_map, as_seq, as_string
-from cellctl.config.yaml_nodes import MapNode, Node, ScalarNode, load_yaml_file, parse_yaml
+from cellctl.config.yaml_nodes import MapNode, YamlNode, ScalarNode, load_yaml_file, parse_yaml
 from cellctl.recipe.model import (
     COMPOSITE_KINDS,
     BackOut,
     COMPOSITE_TYPES,
     LEAF_KINDS,
     Inspect,
-    Move,
+    MoveStep,
     MoveTarget,
     Pick,
     Place,
@@ -70,7 +70,7 @@ def parse_recipe(text: str, file: str = "<string>") -> Recipe:
     return _recipe(parse_yaml(text, file), Path(file))
 
 
-def _recipe(root: Node, source: Path) -> Recipe:
+def _recipe(root: YamlNode, source: Path) -> Recipe:
     doc = MapReader(root, "")
     doc.integer("version", 1, 1)
     name = doc.string("recipe")
@@ -88,7 +88,7 @@ def _recipe(root: Node, source: Path) -> Recipe:
     return Recipe(name, revision, prefix, cell, tree, source, root.mark, recover)
 
 
-def _step(node: Node, where: str, path: str) -> Step:
+def _step(node: YamlNode, where: str, path: str) -> Step:
     kinds = [k for k in node.values if k != "id"] if isinstance(node, MapNode) else []
     if not isinstance(node, MapNode) or len(kinds) != 1:
         raise ConfigError(node.mark, f"{where} must be a mapping with exactly one step kind "
@@ -107,12 +107,12 @@ def _step(node: Node, where: str, path: str) -> Step:
     return dataclasses.replace(step, id=step_id) if step_id else step
 
 
-def _key_node(node: MapNode, key: str) -> Node:
+def _key_node(node: MapNode, key: str) -> YamlNode:
     """The key itself as a located node (to check it like a value)."""
     return ScalarNode(node.keys[key], key)
 
 
-def _composite(kind: str, body: Node, where: str, path: str, node: MapNode) -> Step:
+def _composite(kind: str, body: YamlNode, where: str, path: str, node: MapNode) -> Step:
     if kind == "retry":
         reader = as_map(body, where)
         times = reader.integer("times", 1, 10)
@@ -177,7 +177,7 @@ def _move(r: MapReader, node: MapNode, path: str) -> Step:
                           "'joints', 'pose' or 'path' (a list of {pose, blend})")
     if mode == "ptp" and any(t.pose is not None for t in targets) and r.has("path"):
         raise ConfigError(r.key_mark("path"), f"{r.child_path('path')} is a Cartesian path: use mode: lin")
-    return Move(node.mark, path, arm_name=arm, mode=mode, targets=tuple(targets))
+    return MoveStep(node.mark, path, arm_name=arm, mode=mode, targets=tuple(targets))
 
 
 def _wait(r: MapReader, node: MapNode, path: str) -> Step:

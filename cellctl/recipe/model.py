@@ -114,7 +114,7 @@ class MoveTarget:
 
 
 @dataclass(frozen=True)
-class Move(Step):
+class MoveStep(Step):
     """Joint (``ptp``) or Cartesian (``lin``) moves through one or more targets."""
 
     KIND = "move"
@@ -299,10 +299,10 @@ class Recipe:
         return out
 
 
-LEAF_TYPES: dict[str, type[Step]] = {c.KIND: c for c in (Pick, Place, Screw, BackOut, Move, Wait, Inspect, Reject, When)}  # type: ignore[attr-defined]
+LEAF_TYPES: dict[str, type[Step]] = {c.KIND: c for c in (Pick, Place, Screw, BackOut, MoveStep, Wait, Inspect, Reject, When)}  # type: ignore[attr-defined]
 COMPOSITE_TYPES: dict[str, type[Composite]] = {c.KIND: c for c in (Sequence, Parallel, Fallback, Retry)}  # type: ignore[attr-defined]
 
 __all__ = [
-    "BackOut", "COMPOSITE_KINDS", "Composite", "Fallback", "Inspect", "LEAF_KINDS", "Move", "MoveTarget", "Parallel",
+    "BackOut", "COMPOSITE_KINDS", "Composite", "Fallback", "Inspect", "LEAF_KINDS", "MoveStep", "MoveTarget", "Parallel",
     "Pick", "Place", "Recipe", "Reject", "Retry", "Screw", "Sequence", "Step", "TIGHTENING_FAILURES", "Wait", "When",
 ]

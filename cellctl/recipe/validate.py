@@ -2,9 +2,10 @@
 
 1. References: arms (with the tools a step needs), parts, stations and slots, holes and
    programs, step ids; every problem is reported at the step's ``FILE:LINE:COL``.
-2. A dry run of the nominal path: the real step implementations plan every motion on virtual
-   arms (start at home), so unreachable poses, joint limits and singular straight moves are
-   found with the step that asks for them; every alternative of a fallback is planned too.
+2. The supervisor's dry run (:func:`cellctl.supervisor.dry_run.dry_run`): the real step
+   implementations plan every motion on virtual arms (start at home), so unreachable poses,
+   joint limits and singular straight moves are found with the step that asks for them; every
+   alternative of a fallback is planned too.
 3. Interlocks: every arm's home must lie outside the interlock zones (steps leave a zone by
    going home before they release it), so two arms never hold a zone at once.
 4. An estimated cycle time: motions as planned, tools at their nominal times; sequences add
@@ -13,23 +14,16 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from cellctl.config import ArmSpec, CellDescription, Mark
-from cellctl.hw import BackOutCommand, GripperCommand, ScrewProgram
-from cellctl.journal import Journal
-from cellctl.motion import IKError, JointLimits, PathError, SampledMotion, Samples
+from cellctl.motion import JointLimits, Samples
 from cellctl.recipe import model as rm
-from cellctl.supervisor.actions import AcquireZones, Dwell, Move, Tool
-from cellctl.supervisor.context import CellContext
+from cellctl.supervisor.dry_run import dry_run
 from cellctl.supervisor.geometry import CellGeometry, arm_geometry
-from cellctl.supervisor.leaves import LEAVES
-
-GRIPPER_SECONDS = 0.5  # nominal gripper or vacuum action
 
 
 @dataclass(frozen=True)
@@ -64,7 +58,9 @@ def validate(recipe: rm.Recipe, cell: CellDescription) -> Validation:
     result.problems.extend(_references(recipe, cell))
     result.problems.extend(_homes_outside_zones(cell))
     if not result.problems:
-        _DryRun(cell, result).run(recipe)
+        planned = dry_run(recipe, cell)
+        result.problems.extend(Problem(mark, message) for mark, message in planned.problems)
+        result.cycle_time_s, result.motions, result.zone_steps = planned.cycle_time_s, planned.planned, planned.zone_steps
     return result
 
 
@@ -114,7 +110,7 @@ def _references(recipe: rm.Recipe, cell: CellDescription) -> list[Problem]:
                 need(hole in cell.holes, step, valid(hole, cell.holes, "hole"))
         if isinstance(step, (rm.When, rm.Reject)) and step.hole is not None:
             need(step.hole in cell.holes, step, valid(step.hole, cell.holes, "hole"))
-        if isinstance(step, rm.Move):
+        if isinstance(step, rm.MoveStep):
             spec = cell.arms.get(step.arm_name)
             for target in step.targets:
                 if target.named is not None:
@@ -149,12 +145,11 @@ def _homes_outside_zones(cell: CellDescription) -> list[Problem]:
 
 
 def plan_motions(recipe: rm.Recipe, cell: CellDescription, rate: float = 200.0) -> dict[str, tuple[Samples, JointLimits]]:
-    """Every arm's planned motions of one nominal unit, end to end (motion time, no waiting)."""
-    result = Validation()
-    dry = _DryRun(cell, result)
-    dry.run(recipe)
+    """Every arm's planned motions of one nominal unit, end to end (motion time, no waiting;
+    a fallback's nominal alternative only, so the motions join up)."""
+    planned = dry_run(recipe, cell)
     out = {}
-    for arm, motions in dry.planned.items():
+    for arm, motions in planned.motions.items():
         if not motions:
             continue
         parts, offset = [], 0.0
@@ -164,93 +159,5 @@ def plan_motions(recipe: rm.Recipe, cell: CellDescription, rate: float = 200.0) 
             offset += motion.duration
         fields = {f: np.concatenate([getattr(s, f) for _, s in parts]) for f in ("position", "velocity", "acceleration", "jerk")}
         samples = Samples(time=np.concatenate([o + s.time for o, s in parts]), **fields)
-        out[arm] = (samples, dry.ctx.geometry.arms[arm].limits)
+        out[arm] = (samples, planned.limits[arm])
     return out
-
-
-# ------------------------------------------------------------------ dry run
-class _DryRun:
-    """Plans the recipe's motions on virtual arms with the real step implementations."""
-
-    def __init__(self, cell: CellDescription, result: Validation) -> None:
-        self.result = result
-        self.journal = Journal(":memory:")
-        geometry = CellGeometry(cell)
-        self.ctx = CellContext(system=None, cell=cell, geometry=geometry, journal=self.journal)  # type: ignore[arg-type]
-        self.ctx.start_unit(self.journal.start_unit("DRY", "validation", "0", cell.name, 0.0))
-        self.q = {name: np.array(spec.home, dtype=float) for name, spec in cell.arms.items()}
-        self.planned: dict[str, list[SampledMotion]] = {name: [] for name in cell.arms}
-
-    def run(self, recipe: rm.Recipe) -> None:
-        self.result.cycle_time_s = self._time(recipe.root)
-
-    def _time(self, step: rm.Step) -> float:
-        if isinstance(step, (rm.Sequence, rm.Retry)):
-            return sum(self._time(child) for child in step.steps)
-        if isinstance(step, rm.Parallel):
-            return max(self._time(child) for child in step.steps)
-        if isinstance(step, rm.Fallback):
-            return self._fallback(step)
-        return self._leaf(step)
-
-    def _fallback(self, step: rm.Fallback) -> float:
-        """Plan every alternative from the same state; continue from the first (nominal) one."""
-        saved = self._snapshot()
-        nominal_state, nominal_time = None, 0.0
-        for i, child in enumerate(step.steps):
-            self._restore(saved)
-            duration = self._time(child)
-            if i == 0:
-                nominal_state, nominal_time = self._snapshot(), duration
-        assert nominal_state is not None
-        self._restore(nominal_state)
-        return nominal_time
-
-    def _snapshot(self) -> tuple:
-        return copy.deepcopy((self.q, self.ctx.parts.poses, self.ctx.parts.held, self.ctx.finished_ids))
-
-    def _restore(self, state: tuple) -> None:
-        q, poses, held, finished = copy.deepcopy(state)
-        self.q, self.ctx.parts.poses, self.ctx.parts.held, self.ctx.finished_ids = q, poses, held, finished
-
-    def _leaf(self, step: rm.Step) -> float:
-        leaf = LEAVES[type(step)](step, self.ctx)
-        try:
-            actions, _ = leaf.plan()
-        except Exception as exc:  # noqa: BLE001 - any planning failure is a recipe problem here
-            self.result.problems.append(Problem(step.mark, f"{step.label}: {exc}"))
-            return 0.0
-        total = 0.0
-        for action in actions:
-            if isinstance(action, Move):
-                try:
-                    motion = action.plan(self.ctx, self.q[action.arm])
-                except (IKError, PathError, ValueError) as exc:
-                    what = step.label if action.what == step.label else f"{step.label}: {action.what}"
-                    self.result.problems.append(Problem(step.mark, f"{what}: {exc}"))
-                    return total
-                total += motion.duration
-                self.q[action.arm] = motion.sample([motion.duration]).position[0]
-                self.planned[action.arm].append(motion)
-                self.result.motions += 1
-            elif isinstance(action, Tool):
-                total += _tool_seconds(action.command)
-            elif isinstance(action, Dwell):
-                total += action.seconds
-            elif isinstance(action, AcquireZones):
-                for zone in action.zones:
-                    self.result.zone_steps.setdefault(zone, []).append(f"{step.label} ({action.arm})")
-        leaf.effect()
-        if step.id:
-            self.ctx.finished_ids.add(step.id)
-        return total
-
-
-def _tool_seconds(command: object) -> float:
-    if isinstance(command, ScrewProgram):
-        return command.angle_max / (command.max_speed * 6.0) + 0.2  # rundown at full speed + seating
-    if isinstance(command, BackOutCommand):
-        return 1.0
-    if isinstance(command, GripperCommand):
-        return GRIPPER_SECONDS
-    return 0.0

@@ -53,12 +53,7 @@ def arm_fault(ctx: CellContext, arm: str) -> str | None:
 Planner = Callable[[CellContext, np.ndarray], SampledMotion]
 
 
-IN_POSITION = 2e-3  # rad: every joint this close to the goal (a servo's steady-state error) …
-SETTLED = 1e-2      # rad/s: … and this slow, before the next action starts
-SETTLE_TIMEOUT = 1.0  # s after the last setpoint to get there
-
-
-class Move(Action):
+class MoveAction(Action):
     """Plan from where the arm is when the action starts, stream the motion, then wait until
     the arm is in position (so a tool acts at the pose that was planned, not on the way).
 
@@ -71,7 +66,7 @@ class Move(Action):
     def __init__(self, arm: str, plan: Planner, what: str) -> None:
         self.arm, self.plan, self.what = arm, plan, what
         self.hands_over = False
-        self.next_move: Move | None = None
+        self.next_move: MoveAction | None = None
         """The arm's next move in the same program (planned ahead from this one's goal)."""
         self.stream: MotionStream | None = None
         self.goal: np.ndarray | None = None
@@ -94,7 +89,7 @@ class Move(Action):
             raise ActionFailed(fault)
         q = ctx.system.arms[self.arm].read().positions if tail is None else tail.goal
         self._after = None if tail is None else tail.end_tau
-        if self._planned_from is None or np.abs(q - self._planned_from).max() > IN_POSITION:
+        if self._planned_from is None or np.abs(q - self._planned_from).max() > ctx.tuning.in_position:
             self._planned_from = q  # not planned ahead, or the arm is not where that plan starts
             self._planned = ctx.planning.submit(self.arm, self.plan, ctx, q)
         assert self._planned is not None
@@ -110,7 +105,8 @@ class Move(Action):
             motion = self._planned.result()
         except (IKError, PathError) as exc:
             return f"cannot plan {self.what}: {exc}"
-        self.stream = MotionStream(ctx.system.arms[self.arm], motion, ctx.queue_depth, after=self._after)
+        self.stream = MotionStream(ctx.system.arms[self.arm], motion, ctx.queue_depth, after=self._after,
+                                   lead=ctx.tuning.lead)
         self.goal = motion.sample([motion.duration]).position[0]
         ctx.streams.add(self.stream)
         if self.next_move is not None:
@@ -152,11 +148,13 @@ class Move(Action):
             self._played_at = ctx.now()
         state = ctx.system.arms[self.arm].read()
         error = float(np.abs(state.positions - self.goal).max())
-        if error <= IN_POSITION and float(np.abs(state.velocities).max()) <= SETTLED:
+        tuning = ctx.tuning
+        if error <= tuning.in_position and float(np.abs(state.velocities).max()) <= tuning.settled:
             return Status.SUCCESS
-        if ctx.now() > self._played_at + SETTLE_TIMEOUT:
-            self.failure = (f"{self.what}: arm {self.arm} did not settle within {IN_POSITION} rad of its goal "
-                            f"({error:.2e} rad off {SETTLE_TIMEOUT} s after the motion); check for a collision")
+        if ctx.now() > self._played_at + tuning.settle_timeout:
+            self.failure = (f"{self.what}: arm {self.arm} did not settle within {tuning.in_position} rad of its "
+                            f"goal ({error:.2e} rad off {tuning.settle_timeout} s after the motion); check for a "
+                            "collision")
             return Status.FAILURE
         return Status.RUNNING
 
@@ -177,9 +175,9 @@ def join_moves(actions: list[Action]) -> list[Action]:
     """Link each move of a program to the arm's next move (planned ahead from its goal; other
     actions do not move the arm), and mark a move followed at once by a move of the same arm
     to hand over to it (the arm goes on without stopping for a new lead); returns ``actions``."""
-    last: dict[str, Move] = {}
+    last: dict[str, MoveAction] = {}
     for index, action in enumerate(actions):
-        if not isinstance(action, Move):
+        if not isinstance(action, MoveAction):
             continue
         previous = last.get(action.arm)
         if previous is not None:

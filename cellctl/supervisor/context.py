@@ -12,6 +12,7 @@ from cellctl.journal import Journal, UnitRecord
 from cellctl.supervisor.geometry import CellGeometry
 from cellctl.supervisor.planning import MotionPlanning
 from cellctl.supervisor.streaming import DEFAULT_DEPTH, MotionStream, MotionTail
+from cellctl.supervisor.tuning import DEFAULT_TUNING, Tuning
 
 
 class ZoneLocks:
@@ -58,6 +59,7 @@ class CellContext:
     geometry: CellGeometry
     journal: Journal
     queue_depth: float = DEFAULT_DEPTH  # seconds of setpoints kept queued ahead of each arm
+    tuning: Tuning = DEFAULT_TUNING  # the supervisor's timing and motion parameters for this run
     zones: ZoneLocks = field(default_factory=ZoneLocks)
     parts: PartLocations = field(default_factory=PartLocations)
     unit: UnitRecord | None = None

@@ -19,7 +19,7 @@ from cellctl.hw import OutcomeUnknown
 from cellctl.hw import BackOutCommand, GripperAction, GripperCommand, ScrewProgram, ToolResult
 from cellctl.journal import TighteningRecord
 from cellctl.journal.lifecycle import UNKNOWN
-from cellctl.motion import CartesianLimits, IKError, PathError, plan_linear, plan_path, plan_ptp
+from cellctl.motion import IKError, PathError, plan_linear, plan_path, plan_ptp
 from cellctl.motion.cartesian import Lin
 from cellctl.motion.trajectory import SampledMotion
 from cellctl.recipe import model as rm
@@ -30,7 +30,7 @@ from cellctl.supervisor.actions import (
     ActionFailed,
     Check,
     Dwell,
-    Move,
+    MoveAction,
     Planner,
     ReleaseZones,
     Tool,
@@ -43,10 +43,6 @@ from cellctl.supervisor.tree import Behaviour, Status
 
 DECIDE = ("check the screw in {hole}, then decide: cellctl recover --hole {hole} --decide redo|accept|reject "
           "--operator NAME (redo: the hole is empty; accept: the screw is good; reject: the unit is NOK)")
-
-APPROACH_LIMITS = CartesianLimits(speed=0.25, acceleration=1.5, jerk=15.0, angular_speed=1.0,
-                                  angular_acceleration=4.0, angular_jerk=40.0)
-"""Tool limits of the straight moves in and out of a pick, place or hole."""
 
 
 class StepLeaf(Behaviour):
@@ -197,7 +193,8 @@ def ptp_above(arm: str, tool: str, work: WorkPose) -> Planner:
         best, best_scale = None, -1.0
         for pose, q_work in candidates:
             try:
-                up = plan_linear(chain, q_work, geo.to_base(lifted(pose, work.height)), geo.limits, APPROACH_LIMITS)
+                up = plan_linear(chain, q_work, geo.to_base(lifted(pose, work.height)), geo.limits,
+                                 ctx.tuning.approach_limits)
             except PathError as exc:
                 last_error = exc
                 continue
@@ -251,7 +248,7 @@ def lin_to(arm: str, tool: str, pose: Callable[[], np.ndarray]) -> Planner:
     """A straight move to ``pose()`` (read when the move starts)."""
     def plan(ctx: CellContext, q: np.ndarray) -> SampledMotion:
         geo = ctx.geometry.arms[arm]
-        return plan_linear(geo.chain(tool), q, geo.to_base(pose()), geo.limits, APPROACH_LIMITS)
+        return plan_linear(geo.chain(tool), q, geo.to_base(pose()), geo.limits, ctx.tuning.approach_limits)
     return plan
 
 
@@ -259,9 +256,9 @@ def approach_sequence(arm: str, tool: str, target: np.ndarray, height: float, wh
                       turn_free: bool = False) -> tuple[list[Action], list[Action]]:
     """PTP above, LIN down — and the LIN back up, for after the work."""
     work = WorkPose(target, height, turn_free)
-    down = [Move(arm, ptp_above(arm, tool, work), f"{what}: approach"),
-            Move(arm, lin_to(arm, tool, lambda: work.pose), f"{what}: move in")]
-    up = [Move(arm, lin_to(arm, tool, lambda: work.above), f"{what}: retreat")]
+    down = [MoveAction(arm, ptp_above(arm, tool, work), f"{what}: approach"),
+            MoveAction(arm, lin_to(arm, tool, lambda: work.pose), f"{what}: move in")]
+    up = [MoveAction(arm, lin_to(arm, tool, lambda: work.above), f"{what}: retreat")]
     return down, up
 
 
@@ -269,13 +266,13 @@ def guarded(arm: str, zones: list[str], home: np.ndarray, work: list[Action]) ->
     """Hold the interlock zones around ``work`` and leave them (to home) before releasing."""
     if not zones:
         return work
-    return [AcquireZones(arm, zones), *work, Move(arm, ptp_to_joints(arm, home), "leave the shared zone"),
+    return [AcquireZones(arm, zones), *work, MoveAction(arm, ptp_to_joints(arm, home), "leave the shared zone"),
             ReleaseZones(arm, zones)]
 
 
 def retreat_cleanup(arm: str, zones: list[str], home: np.ndarray) -> list[Action]:
     """After a failure: back to home, then release the zones."""
-    return [Move(arm, ptp_to_joints(arm, home), "retreat to home"), ReleaseZones(arm, zones)]
+    return [MoveAction(arm, ptp_to_joints(arm, home), "retreat to home"), ReleaseZones(arm, zones)]
 
 
 # ------------------------------------------------------------------ the steps
@@ -436,7 +433,7 @@ class ScrewLeaf(StepLeaf):
 
 
 class MoveLeaf(StepLeaf):
-    step: rm.Move
+    step: rm.MoveStep
 
     def plan(self) -> tuple[list[Action], list[Action]]:
         s, ctx = self.step, self.ctx
@@ -445,14 +442,14 @@ class MoveLeaf(StepLeaf):
         first = s.targets[0]
         if first.named is not None or first.joints is not None:
             joints = geo.spec.home if first.named == "home" else first.joints
-            return [Move(s.arm, ptp_to_joints(s.arm, joints), self.name)], []
+            return [MoveAction(s.arm, ptp_to_joints(s.arm, joints), self.name)], []
         if s.mode == "ptp":
-            return [Move(s.arm, ptp_to_pose(s.arm, tool, first.pose.matrix), self.name)], []
+            return [MoveAction(s.arm, ptp_to_pose(s.arm, tool, first.pose.matrix), self.name)], []
 
         def plan_cartesian(ctx: CellContext, q: np.ndarray) -> SampledMotion:
             moves = [Lin(geo.to_base(t.pose.matrix), blend=t.blend) for t in s.targets]
-            return plan_path(geo.chain(tool), q, moves, geo.limits, APPROACH_LIMITS)
-        return [Move(s.arm, plan_cartesian, self.name)], []
+            return plan_path(geo.chain(tool), q, moves, geo.limits, ctx.tuning.approach_limits)
+        return [MoveAction(s.arm, plan_cartesian, self.name)], []
 
 
 class WaitLeaf(StepLeaf):
@@ -560,7 +557,7 @@ class WhenLeaf(StepLeaf):
 
 
 LEAVES: dict[type[rm.Step], type[StepLeaf]] = {
-    rm.Pick: PickLeaf, rm.Place: PlaceLeaf, rm.Screw: ScrewLeaf, rm.BackOut: BackOutLeaf, rm.Move: MoveLeaf,
+    rm.Pick: PickLeaf, rm.Place: PlaceLeaf, rm.Screw: ScrewLeaf, rm.BackOut: BackOutLeaf, rm.MoveStep: MoveLeaf,
     rm.Wait: WaitLeaf,
     rm.Inspect: InspectLeaf, rm.Reject: RejectLeaf, rm.When: WhenLeaf,
 }

@@ -7,8 +7,8 @@ Setpoints are stamped in the arm's *trajectory time* τ (see :mod:`cellctl.hw.pl
 the controller advances at the speed override: pause, resume and the operator's speed setting
 act in the controller, at once, however much is queued, and the arm stays on its path.
 
-A motion is planned before its stream is made, so its first setpoint is stamped ``LEAD``
-after the arm's trajectory time *when it is first sent*, never after a clock reading taken
+A motion is planned before its stream is made, so its first setpoint is stamped ``lead``
+(a parameter of the supervisor, :mod:`cellctl.supervisor.tuning`) after the arm's trajectory time *when it is first sent*, never after a clock reading taken
 before planning: however long planning took, the motion starts on time.
 
 Consecutive motions of an arm are *joined*: once a motion's last setpoint is queued, the next
@@ -28,12 +28,10 @@ import numpy as np
 
 from cellctl.hw import ArmInterface
 from cellctl.motion import SampledMotion
+from cellctl.supervisor.tuning import DEFAULT_TUNING
 
 SERVO_RATE = 1000.0
 """Hz of the setpoints sent to an arm."""
-LEAD = 0.05
-"""Seconds of trajectory time between the arm's τ now and the first setpoint of a motion from
-rest: covers the path from the host to the controller (a serial frame, a loaded host thread)."""
 DEFAULT_DEPTH = 1.0
 """Seconds of setpoints kept queued ahead of the arm (a host stall shorter than this is harmless)."""
 REFILL = 0.1
@@ -52,11 +50,14 @@ class MotionTail:
 class MotionStream:
     """Feeds one planned motion to an arm, ``depth`` seconds ahead (see module docstring)."""
 
-    def __init__(self, arm: ArmInterface, motion: SampledMotion, depth: float = DEFAULT_DEPTH,
-                 after: float | None = None) -> None:
+    def __init__(self, arm: ArmInterface, motion: SampledMotion, depth: float = DEFAULT_DEPTH, *,
+                 after: float | None = None, lead: float = DEFAULT_TUNING.lead) -> None:
         """``after``: the trajectory time of the last setpoint of the motion this one joins
-        (``motion`` must start where that one ends); None for a motion from where the arm is."""
+        (``motion`` must start where that one ends); None for a motion from where the arm is.
+        ``lead``: trajectory time between the arm's τ when a motion from rest is first sent and
+        its first setpoint."""
         self.arm = arm
+        self.lead = lead
         self.motion = motion
         self.depth = _capped_depth(arm, depth)
         self._knots = max(1, round(motion.duration * SERVO_RATE))
@@ -79,7 +80,7 @@ class MotionStream:
         tau_now = self.arm.read().path_time_at(now)
         new_motion = self._sent == 0
         if self._start is None:
-            self._start = tau_now + LEAD
+            self._start = tau_now + self.lead
         elif not new_motion:
             margin = self._start + self._sent * self._step - tau_now
             self.min_margin = min(self.min_margin, margin)

@@ -46,9 +46,9 @@ from cellctl.supervisor.messages import CellState, CellStatus, RunSummary
 from cellctl.supervisor.planning import MotionPlanning
 from cellctl.motion import PathError, SampledMotion, plan_linear
 from cellctl.supervisor.geometry import lifted
-from cellctl.supervisor.leaves import APPROACH_LIMITS
 from cellctl.supervisor.streaming import DEFAULT_DEPTH, MotionStream
 from cellctl.supervisor.tree import Behaviour, Status
+from cellctl.supervisor.tuning import TUNING_PARAMETERS, Tuning
 
 PARAMETERS = (
     ParameterDescriptor("control_period", ParameterType.DOUBLE, 0.01,
@@ -65,13 +65,12 @@ PARAMETERS = (
     ParameterDescriptor("link_grace", ParameterType.DOUBLE, 0.5,
                         "seconds an arm may report LINK_DOWN (its link reconnecting) before the cell faults; "
                         "added to the link's own silence timeout", range=Range(0.0, 60.0)),
+    *TUNING_PARAMETERS,
 )
 
 class ResumeError(ValueError):
     """The unfinished unit cannot be resumed with this recipe."""
 
-
-RECOVERY_LIFT = 0.05  # m an arm backs straight up after an interruption
 
 MaterialFlow = Callable[[], None]
 """Called between units: the finished unit leaves the cell and the next kit of parts arrives."""
@@ -197,6 +196,7 @@ class Supervisor(LifecycleNode):
         sim_start = self.system.now()
         self.summary = RunSummary()
         self.ctx.queue_depth = float(self.get_parameter("queue_depth"))
+        self.ctx.tuning = Tuning.read(self.get_parameter)
         self._set_override(self._speed())
         unfinished = self.journal.unfinished_unit() if resume else None
         index, self._aborted, self._finish_requested = 0, False, False
@@ -279,8 +279,8 @@ class Supervisor(LifecycleNode):
             tool = next(iter(geo.chains))
             q = self.system.arms[name].read().positions
             try:
-                up = lifted(geo.fk(tool, q), RECOVERY_LIFT)
-                lift = plan_linear(geo.chain(tool), q, geo.to_base(up), geo.limits, APPROACH_LIMITS)
+                up = lifted(geo.fk(tool, q), self.ctx.tuning.recovery_lift)
+                lift = plan_linear(geo.chain(tool), q, geo.to_base(up), geo.limits, self.ctx.tuning.approach_limits)
                 self._play(name, lift)
             except PathError as exc:
                 self.journal.event("back_off", f"{name}: no straight move up from where it stopped ({exc})",
@@ -289,7 +289,7 @@ class Supervisor(LifecycleNode):
     def _play(self, arm: str, motion: SampledMotion) -> None:
         """Stream one motion to an arm and wait (on the backend's clock) until it has played."""
         assert self.ctx is not None
-        stream = MotionStream(self.system.arms[arm], motion, self.ctx.queue_depth)
+        stream = MotionStream(self.system.arms[arm], motion, self.ctx.queue_depth, lead=self.ctx.tuning.lead)
         period = float(self.get_parameter("control_period"))
         deadline = self.system.now() + motion.duration / (self._speed() or 1.0) + 5.0
         while not stream.done():

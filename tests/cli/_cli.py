@@ -13,7 +13,7 @@ def _command() -> list[str]:
     script = shutil.which("cellctl")
     # The installed console script is what users run; fall back to the module only if the
     # script is not on PATH (e.g. a virtualenv that is not activated).
-    return [script] if script else [sys.executable, "-m", "cellctl.cli.main"]
+    return [script] if script else [sys.executable, "-m", "cellctl"]
 
 
 CELLCTL = _command()

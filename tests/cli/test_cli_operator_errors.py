@@ -21,7 +21,7 @@ from cellctl.cli.backends import check_display
 from cellctl.cli.loading import UsageError
 from cellctl.journal import Journal
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.process
 
 
 # ------------------------------------------------------------------------------ --export

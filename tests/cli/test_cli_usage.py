@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.process
 
 PROBLEM = re.compile(r"^.+:\d+:\d+: .+$")
 

@@ -22,6 +22,12 @@ pytestmark = pytest.mark.hil
 GOOD_SCREW = ScrewProgram(1, target_torque=0.1, torque_min=0.09, torque_max=0.12, angle_min=600.0, angle_max=900.0)
 
 
+def _final_tolerance(target) -> float:
+    """How close an arm at rest must be to its last setpoint: wire resolution on the emulator,
+    a servo's following error on a real controller."""
+    return 1.5e-7 if target.emulated else 1e-4
+
+
 def _move(system, seconds: float = 0.5, amplitude: float = 0.3, rate: int = 1000):
     """Submit a smooth out-and-back move starting from the current position; return times, positions."""
     arm = system.arm
@@ -48,9 +54,13 @@ def _sample_until_idle(arm, timeout: float = 5.0) -> list:
 def test_handshake_synchronises_the_clock(hil_system):
     info = hil_system.link.controller_info
     assert info is not None and info.dof == hil_system.arm.dof > 0
-    before = hil_system.now()
+    # The controller's clock runs at the host's rate: compare both over the same interval (a sleep
+    # on a loaded machine lasts as long as it lasts; what matters is that both clocks saw it).
+    host_before, before = time.monotonic(), hil_system.now()
     time.sleep(0.1)
-    assert 0.09 < hil_system.now() - before < 0.2
+    after, host_after = hil_system.now(), time.monotonic()
+    assert after - before >= 0.09
+    assert abs((after - before) - (host_after - host_before)) < 0.01  # the offset estimate held still
     stats = hil_system.link_stats()
     assert stats.connected and stats.rtt_median < 0.05
     assert abs(hil_system.arm.read().time - hil_system.now()) < 0.05
@@ -70,7 +80,7 @@ def test_streamed_motion_is_played_to_wire_resolution(hil_system, hil_target):
         assert np.allclose(state.positions, expected, atol=tolerance, rtol=0)
     final = arm.read()
     assert final.mode is ArmMode.IDLE and final.faults == ()
-    assert np.allclose(final.positions, wire_q[-1], atol=1.5e-7 if hil_target.emulated else 1e-4, rtol=0)
+    assert np.allclose(final.positions, wire_q[-1], atol=_final_tolerance(hil_target), rtol=0)
 
 
 def test_screwdriver_reports_ok_and_nok_with_a_curve(hil_system):
@@ -126,10 +136,11 @@ def test_emergency_stop_halts_at_once_and_needs_a_reset(hil_system):
 def test_controlled_stop_decelerates_without_a_fault(hil_system):
     arm = hil_system.arm
     times, positions = _move(hil_system, seconds=1.0)
-    arm.wait_status(lambda s: s.time > times[0] + 0.3, timeout=3.0)
+    moving = arm.wait_status(lambda s: s.time > times[0] + 0.3, timeout=3.0)
+    assert moving.mode is ArmMode.FOLLOWING and moving.time < times[-1] - 0.3
     arm.stop(StopKind.CONTROLLED)
     states = _sample_until_idle(arm)
-    assert ArmMode.STOPPING in {s.mode for s in states} or states[0].mode is ArmMode.IDLE
+    assert ArmMode.STOPPING in {s.mode for s in states}, [s.mode.name for s in states[:5]]
     final = arm.read()
     assert final.mode is ArmMode.IDLE and final.faults == ()
     assert final.time < times[-1]
@@ -172,7 +183,8 @@ def test_a_pulled_cable_mid_motion_resumes_without_loss(hil_target, make_system,
     finally:
         proxy.stop()
     assert final.faults == () and final.mode is ArmMode.IDLE
-    assert np.allclose(final.positions, np.round(positions[-1] * POSITION_SCALE) / POSITION_SCALE, atol=1.5e-7)
+    assert np.allclose(final.positions, np.round(positions[-1] * POSITION_SCALE) / POSITION_SCALE,
+                       atol=_final_tolerance(hil_target), rtol=0)
     assert stats.disconnects >= 1 and stats.resumes >= 1
 
 

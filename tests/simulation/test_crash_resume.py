@@ -25,7 +25,7 @@ KILL_POINTS = [("steps", 2), ("tightening", "h1"), ("steps", 7), ("tightening", 
 
 def cellctl() -> list[str]:
     exe = shutil.which("cellctl")
-    return [exe] if exe else [sys.executable, "-m", "cellctl.cli.main"]
+    return [exe] if exe else [sys.executable, "-m", "cellctl"]
 
 
 def reached(db: Path, point: tuple[str, object]) -> bool:

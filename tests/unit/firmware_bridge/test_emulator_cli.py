@@ -10,7 +10,7 @@ import pytest
 from firmware_bridge.emulator import main
 from firmware_bridge.testing import EmulatorProcess
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.process
 
 
 def test_help_lists_the_options():

@@ -12,7 +12,7 @@ from cellctl.hw.types import LifecycleState
 from firmware_bridge.errors import ErrorCode
 from firmware_bridge.host import LinkOptions
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.process
 
 
 def test_a_config_hash_mismatch_names_both_hashes(emulator_factory, system_factory):

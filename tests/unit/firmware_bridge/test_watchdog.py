@@ -11,7 +11,7 @@ import pytest
 from cellctl.hw.errors import MotionRefused
 from cellctl.hw.types import ArmMode
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.process
 
 LEASE = 0.2
 STOP_TIME = 0.13  # the stop ramp of a 0.25 rad/s path at the emulator's default limits (8 rad/s², 100 rad/s³)
