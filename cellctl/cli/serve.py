@@ -16,10 +16,11 @@ from pathlib import Path
 from types import FrameType
 
 from cellctl.cli.backends import parse_injections
-from cellctl.cli.execute import EXIT_FAULT, EXIT_OK, RunOptions, build_supervisor
-from cellctl.cli.loading import checked, load
+from cellctl.cli.execute import EXIT_FAULT, EXIT_OK, RunOptions, build_supervisor, refuse_if_unfinished
+from cellctl.cli.loading import UsageError, checked, load
 from cellctl.cli.terminal import paint
 from cellctl.hw import HardwareError
+from cellctl.journal import Journal, JournalError
 from cellctl.rt import State
 
 DEFAULT_DB = "cellctl-journal.db"
@@ -60,7 +61,7 @@ def _bounded(low: float, high: float):
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    from cellctl.service.wire import DEFAULT_ENDPOINT
+    from cellctl.service import DEFAULT_ENDPOINT
     p = commands.add_parser("serve", help="run the cell as a service (operate it with start, pause, status ...)",
                             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cell", type=Path, required=True, help="cell description YAML")
@@ -91,6 +92,15 @@ def serve(args: argparse.Namespace) -> int:
     checked(recipe, cell)
     options = RunOptions(backend=args.backend, db=args.db, resume=args.resume, seed=args.seed,
                          inject=parse_injections(args.inject))
+    if not args.resume and args.db.exists():  # as for 'run': never start over an unfinished unit
+        try:
+            existing = Journal.read_only(args.db)
+        except JournalError as exc:
+            raise UsageError([str(exc)]) from None
+        try:
+            refuse_if_unfinished(existing, cell, options)
+        finally:
+            existing.close()
     token_file = args.token_file or default_token_file(args.domain)
     token = read_token(token_file) if args.token_file and token_file.exists() else write_new_token(token_file)
     listen = args.listen or ([] if args.connect else [DEFAULT_ENDPOINT])
@@ -110,7 +120,7 @@ def serve(args: argparse.Namespace) -> int:
         node = WireNode(session, args.domain, "/cell", "supervisor")
         service = CellService(supervisor, system, cell, journal, node, Access(token, token_file),  # type: ignore[arg-type]
                               pace=(args.pace or None) if args.backend == "sim" else None,
-                              joint_rate=args.joint_rate, resume=args.resume)
+                              joint_rate=args.joint_rate)
 
         def stop(signum: int, frame: FrameType | None) -> None:
             service.stop_requested = True  # type: ignore[union-attr]

@@ -89,12 +89,11 @@ class CellService:
 
     def __init__(self, supervisor: Supervisor, system: HardwareSystem, cell: CellDescription,
                  journal: ObservedJournal, node: WireNode, access: Access, *, pace: float | None = 1.0,
-                 joint_rate: float = 100.0, resume: bool = False) -> None:
+                 joint_rate: float = 100.0) -> None:
         self.supervisor, self.system, self.cell, self.journal = supervisor, system, cell, journal
         self.node, self.access = node, access
         self.pacer = Pacer(system.now, pace)
         self.joint_period = 1.0 / joint_rate
-        self.resume_first = resume
         self.goal: Goal | None = None
         self.finished: OrderedDict[bytes, Goal] = OrderedDict()
         self.stop_requested = False
@@ -162,10 +161,11 @@ class CellService:
 
     def _run_goal(self, goal: Goal) -> None:
         units = goal.units or MAX_UNITS
-        resume, self.resume_first = self.resume_first, False
         failed = False
         try:
-            summary = self.supervisor.run(units, resume=resume, on_cycle=self._on_cycle)
+            # A unit left open (by a fault here, or by an earlier process and 'serve --resume': serve
+            # refuses to start over one otherwise) is continued first, never built anew.
+            summary = self.supervisor.run(units, resume=True, on_cycle=self._on_cycle)
         except HardwareError as exc:
             self.supervisor.report_fault(f"hardware fault: {exc}")
             summary = self.supervisor.summary

@@ -2,7 +2,7 @@
 
 The host is not real-time: a garbage collection, a busy PC or a slow disk stalls it for tens
 to hundreds of milliseconds. So the stream keeps ``depth`` seconds of setpoints queued in the
-arm's controller (default 1 s, never more than its queue holds) and the controller keeps time.
+arm's controller (default 2 s, never more than 90 % of what its queue holds) and the controller keeps time.
 Setpoints are stamped in the arm's *trajectory time* τ (see :mod:`cellctl.hw.player`), which
 the controller advances at the speed override: pause, resume and the operator's speed setting
 act in the controller, at once, however much is queued, and the arm stays on its path.
@@ -32,7 +32,7 @@ from cellctl.supervisor.tuning import DEFAULT_TUNING
 
 SERVO_RATE = 1000.0
 """Hz of the setpoints sent to an arm."""
-DEFAULT_DEPTH = 1.0
+DEFAULT_DEPTH = 2.0
 """Seconds of setpoints kept queued ahead of the arm (a host stall shorter than this is harmless)."""
 REFILL = 0.1
 """The stream tops the queue up once it has drained this much below ``depth`` (larger chunks,

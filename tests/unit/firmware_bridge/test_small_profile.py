@@ -17,11 +17,10 @@ from firmware_bridge.frames import Setpoints
 from firmware_bridge.profiles import PROFILES, ram_budget
 from firmware_bridge.testing import read_journal
 
-pytestmark = pytest.mark.unit
-
 SMALL = PROFILES["small"]
 
 
+@pytest.mark.unit
 def test_the_small_profile_fits_in_64_kb_and_the_standard_one_does_not():
     def total(name: str) -> int:
         return sum(count * size for _, count, size in ram_budget(PROFILES[name], dof=7))
@@ -29,6 +28,7 @@ def test_the_small_profile_fits_in_64_kb_and_the_standard_one_does_not():
     assert total("small") <= 64 * 1024 < total("standard")
 
 
+@pytest.mark.process  # an emulator process
 def test_a_motion_and_a_tightening_run_within_the_limits_the_small_controller_announces(
         emulator_factory, system_factory, tmp_path: Path):
     emulator = emulator_factory("--profile", "small", "--seed", "2")
