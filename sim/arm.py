@@ -117,6 +117,9 @@ class SimArm(ArmInterface):
                         queue_depth=self._player.queue_depth, efforts=self._measured_effort.copy(),
                         path_time=self._player.tau, override=self._player.override_now())
 
+    def commanded(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._commanded.copy(), self._commanded_velocity.copy()
+
     @property
     def queue_capacity(self) -> int:
         return QUEUE_CAPACITY
