@@ -184,3 +184,18 @@ def test_the_unit_result_and_steps_equal_the_journal(messages, journal) -> None:
     assert sorted(ended) == sorted((s.path, s.kind, s.result) for s in steps)
     assert sum(e.result == "RUNNING" for e in events) == len(steps)
     assert messages.get("/cell/supervisor/faults", []) == []  # a clean unit: the channel is there, empty
+
+
+@pytest.mark.parametrize("command", ["demo", "serve"])
+@pytest.mark.parametrize("path, words", [
+    ("unit.bag", ["unit.bag", ".mcap"]),
+    ("no/such/folder/unit.mcap", ["no/such/folder", "does not exist"]),
+])
+def test_a_bad_record_path_is_one_line_before_anything_runs(cellctl, demo_files, tmp_path: Path, command: str,
+                                                           path: str, words: list[str]) -> None:
+    extra = ["--cell", str(demo_files[1]), "--recipe", str(demo_files[0])] if command == "serve" else []
+    result = cellctl(command, *extra, "--db", "j.db", "--record", path, timeout=30)
+    assert result.returncode == 2, result
+    error = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(error) == 1 and all(word in error[0] for word in words), result
+    assert not (tmp_path / "j.db").exists()
