@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rosbags.highlevel import AnyReader
 
@@ -90,3 +90,20 @@ def test_the_file_is_complete_after_close_even_when_nothing_happened(tmp_path: P
     with AnyReader([tmp_path / "empty.mcap"]) as reader:
         assert {c.topic for c in reader.connections} >= {"/tf", "/cell/supervisor/unit_results"}
         assert sum(c.msgcount for c in reader.connections) == 1  # the last (empty) /tf
+
+
+@settings(max_examples=300, deadline=None)
+@example([1.0, 0.0, 0.0, 0.0]).via("half turn about x")
+@example([0.0, 1.0, 0.0, 0.0]).via("half turn about y")
+@example([0.0, 0.0, 1.0, 0.0]).via("half turn about z")
+@example([0.0, 0.0, 0.0, 1.0]).via("identity")
+@given(st.lists(st.floats(-1.0, 1.0), min_size=4, max_size=4).filter(lambda v: np.linalg.norm(v) > 1e-3))
+def test_the_quaternion_of_a_rotation_matrix_is_scipys(values) -> None:
+    from scipy.spatial.transform import Rotation
+
+    from cellctl.service.messages import quaternion
+    matrix = Rotation.from_quat(values).as_matrix()
+    expected = Rotation.from_matrix(matrix).as_quat()
+    expected = expected if expected[3] >= 0 else -expected
+    got = np.array(quaternion(matrix))
+    assert np.allclose(got, expected, atol=1e-12) or (abs(expected[3]) < 1e-12 and np.allclose(got, -expected, atol=1e-12))
