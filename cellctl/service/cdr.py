@@ -33,6 +33,7 @@ class Codec:
 
     def __init__(self, types: Mapping[str, MessageType]) -> None:
         self.types = types
+        self._packed = {name: packed for name, msg in types.items() if (packed := _packed(msg)) is not None}
 
     # ------------------------------------------------------------------ encoding
     def encode(self, type_name: str, value: Mapping[str, Any]) -> bytes:
@@ -45,6 +46,12 @@ class Codec:
         return bytes(out)
 
     def _write_struct(self, out: bytearray, msg: MessageType, value: Mapping[str, Any]) -> None:
+        packed = self._packed.get(msg.name)
+        if packed is not None:  # e.g. Time, Vector3, Quaternion: one pack, no padding inside
+            layout, size = packed
+            _align(out, size)
+            out += layout.pack(*(value[field.name] for field in msg.fields))
+            return
         if not msg.fields:
             out += b"\x00"  # an empty struct carries one padding byte, as rosidl generates
         for field in msg.fields:
@@ -123,6 +130,17 @@ class Codec:
             code, size = _PRIMITIVE[base]
             return reader.unpack(code, size)
         return self._read_struct(reader, self.types[base])
+
+
+def _packed(msg: MessageType) -> tuple[struct.Struct, int] | None:
+    """For a struct of single primitives all of one size (so no padding between them): one
+    ``struct`` layout packing it whole, and that size; else None."""
+    if not msg.fields or any(f.array or f.base not in _PRIMITIVE for f in msg.fields):
+        return None
+    sizes = {_PRIMITIVE[f.base][1] for f in msg.fields}
+    if len(sizes) != 1:
+        return None
+    return struct.Struct("<" + "".join(_PRIMITIVE[f.base][0] for f in msg.fields)), sizes.pop()
 
 
 def _align(out: bytearray, size: int) -> None:
