@@ -106,4 +106,5 @@ def test_the_quaternion_of_a_rotation_matrix_is_scipys(values) -> None:
     expected = Rotation.from_matrix(matrix).as_quat()
     expected = expected if expected[3] >= 0 else -expected
     got = np.array(quaternion(matrix))
-    assert np.allclose(got, expected, atol=1e-12) or (abs(expected[3]) < 1e-12 and np.allclose(got, -expected, atol=1e-12))
+    half_turn = abs(expected[3]) < 1e-12  # w = 0: q and -q are both the rotation, both have w >= 0
+    assert np.allclose(got, expected, atol=1e-12) or (half_turn and np.allclose(got, -expected, atol=1e-12))

@@ -53,7 +53,8 @@ def _rosbags_message(store, type_name: str, value: dict):
         elif kind in (3, 4) and detail[0][0] == 2:  # array / sequence of messages
             item = [_rosbags_message(store, detail[0][1], v) for v in item]
         elif kind in (3, 4) and detail[0][1][0] not in ("string",):
-            item = np.array(list(item), dtype={"float64": np.float64, "float32": np.float32, "uint8": np.uint8, "byte": np.uint8, "int64": np.int64,
+            item = np.array(list(item), dtype={"float64": np.float64, "float32": np.float32, "uint8": np.uint8,
+                                               "byte": np.uint8, "int64": np.int64,
                                                "bool": np.bool_}[detail[0][1][0]])
         fields[field_name] = item
     return cls(**fields)
