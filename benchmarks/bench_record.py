@@ -1,10 +1,12 @@
 """What ``--record FILE.mcap`` costs: the demo run with and without it, in one run.
 
-Runs ``cellctl demo --units N --json`` alternately without and with ``--record`` (``--pairs``
-times each, in fresh processes, so a burst of load on the shared machine spoils one pass, not
-one side), and prints each run's wall time and real-time factor (cell seconds per wall second)
-from the JSON summary, the best of each side, the overhead (best real-time factor without over
-best with, minus 1) and the recording's size and message count. Run:
+Runs ``cellctl demo --units N --json`` in this process alternately without and with
+``--record`` (``--pairs`` times each, so a burst of load on the shared machine spoils one pass,
+not one side). For each run it prints the wall time, the CPU time of this process and the
+real-time factor (cell seconds per wall second); for the runs with ``--record`` also the time
+spent inside the recorder (sampling the arms, encoding, writing; measured by wrapping its
+methods), as a share of that run's wall time: the figure least disturbed by other load. Then
+the best of each side, the overheads, and the recording's size. Run:
 
     python benchmarks/bench_record.py [--units 1] [--pairs 3]
 """
@@ -12,34 +14,57 @@ best with, minus 1) and the recording's size and message count. Run:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
-import shutil
-import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from mcap.reader import make_reader
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mcap.reader import make_reader  # noqa: E402
+
+from cellctl.cli.main import main as cellctl  # noqa: E402
+from cellctl.service.recording import Recorder  # noqa: E402
+
+INSIDE = [0.0]
 
 
-def _cellctl() -> list[str]:
-    script = shutil.which("cellctl")
-    return [script] if script else [sys.executable, "-m", "cellctl.cli.main"]
+def _timed(method: Callable) -> Callable:
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            INSIDE[0] += time.perf_counter() - start
+    return wrapper
+
+
+for _name in ("__init__", "sample", "on_record", "close"):
+    setattr(Recorder, _name, _timed(getattr(Recorder, _name)))
 
 
 def run_demo(folder: Path, units: int, record: Path | None) -> dict:
-    db = folder / "bench.db"
-    for stale in folder.glob("bench.db*"):
-        if stale.is_file():
+    for stale in folder.iterdir():
+        if stale.name.startswith("bench.db") and stale.is_file():
             stale.unlink()
-        else:
-            shutil.rmtree(stale)
-    argv = [*_cellctl(), "demo", "--units", str(units), "--json", "--quiet", "--db", str(db),
+    argv = ["demo", "--units", str(units), "--json", "--quiet", "--db", str(folder / "bench.db"),
             "--image", str(folder / "bench.png")]
     if record is not None:
         argv += ["--record", str(record)]
-    done = subprocess.run(argv, cwd=folder, capture_output=True, text=True, timeout=900, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    INSIDE[0] = 0.0
+    out = io.StringIO()
+    wall, cpu = time.perf_counter(), time.process_time()
+    with contextlib.redirect_stdout(out):
+        code = cellctl(argv)
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert code == 0, summary
+    summary.update(process_wall_s=time.perf_counter() - wall, cpu_s=time.process_time() - cpu, recorder_s=INSIDE[0])
+    return summary
 
 
 def main() -> None:
@@ -53,20 +78,24 @@ def main() -> None:
         results: dict[str, list[dict]] = {"without": [], "with": []}
         for index in range(args.pairs):
             for side in ("without", "with"):
-                summary = run_demo(folder, args.units, record if side == "with" else None)
-                results[side].append(summary)
-                print(f"pair {index + 1} {side:>7} --record: wall {summary['wall_time_s']:6.2f} s, "
-                      f"cell {summary['sim_time_s']:6.2f} s, {summary['realtime_factor']:.2f}x real time", flush=True)
+                s = run_demo(folder, args.units, record if side == "with" else None)
+                results[side].append(s)
+                inside = (f", recorder {s['recorder_s']:5.2f} s = {100 * s['recorder_s'] / s['wall_time_s']:.1f} % "
+                          "of the run" if side == "with" else "")
+                print(f"pair {index + 1} {side:>7} --record: run {s['wall_time_s']:6.2f} s wall, "
+                      f"process {s['cpu_s']:6.2f} s CPU, {s['realtime_factor']:.2f}x real time{inside}", flush=True)
         with record.open("rb") as stream:
             summary = make_reader(stream).get_summary()
         messages = summary.statistics.message_count if summary and summary.statistics else 0
         size = record.stat().st_size
     best = {side: max(r["realtime_factor"] for r in runs) for side, runs in results.items()}
-    wall = {side: min(r["wall_time_s"] for r in runs) for side, runs in results.items()}
-    print(f"best real-time factor: {best['without']:.2f}x without, {best['with']:.2f}x with --record; "
-          f"overhead {100 * (best['without'] / best['with'] - 1):+.1f} %")
-    print(f"best wall time: {wall['without']:.2f} s without, {wall['with']:.2f} s with "
-          f"({100 * (wall['with'] / wall['without'] - 1):+.1f} %)")
+    cpu = {side: min(r["cpu_s"] for r in runs) for side, runs in results.items()}
+    share = [r["recorder_s"] / r["wall_time_s"] for r in results["with"]]
+    print(f"best real-time factor: {best['without']:.2f}x without, {best['with']:.2f}x with --record "
+          f"({100 * (best['without'] / best['with'] - 1):+.1f} % time)")
+    print(f"least CPU time: {cpu['without']:.2f} s without, {cpu['with']:.2f} s with "
+          f"({100 * (cpu['with'] / cpu['without'] - 1):+.1f} %)")
+    print(f"time inside the recorder: {100 * min(share):.1f} .. {100 * max(share):.1f} % of each recorded run")
     print(f"recording: {size / 1e6:.2f} MB, {messages} messages, {size / max(1, messages):.0f} bytes per message")
 
 

@@ -268,6 +268,12 @@ class SimArm(ArmInterface):
             self.tools[name].restore(tool_data)
         self._results = OrderedDict(results)
 
+    def show(self, positions: np.ndarray) -> None:
+        """Put the joints at ``positions`` for display only (replaying a recording): no physics
+        step, no trajectory, the tools untouched. Not for a cell that runs units."""
+        for j, qj in zip(self.body.joint_index, positions):
+            pb.resetJointState(self.body.body, j, float(qj), 0.0, physicsClientId=self._world.client)
+
     # ------------------------------------------------------------------ stepping (called by SimSystem)
     def command(self, t_next: float) -> None:
         """Send the commanded state at ``t_next`` to the joints (before the physics step)."""

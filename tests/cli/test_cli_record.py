@@ -4,6 +4,7 @@ carries) and compared with the journal the same run wrote."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -199,3 +200,42 @@ def test_a_bad_record_path_is_one_line_before_anything_runs(cellctl, demo_files,
     error = [line for line in result.stderr.splitlines() if "error:" in line]
     assert len(error) == 1 and all(word in error[0] for word in words), result
     assert not (tmp_path / "j.db").exists()
+
+
+# ------------------------------------------------------------------------------------ replay
+
+def test_replay_summarises_the_recording_as_the_journal_has_it(cellctl, recorded, journal) -> None:
+    result = cellctl("replay", recorded[0])
+    assert result.returncode == 0, result
+    (unit,) = journal.units()
+    assert re.search(rf"^  {unit.serial}\s+OK\s+cycle {journal.unit_time(unit.id):.2f} s$", result.stdout, re.M), result
+    for record in journal.tightenings():
+        assert re.search(rf"^  {unit.serial}\s+{record.hole}\s+attempt {record.attempt}\s+{record.status}\s+"
+                         rf"{record.torque:.3f} N·m", result.stdout, re.M), result
+    assert "faults: none" in result.stdout
+    for topic, type_name in EXPECTED.items():
+        assert re.search(rf"^  {re.escape(topic)}\s+{re.escape(type_name)}\s+\d+$", result.stdout, re.M), topic
+
+
+def test_replay_plays_the_joint_states_into_the_simulator_where_the_recording_has_the_tools(cellctl, recorded,
+                                                                                            messages) -> None:
+    result = cellctl("replay", recorded[0], "--play", "--speed", "0", "--cell", recorded[2], timeout=120)
+    assert result.returncode == 0, result
+    counts = {arm: len(messages[f"/cell/{arm}/joint_states"]) for arm in ARMS}
+    assert f"played loader {counts['loader']}, screwer {counts['screwer']} joint states" in result.stdout, result
+    apart = float(re.search(r"at most ([\d.]+) mm apart", result.stdout)[1])
+    assert apart < 0.01  # PyBullet's link poses and our kinematics agree to within 10 µm
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, ["cannot open"]),
+    (b"not an mcap file at all", ["not a readable MCAP file"]),
+])
+def test_replay_of_a_file_that_is_not_a_recording_is_one_line(cellctl, tmp_path: Path, content, words) -> None:
+    path = tmp_path / "x.mcap"
+    if content is not None:
+        path.write_bytes(content)
+    result = cellctl("replay", path)
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and all(word in lines[0] for word in words), result
