@@ -5,7 +5,8 @@ Runs ``cellctl demo --units N --json`` in this process alternately without and w
 not one side). For each run it prints the wall time, the CPU time of this process and the
 real-time factor (cell seconds per wall second); for the runs with ``--record`` also the time
 spent inside the recorder (sampling the arms, encoding, writing; measured by wrapping its
-methods), as a share of that run's wall time: the figure least disturbed by other load. Then
+methods), as a share of that run's wall time and (thread CPU time) of the process's CPU time:
+the figure least disturbed by other load. Then
 the best of each side, the overheads, and the recording's size. Run:
 
     python benchmarks/bench_record.py [--units 1] [--pairs 3]
@@ -31,16 +32,17 @@ from mcap.reader import make_reader  # noqa: E402
 from cellctl.cli.main import main as cellctl  # noqa: E402
 from cellctl.service.recording import Recorder  # noqa: E402
 
-INSIDE = [0.0]
+INSIDE = [0.0, 0.0]  # wall and CPU seconds inside the recorder
 
 
 def _timed(method: Callable) -> Callable:
     def wrapper(*args, **kwargs):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.thread_time()
         try:
             return method(*args, **kwargs)
         finally:
-            INSIDE[0] += time.perf_counter() - start
+            INSIDE[0] += time.perf_counter() - wall
+            INSIDE[1] += time.thread_time() - cpu
     return wrapper
 
 
@@ -56,14 +58,15 @@ def run_demo(folder: Path, units: int, record: Path | None) -> dict:
             "--image", str(folder / "bench.png")]
     if record is not None:
         argv += ["--record", str(record)]
-    INSIDE[0] = 0.0
+    INSIDE[:] = [0.0, 0.0]
     out = io.StringIO()
     wall, cpu = time.perf_counter(), time.process_time()
     with contextlib.redirect_stdout(out):
         code = cellctl(argv)
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
     assert code == 0, summary
-    summary.update(process_wall_s=time.perf_counter() - wall, cpu_s=time.process_time() - cpu, recorder_s=INSIDE[0])
+    summary.update(process_wall_s=time.perf_counter() - wall, cpu_s=time.process_time() - cpu, recorder_s=INSIDE[0],
+                   recorder_cpu_s=INSIDE[1])
     return summary
 
 
@@ -80,8 +83,9 @@ def main() -> None:
             for side in ("without", "with"):
                 s = run_demo(folder, args.units, record if side == "with" else None)
                 results[side].append(s)
-                inside = (f", recorder {s['recorder_s']:5.2f} s = {100 * s['recorder_s'] / s['wall_time_s']:.1f} % "
-                          "of the run" if side == "with" else "")
+                inside = (f", recorder {s['recorder_s']:5.2f} s wall = {100 * s['recorder_s'] / s['wall_time_s']:.1f} %"
+                          f" of the run, {s['recorder_cpu_s']:5.2f} s CPU = {100 * s['recorder_cpu_s'] / s['cpu_s']:.1f} %"
+                          " of the process's" if side == "with" else "")
                 print(f"pair {index + 1} {side:>7} --record: run {s['wall_time_s']:6.2f} s wall, "
                       f"process {s['cpu_s']:6.2f} s CPU, {s['realtime_factor']:.2f}x real time{inside}", flush=True)
         with record.open("rb") as stream:
@@ -91,11 +95,13 @@ def main() -> None:
     best = {side: max(r["realtime_factor"] for r in runs) for side, runs in results.items()}
     cpu = {side: min(r["cpu_s"] for r in runs) for side, runs in results.items()}
     share = [r["recorder_s"] / r["wall_time_s"] for r in results["with"]]
+    cpu_share = [r["recorder_cpu_s"] / r["cpu_s"] for r in results["with"]]
     print(f"best real-time factor: {best['without']:.2f}x without, {best['with']:.2f}x with --record "
           f"({100 * (best['without'] / best['with'] - 1):+.1f} % time)")
     print(f"least CPU time: {cpu['without']:.2f} s without, {cpu['with']:.2f} s with "
           f"({100 * (cpu['with'] / cpu['without'] - 1):+.1f} %)")
-    print(f"time inside the recorder: {100 * min(share):.1f} .. {100 * max(share):.1f} % of each recorded run")
+    print(f"time inside the recorder: {100 * min(share):.1f} .. {100 * max(share):.1f} % of each recorded run's wall "
+          f"time, {100 * min(cpu_share):.1f} .. {100 * max(cpu_share):.1f} % of its CPU time")
     print(f"recording: {size / 1e6:.2f} MB, {messages} messages, {size / max(1, messages):.0f} bytes per message")
 
 

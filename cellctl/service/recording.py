@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 NAMESPACE = "/cell"
 SUPERVISOR = f"{NAMESPACE}/supervisor"
 TF_TOPIC = "/tf"
+RATE = 50.0
+"""Joint states and tool poses per second of cell time: every other 10 ms control cycle (at the
+control rate a recording took about 9 % of the demo's CPU time; see docs/benchmarks.md)."""
 
 
 class Recorder:
@@ -47,7 +50,7 @@ class Recorder:
     arms' state when ``1/rate`` s of cell time have passed. ``on_record`` is a journal listener.
     """
 
-    def __init__(self, path: str | Path, system: HardwareSystem, geometry: CellGeometry, rate: float = 100.0) -> None:
+    def __init__(self, path: str | Path, system: HardwareSystem, geometry: CellGeometry, rate: float = RATE) -> None:
         self.path, self.system, self.geometry = Path(path), system, geometry
         self.period = 1.0 / rate
         self._file: BinaryIO = open(self.path, "wb")  # noqa: SIM115 - closed in close()
@@ -141,7 +144,7 @@ def mcap_path(text: str) -> Path:
 
 @contextmanager
 def recording(path: Path | None, supervisor: Supervisor, journal: ObservedJournal,
-              rate: float = 100.0) -> Iterator[Callable[[], None] | None]:
+              rate: float = RATE) -> Iterator[Callable[[], None] | None]:
     """Record an active supervisor's cell to ``path`` while the block runs; yields the function the
     control loop calls every cycle (``None`` when ``path`` is None: nothing recorded)."""
     if path is None:

@@ -15,11 +15,10 @@ from rosbags.highlevel import AnyReader
 
 from cellctl.config import load_cell
 from cellctl.journal import Journal
+from cellctl.service.recording import RATE  # joint states per second of cell time
 from cellctl.supervisor.geometry import CellGeometry
 
 pytestmark = pytest.mark.sim
-
-RATE = 100.0  # joint states per second of cell time (the recorder's default)
 
 TWO_SCREWS = """\
 version: 1

@@ -10,6 +10,7 @@ from rosbags.highlevel import AnyReader
 
 from cellctl.journal import Journal
 from cellctl.service import interfaces as ifc
+from cellctl.service.recording import RATE
 
 pytestmark = pytest.mark.sim
 
@@ -47,4 +48,4 @@ def test_serve_records_a_unit_built_through_the_action_and_closes_the_file_on_si
         times = np.array([t for t, _ in by_topic[f"/cell/{arm}/joint_states"]]) * 1e-9
         assert times[0] < unit.sim_started and times[-1] > unit.sim_ended  # idle before and after the unit
         gaps = np.diff(times)
-        assert np.allclose(gaps[:-1], 0.01, atol=1e-6), (gaps.min(), gaps.max())
+        assert np.allclose(gaps[:-1], 1.0 / RATE, atol=1e-6), (gaps.min(), gaps.max())
