@@ -119,7 +119,7 @@ class Codec:
                 _align(out, size)
                 out += layout.pack(value)
             return write_primitive
-        return lambda out, value: self._writer(base)(out, value)  # looked up when first used
+        return self._writer(base)  # ROS 2 messages do not nest themselves: built first
 
     # ------------------------------------------------------------------ decoding
     def decode(self, type_name: str, data: bytes) -> dict[str, Any]:
