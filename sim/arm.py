@@ -117,6 +117,9 @@ class SimArm(ArmInterface):
                         queue_depth=self._player.queue_depth, efforts=self._measured_effort.copy(),
                         path_time=self._player.tau, override=self._player.override_now())
 
+    def commanded(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._commanded.copy(), self._commanded_velocity.copy()
+
     @property
     def queue_capacity(self) -> int:
         return QUEUE_CAPACITY
@@ -264,6 +267,12 @@ class SimArm(ArmInterface):
         for name, tool_data in data["tools"].items():
             self.tools[name].restore(tool_data)
         self._results = OrderedDict(results)
+
+    def show(self, positions: np.ndarray) -> None:
+        """Put the joints at ``positions`` for display only (replaying a recording): no physics
+        step, no trajectory, the tools untouched. Not for a cell that runs units."""
+        for j, qj in zip(self.body.joint_index, positions):
+            pb.resetJointState(self.body.body, j, float(qj), 0.0, physicsClientId=self._world.client)
 
     # ------------------------------------------------------------------ stepping (called by SimSystem)
     def command(self, t_next: float) -> None:

@@ -19,6 +19,8 @@ from cellctl.journal import Journal, JournalError
 from cellctl.journal.lifecycle import needing_clearout, open_units
 from cellctl.recipe import Recipe
 from cellctl.rt import Context, State
+from cellctl.service.feed import ObservedJournal
+from cellctl.service.recording import recording
 from cellctl.supervisor import CellState, CellStatus, RunSummary, Supervisor
 from cellctl.cli.loading import UsageError
 
@@ -38,6 +40,7 @@ class RunOptions:
     inject: dict[str, str] | None = None
     image: Path | None = None
     quiet: bool = False
+    record: Path | None = None
 
 
 def refuse_if_unfinished(journal: Journal, cell: CellDescription, options: RunOptions) -> None:
@@ -78,7 +81,8 @@ def cell_session(recipe: Recipe, cell: CellDescription, options: RunOptions, *,
             refuse_if_unfinished(existing, cell, options)
         finally:
             existing.close()
-    system, journal, supervisor = build_supervisor(recipe, cell, options)
+    system, journal, supervisor = build_supervisor(recipe, cell, options,
+                                                   ObservedJournal if options.record else Journal)
     try:
         try:
             if supervisor.configure() is not State.INACTIVE or supervisor.activate() is not State.ACTIVE:
@@ -119,7 +123,9 @@ def execute(recipe: Recipe, cell: CellDescription, options: RunOptions) -> int:
             supervisor.create_subscription(CellStatus, "~/status", progress)
             signals = RunSignals(supervisor)
             try:
-                summary = supervisor.run(options.units, resume=options.resume, on_cycle=signals.poll)
+                with recording(options.record, supervisor, journal) as sample:  # type: ignore[arg-type]
+                    on_cycle = signals.poll if sample is None else lambda: (signals.poll(), sample())
+                    summary = supervisor.run(options.units, resume=options.resume, on_cycle=on_cycle)
             finally:
                 signals.restore()
             if options.image is not None and hasattr(system, "save_image"):

@@ -22,6 +22,15 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="simulation only: force screw failures (missing_screw, cross_thread, stripped, rehit)")
     p.add_argument("--image", type=Path, default=None, help="simulation only: save a PNG of the cell at the end")
     p.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
+    add_record_option(p)
+
+
+def add_record_option(p: argparse.ArgumentParser) -> None:
+    """``--record FILE.mcap``: shared by ``run``, ``demo`` and ``serve``."""
+    from cellctl.service.recording import mcap_path
+    p.add_argument("--record", type=mcap_path, default=None, metavar="FILE.mcap",
+                   help="write an MCAP recording (ROS 2 messages: joint states, tool poses, curves, steps, "
+                        "faults, unit results; opens in Foxglove and 'ros2 bag'); see docs/recordings.md")
 
 
 INTERRUPTS_HELP = """Ctrl-C during a run: the first pauses every arm on its path (a controlled stop;
@@ -46,7 +55,8 @@ def _positive(text: str) -> int:
 def options_from(args: argparse.Namespace, default_db: str) -> RunOptions:
     return RunOptions(backend=getattr(args, "backend", "sim"), units=args.units, db=args.db or Path(default_db),
                       resume=getattr(args, "resume", False), gui=args.gui, realtime=args.gui, json=args.json,
-                      seed=args.seed, inject=parse_injections(args.inject), image=args.image, quiet=args.quiet)
+                      seed=args.seed, inject=parse_injections(args.inject), image=args.image, quiet=args.quiet,
+                      record=args.record)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

@@ -18,6 +18,7 @@ from types import FrameType
 from cellctl.cli.backends import parse_injections
 from cellctl.cli.execute import EXIT_FAULT, EXIT_OK, RunOptions, build_supervisor, refuse_if_unfinished
 from cellctl.cli.loading import UsageError, checked, load
+from cellctl.cli.run import add_record_option
 from cellctl.cli.terminal import paint
 from cellctl.hw import HardwareError
 from cellctl.journal import Journal, JournalError
@@ -79,12 +80,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                    help="joint states published per second and arm (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="simulation seed (default: %(default)s)")
     p.add_argument("--inject", metavar="HOLE=FAILURE,...", default=None, help="simulation only: force screw failures")
+    add_record_option(p)
     p.set_defaults(run=serve)
 
 
 def serve(args: argparse.Namespace) -> int:
     from cellctl.service.access import Access, default_token_file, read_token, write_new_token
     from cellctl.service.feed import ObservedJournal
+    from cellctl.service.recording import recording
     from cellctl.service.server import CellService
     from cellctl.service.wire import DEFAULT_ENDPOINT, WireNode, open_session
 
@@ -107,7 +110,7 @@ def serve(args: argparse.Namespace) -> int:
     session = open_session(listen, args.connect)  # first: a taken port is found before the cell loads
     try:
         system, journal, supervisor = build_supervisor(recipe, cell, options,
-                                                       lambda path: ObservedJournal(path, lambda kind, fields: None))
+                                                       ObservedJournal)
     except BaseException:
         session.close()
         raise
@@ -118,23 +121,24 @@ def serve(args: argparse.Namespace) -> int:
                   "come up; check the connection and the controller, then try again", file=sys.stderr)
             return EXIT_FAULT
         node = WireNode(session, args.domain, "/cell", "supervisor")
-        service = CellService(supervisor, system, cell, journal, node, Access(token, token_file),  # type: ignore[arg-type]
-                              pace=(args.pace or None) if args.backend == "sim" else None,
-                              joint_rate=args.joint_rate)
+        with recording(args.record, supervisor, journal) as sample:  # type: ignore[arg-type]
+            service = CellService(supervisor, system, cell, journal, node, Access(token, token_file),  # type: ignore[arg-type]
+                                  pace=(args.pace or None) if args.backend == "sim" else None,
+                                  joint_rate=args.joint_rate, on_tick=sample)
 
-        def stop(signum: int, frame: FrameType | None) -> None:
-            service.stop_requested = True  # type: ignore[union-attr]
-        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-        journal.event("serve_started", f"domain {args.domain}, listening on {', '.join(listen) or '-'}, "
-                      f"connected to {', '.join(args.connect) or '-'}", system.now())
-        print(f"cellctl serve: cell {cell.name!r} ready (domain {args.domain}, listening on "
-              f"{', '.join(listen) or '-'}); token in {token_file}", file=sys.stderr, flush=True)
-        try:
-            service.run()
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-        journal.event("serve_stopped", "signal", system.now())
+            def stop(signum: int, frame: FrameType | None) -> None:
+                service.stop_requested = True  # type: ignore[union-attr]
+            previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+            journal.event("serve_started", f"domain {args.domain}, listening on {', '.join(listen) or '-'}, "
+                          f"connected to {', '.join(args.connect) or '-'}", system.now())
+            print(f"cellctl serve: cell {cell.name!r} ready (domain {args.domain}, listening on "
+                  f"{', '.join(listen) or '-'}); token in {token_file}", file=sys.stderr, flush=True)
+            try:
+                service.run()
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+            journal.event("serve_stopped", "signal", system.now())
         return EXIT_OK
     except HardwareError as exc:
         print(f"cellctl: {paint('hardware fault', 'red', sys.stderr)}: {exc}", file=sys.stderr)

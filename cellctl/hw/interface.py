@@ -84,6 +84,11 @@ class ArmInterface(abc.ABC):
     def dof(self) -> int:
         """Number of joints."""
 
+    def commanded(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The commanded joint positions (rad) and velocities (rad/s) now, when the backend knows
+        them (the simulation does), else ``None``. Recordings write them beside the measured state."""
+        return None
+
     @abc.abstractmethod
     def read(self) -> ArmState:
         """The latest known state (non-blocking)."""

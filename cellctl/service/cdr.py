@@ -10,7 +10,7 @@ every primitive is aligned to its own size counted from the end of that header; 
 from __future__ import annotations
 
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cellctl.service.idl import Field, MessageType
@@ -24,6 +24,10 @@ _PRIMITIVE: dict[str, tuple[str, int]] = {
 }
 
 
+_UINT32 = struct.Struct("<I")
+_Write = Callable[[bytearray, Any], None]
+
+
 class CdrError(ValueError):
     """Bytes that are not a CDR message of the expected type, or a value that does not fit its field."""
 
@@ -33,55 +37,89 @@ class Codec:
 
     def __init__(self, types: Mapping[str, MessageType]) -> None:
         self.types = types
+        self._writers: dict[str, _Write] = {}
 
     # ------------------------------------------------------------------ encoding
     def encode(self, type_name: str, value: Mapping[str, Any]) -> bytes:
         """The CDR bytes (with encapsulation header) of ``value`` as a ``type_name``."""
         out = bytearray(HEADER)
         try:
-            self._write_struct(out, self.types[type_name], value)
+            self._writer(type_name)(out, value)
         except (struct.error, TypeError, KeyError) as exc:
             raise CdrError(f"{type_name}: cannot encode {value!r}: {exc}") from None
         return bytes(out)
 
-    def _write_struct(self, out: bytearray, msg: MessageType, value: Mapping[str, Any]) -> None:
-        if not msg.fields:
-            out += b"\x00"  # an empty struct carries one padding byte, as rosidl generates
-        for field in msg.fields:
-            self._write_field(out, field, value[field.name])
+    def _writer(self, type_name: str) -> _Write:
+        """The function writing a ``type_name`` (built once per type: the per-field decisions are
+        taken here, not for every message)."""
+        writer = self._writers.get(type_name)
+        if writer is None:
+            writer = self._writers[type_name] = self._build_writer(self.types[type_name])
+        return writer
 
-    def _write_field(self, out: bytearray, field: Field, value: Any) -> None:
-        if field.array == "":
-            self._write_one(out, field.base, value)
-            return
-        items = value if isinstance(value, (bytes, bytearray)) else list(value)
-        if field.array == "fixed" and len(items) != field.size:
-            raise TypeError(f"field {field.name} needs exactly {field.size} items, got {len(items)}")
-        if field.array == "bounded" and len(items) > field.size:
-            raise TypeError(f"field {field.name} holds at most {field.size} items, got {len(items)}")
-        if field.array != "fixed":
-            _align(out, 4)
-            out += struct.pack("<I", len(items))
-        if field.base in _PRIMITIVE and field.base != "bool":
-            code, size = _PRIMITIVE[field.base]
-            if items:
+    def _build_writer(self, msg: MessageType) -> _Write:
+        packed = _packed(msg)
+        if packed is not None:  # e.g. Time, Vector3, Quaternion: one pack, no padding inside
+            layout, size = packed
+            names = tuple(field.name for field in msg.fields)
+
+            def write_packed(out: bytearray, value: Mapping[str, Any]) -> None:
                 _align(out, size)
-                out += items if isinstance(items, (bytes, bytearray)) else struct.pack(f"<{len(items)}{code}", *items)
-            return
-        for item in items:
-            self._write_one(out, field.base, item)
+                out += layout.pack(*[value[name] for name in names])
+            return write_packed
+        if not msg.fields:
+            def write_empty(out: bytearray, value: Mapping[str, Any]) -> None:
+                out += b"\x00"  # an empty struct carries one padding byte, as rosidl generates
+            return write_empty
+        fields = tuple((field.name, self._field_writer(field)) for field in msg.fields)
 
-    def _write_one(self, out: bytearray, base: str, value: Any) -> None:
+        def write_struct(out: bytearray, value: Mapping[str, Any]) -> None:
+            for name, write in fields:
+                write(out, value[name])
+        return write_struct
+
+    def _field_writer(self, field: Field) -> _Write:
+        one = self._one_writer(field.base)
+        if field.array == "":
+            return one
+        name, kind, bound = field.name, field.array, field.size
+        code, size = _PRIMITIVE.get(field.base, ("", 0))
+        block = bool(code) and field.base != "bool"  # primitives packed in one go
+
+        def write_array(out: bytearray, value: Any) -> None:
+            items = value if isinstance(value, (bytes, bytearray)) else list(value)
+            if kind == "fixed" and len(items) != bound:
+                raise TypeError(f"field {name} needs exactly {bound} items, got {len(items)}")
+            if kind == "bounded" and len(items) > bound:
+                raise TypeError(f"field {name} holds at most {bound} items, got {len(items)}")
+            if kind != "fixed":
+                _align(out, 4)
+                out += _UINT32.pack(len(items))
+            if block:
+                if items:
+                    _align(out, size)
+                    out += items if isinstance(items, (bytes, bytearray)) else struct.pack(f"<{len(items)}{code}", *items)
+                return
+            for item in items:
+                one(out, item)
+        return write_array
+
+    def _one_writer(self, base: str) -> _Write:
         if base == "string":
-            data = value.encode("utf-8") + b"\x00"
-            _align(out, 4)
-            out += struct.pack("<I", len(data)) + data
-        elif base in _PRIMITIVE:
+            def write_string(out: bytearray, value: Any) -> None:
+                data = value.encode("utf-8") + b"\x00"
+                _align(out, 4)
+                out += _UINT32.pack(len(data)) + data
+            return write_string
+        if base in _PRIMITIVE:
             code, size = _PRIMITIVE[base]
-            _align(out, size)
-            out += struct.pack("<" + code, value)
-        else:
-            self._write_struct(out, self.types[base], value)
+            layout = struct.Struct("<" + code)
+
+            def write_primitive(out: bytearray, value: Any) -> None:
+                _align(out, size)
+                out += layout.pack(value)
+            return write_primitive
+        return self._writer(base)  # ROS 2 messages do not nest themselves: built first
 
     # ------------------------------------------------------------------ decoding
     def decode(self, type_name: str, data: bytes) -> dict[str, Any]:
@@ -123,6 +161,17 @@ class Codec:
             code, size = _PRIMITIVE[base]
             return reader.unpack(code, size)
         return self._read_struct(reader, self.types[base])
+
+
+def _packed(msg: MessageType) -> tuple[struct.Struct, int] | None:
+    """For a struct of single primitives all of one size (so no padding between them): one
+    ``struct`` layout packing it whole, and that size; else None."""
+    if not msg.fields or any(f.array or f.base not in _PRIMITIVE for f in msg.fields):
+        return None
+    sizes = {_PRIMITIVE[f.base][1] for f in msg.fields}
+    if len(sizes) != 1:
+        return None
+    return struct.Struct("<" + "".join(_PRIMITIVE[f.base][0] for f in msg.fields)), sizes.pop()
 
 
 def _align(out: bytearray, size: int) -> None:

@@ -1,5 +1,6 @@
-"""The journal, observed: every step, tightening result and fault the supervisor writes is also
-handed to listeners (the service publishes them), after it is safely on disk."""
+"""The journal, observed: every step, tightening result (and its torque-angle curve), fault and
+unit result the supervisor writes is also handed to listeners (the service publishes them, a
+recording writes them), after it is safely on disk."""
 
 from __future__ import annotations
 
@@ -23,15 +24,18 @@ class StepInfo:
 
 
 Listener = Callable[[str, dict[str, Any]], None]
-"""Called with ("step" | "tightening" | "fault", fields) for each record written."""
+"""Called with ("step" | "tightening" | "curve" | "fault" | "unit", fields) for each record written;
+the fields are those of the ``cellctl_msgs`` message of that kind (without ``stamp``)."""
+
+KINDS = ("step", "tightening", "curve", "fault", "unit")
 
 
 class ObservedJournal(Journal):
-    """A :class:`Journal` that tells ``listener`` about steps, tightening results and faults."""
+    """A :class:`Journal` that tells its listeners about steps, tightenings, curves, faults and units."""
 
-    def __init__(self, path: str | Path, listener: Listener) -> None:
+    def __init__(self, path: str | Path, listener: Listener | None = None) -> None:
         super().__init__(path)
-        self.listener = listener
+        self.listeners: list[Listener] = [] if listener is None else [listener]
         self._steps: dict[int, StepInfo] = {}
         self._tightenings: dict[int, tuple[int, str, int, str, Any]] = {}
 
@@ -42,6 +46,21 @@ class ObservedJournal(Journal):
         self._steps[step_id] = info
         self.listener("step", self._step_fields(info, "RUNNING", "", clock))
         return step_id
+
+    def add_listener(self, listener: Listener) -> None:
+        """Tell ``listener`` too, after the listeners already added."""
+        self.listeners.append(listener)
+
+    def listener(self, kind: str, fields: dict[str, Any]) -> None:
+        """Hand one record to every listener."""
+        for listener in self.listeners:
+            listener(kind, fields)
+
+    def end_unit(self, unit_id: int, result: str, reason: str | None, clock: float) -> None:
+        super().end_unit(unit_id, result, reason, clock)
+        unit = self.unit(unit_id)
+        self.listener("unit", {"unit": unit.serial, "recipe": unit.recipe, "result": result, "reason": reason or "",
+                               "cycle_time": float(self.unit_time(unit_id)), "cell_time": clock})
 
     def end_step(self, step_id: int, result: str, detail: str | None, clock: float) -> None:
         super().end_step(step_id, result, detail, clock)
@@ -68,6 +87,12 @@ class ObservedJournal(Journal):
             "torque_min": float(program.torque_min), "torque_max": float(program.torque_max),
             "angle_min": float(program.angle_min), "angle_max": float(program.angle_max),
             "failure_class": result.failure_class or "", "cell_time": clock})
+        record = self.tightening(unit_id, hole, attempt)
+        if record is not None and record.curve_points:
+            time, torque, angle = record.curve_arrays()  # as stored: float32, what a report plots
+            self.listener("curve", {"unit": self.unit(unit_id).serial, "hole": hole, "attempt": attempt,
+                                    "status": result.status, "time": time.tolist(), "torque": torque.tolist(),
+                                    "angle": angle.tolist(), "cell_time": clock})
 
     def fault(self, unit_id: int | None, source: str, code: int | None, name: str, message: str,
               action: str | None, clock: float) -> None:

@@ -37,6 +37,12 @@ STANDARD = {
     "action_msgs/msg/GoalInfo": "unique_identifier_msgs/UUID goal_id\nbuiltin_interfaces/Time stamp",
     "action_msgs/srv/CancelGoal_Request": "action_msgs/GoalInfo goal_info",
     "action_msgs/srv/CancelGoal_Response": "int8 return_code\naction_msgs/GoalInfo[] goals_canceling",
+    "geometry_msgs/msg/Vector3": "float64 x\nfloat64 y\nfloat64 z",
+    "geometry_msgs/msg/Quaternion": "float64 x\nfloat64 y\nfloat64 z\nfloat64 w",
+    "geometry_msgs/msg/Transform": "geometry_msgs/Vector3 translation\ngeometry_msgs/Quaternion rotation",
+    "geometry_msgs/msg/TransformStamped": "std_msgs/Header header\nstring child_frame_id\n"
+                                          "geometry_msgs/Transform transform",
+    "tf2_msgs/msg/TFMessage": "geometry_msgs/TransformStamped[] transforms",
     "service_msgs/msg/ServiceEventInfo": "uint8 event_type\nbuiltin_interfaces/Time stamp\nchar[16] client_gid\n"
                                          "int64 sequence_number",
 }
@@ -82,6 +88,21 @@ CELLCTL = {
         "string name\nstring message\n"
         "string action                    # what to do about it\n"
         "float64 cell_time"),
+    "cellctl_msgs/msg/TighteningCurve": (
+        "builtin_interfaces/Time stamp\n"
+        "string unit\nstring hole\nuint32 attempt\n"
+        "string status                    # OK or NOK\n"
+        "float32[] time                   # s from the start of the tightening\n"
+        "float32[] torque                 # N·m, one per time\n"
+        "float32[] angle                  # degrees, one per time\n"
+        "float64 cell_time"),
+    "cellctl_msgs/msg/UnitResult": (
+        "builtin_interfaces/Time stamp\n"
+        "string unit\nstring recipe\n"
+        "string result                    # OK, NOK or ABORTED\n"
+        "string reason                    # why it is not OK, '' when OK\n"
+        "float64 cycle_time               # s of cell time the unit took\n"
+        "float64 cell_time"),
     "cellctl_msgs/srv/GetCellStatus_Request": "",
     "cellctl_msgs/srv/GetCellStatus_Response": "cellctl_msgs/CellStatus status",
     "cellctl_msgs/action/BuildUnits_Goal": "uint32 units                     # units to build; 0 = until stopped (cancel)",
@@ -103,6 +124,15 @@ CELLCTL = {
     "cellctl_msgs/action/BuildUnits_FeedbackMessage": "unique_identifier_msgs/UUID goal_id\n"
                                                       "cellctl_msgs/BuildUnits_Feedback feedback",
 }
+
+
+EVENTS = {"step": ("step_events", "cellctl_msgs/msg/StepEvent"),
+          "tightening": ("tightening_results", "cellctl_msgs/msg/TighteningResult"),
+          "curve": ("tightening_curves", "cellctl_msgs/msg/TighteningCurve"),
+          "fault": ("faults", "cellctl_msgs/msg/Fault"),
+          "unit": ("unit_results", "cellctl_msgs/msg/UnitResult")}
+"""For each kind of journal record the service publishes and a recording writes: its topic under
+the supervisor node (``/cell/supervisor/...``) and its message type."""
 
 
 def _load() -> dict[str, MessageType]:
@@ -154,6 +184,22 @@ CANCEL_GOAL = ServiceType("action_msgs/srv/CancelGoal")
 
 # action_msgs/msg/GoalStatus values used in a GetResult response
 STATUS_EXECUTING, STATUS_SUCCEEDED, STATUS_CANCELED, STATUS_ABORTED = 2, 4, 5, 6
+
+
+def ros2msg_schema(name: str) -> str:
+    """The definition of message ``name`` with every type it uses, in the ``ros2msg`` layout that
+    rosbag2 writes into MCAP schemas and Foxglove reads: the type's own text, then for each nested
+    type a line of 80 ``=``, ``MSG: pkg/Name`` and its text."""
+    seen: dict[str, MessageType] = {}
+    _referenced(TYPES[name], TYPES, seen)
+    parts = [_TEXT[name]]
+    for nested in sorted(seen):
+        package, _, short = nested.split("/")
+        parts.append(f"{'=' * 80}\nMSG: {package}/{short}\n{_TEXT[nested]}")
+    return "\n".join(parts)
+
+
+_TEXT = {**STANDARD, **CELLCTL}
 
 
 # ---------------------------------------------------------------------- type hashes (REP 2011)

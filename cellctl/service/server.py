@@ -25,6 +25,7 @@ from cellctl.rt import InvalidParameterError, ParameterRejectedError, State
 from cellctl.service import interfaces as ifc
 from cellctl.service.access import Access
 from cellctl.service.feed import ObservedJournal
+from cellctl.service.messages import joint_state
 from cellctl.service.params import parameter_value, python_value
 from cellctl.service.wire import Request, WireNode, WireService, stamp
 from cellctl.supervisor import CellState, CellStatus, Supervisor
@@ -89,11 +90,12 @@ class CellService:
 
     def __init__(self, supervisor: Supervisor, system: HardwareSystem, cell: CellDescription,
                  journal: ObservedJournal, node: WireNode, access: Access, *, pace: float | None = 1.0,
-                 joint_rate: float = 100.0) -> None:
+                 joint_rate: float = 100.0, on_tick: Callable[[], None] | None = None) -> None:
         self.supervisor, self.system, self.cell, self.journal = supervisor, system, cell, journal
         self.node, self.access = node, access
         self.pacer = Pacer(system.now, pace)
         self.joint_period = 1.0 / joint_rate
+        self.on_tick = on_tick  # called on every pass of the loop (a recording samples the arms)
         self.goal: Goal | None = None
         self.finished: OrderedDict[bytes, Goal] = OrderedDict()
         self.stop_requested = False
@@ -101,7 +103,7 @@ class CellService:
         self._next_joints = 0.0
         self._last_status: tuple | None = None
         self._last_cheap: tuple | None = None
-        journal.listener = self._on_record
+        journal.add_listener(self._on_record)
         self._declare()
 
     # ------------------------------------------------------------------ entities
@@ -110,9 +112,8 @@ class CellService:
         self.status_pub = node.publisher("~/status", "cellctl_msgs/msg/CellStatus", latched=True)
         self.joint_pubs = {arm: node.publisher(f"/{node.id.namespace.strip('/')}/{arm}/joint_states",
                                                "sensor_msgs/msg/JointState") for arm in self.system.arms}
-        self.event_pubs = {"step": node.publisher("~/step_events", "cellctl_msgs/msg/StepEvent"),
-                           "tightening": node.publisher("~/tightening_results", "cellctl_msgs/msg/TighteningResult"),
-                           "fault": node.publisher("~/faults", "cellctl_msgs/msg/Fault")}
+        self.event_pubs = {kind: node.publisher(f"~/{topic}", type_name)
+                           for kind, (topic, type_name) in ifc.EVENTS.items()}
         self.feedback_pub = node.publisher("~/build_units/_action/feedback", "cellctl_msgs/action/BuildUnits_FeedbackMessage")
         self.services: dict[str, tuple[WireService, Callable[[Request], None]]] = {
             name: (node.service(f"~/{name}", ifc.TRIGGER), self._command_handler(name)) for name in COMMANDS}
@@ -142,6 +143,8 @@ class CellService:
         for service, handler in self.services.values():
             for request in service.take():
                 handler(request)
+        if self.on_tick is not None:
+            self.on_tick()
         now = time.perf_counter()
         if now >= self._next_joints:
             self._publish_joints()
@@ -192,13 +195,11 @@ class CellService:
 
     # ------------------------------------------------------------------ publishing
     def _publish_joints(self) -> None:
-        header = {"stamp": stamp(), "frame_id": ""}
+        now = stamp()
         for name, arm in self.system.arms.items():
             state = arm.read()
-            efforts = [] if state.efforts is None else state.efforts.tolist()
-            self.joint_pubs[name].publish({"header": header, "name": list(self.cell.arms[name].joints),
-                                           "position": state.positions.tolist(),
-                                           "velocity": state.velocities.tolist(), "effort": efforts})
+            self.joint_pubs[name].publish(joint_state(now, self.cell.arms[name].joints, state.positions,
+                                                      state.velocities, state.efforts))
 
     def status(self) -> dict[str, Any]:
         """The cell's status as a ``cellctl_msgs/CellStatus`` (from the supervisor's latched topic)."""

@@ -53,7 +53,8 @@ def _rosbags_message(store, type_name: str, value: dict):
         elif kind in (3, 4) and detail[0][0] == 2:  # array / sequence of messages
             item = [_rosbags_message(store, detail[0][1], v) for v in item]
         elif kind in (3, 4) and detail[0][1][0] not in ("string",):
-            item = np.array(list(item), dtype={"float64": np.float64, "uint8": np.uint8, "byte": np.uint8, "int64": np.int64,
+            item = np.array(list(item), dtype={"float64": np.float64, "float32": np.float32, "uint8": np.uint8,
+                                               "byte": np.uint8, "int64": np.int64,
                                                "bool": np.bool_}[detail[0][1][0]])
         fields[field_name] = item
     return cls(**fields)
@@ -102,6 +103,18 @@ def test_joint_state_any_content_equals_rosbags_and_round_trips(store, joints, f
     ("cellctl_msgs/action/BuildUnits_FeedbackMessage", {"goal_id": {"uuid": bytes(range(16))}, "feedback": {
         "unit": "PH-1", "unit_index": 1, "units_total": 0, "step": "0/screw_h1", "step_result": "OK",
         "state": "running"}}),
+    ("tf2_msgs/msg/TFMessage", {"transforms": [  # odd-length strings before 8-byte-aligned vectors
+        {"header": {"stamp": {"sec": 5, "nanosec": 7}, "frame_id": "world"}, "child_frame_id": "ab/c",
+         "transform": {"translation": {"x": 0.5, "y": -1.0, "z": 2.25},
+                       "rotation": {"x": 0.0, "y": 0.0, "z": 0.6, "w": 0.8}}},
+        {"header": {"stamp": {"sec": 5, "nanosec": 7}, "frame_id": "w"}, "child_frame_id": "screwer/driver",
+         "transform": {"translation": {"x": 1.0, "y": 2.0, "z": 3.0},
+                       "rotation": {"x": 1.0, "y": 0.0, "z": 0.0, "w": 0.0}}}]}),
+    ("cellctl_msgs/msg/TighteningCurve", {"stamp": {"sec": 1, "nanosec": 2}, "unit": "PH-1", "hole": "h1",
+                                          "attempt": 2, "status": "NOK", "time": [0.0, 0.5], "torque": [0.25, -1.5],
+                                          "angle": [10.0, 20.5], "cell_time": 3.5}),
+    ("cellctl_msgs/msg/UnitResult", {"stamp": {"sec": 1, "nanosec": 2}, "unit": "PH-1", "recipe": "demo",
+                                     "result": "ABORTED", "reason": "e-stop", "cycle_time": 41.5, "cell_time": 60.0}),
 ])
 def test_other_types_equal_rosbags(store, type_name: str, message: dict) -> None:
     ours = CODEC.encode(type_name, message)
