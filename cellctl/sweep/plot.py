@@ -18,12 +18,16 @@ def plot_sweep(summary: SweepSummary, path: Path, title: str) -> Path:
     """Write the sweep's figure to ``path`` and return it."""
     fig, (cycles, causes) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [3, 2]})
     if summary.cycle_samples:
-        cycles.hist(summary.cycle_samples, bins=min(40, max(5, len(summary.cycle_samples) // 3)), color="#4c72b0")
+        cycles.hist(summary.cycle_samples, bins=min(40, max(5, len(summary.cycle_samples) // 3)), color="#4c72b0",
+                    zorder=2)
+        edge_low, edge_high = min(summary.cycle_samples), max(summary.cycle_samples)
         for name, interval, colour in (("p50", summary.cycle_p50, "#2ca02c"), ("p95", summary.cycle_p95, "#d62728")):
-            cycles.axvline(interval.estimate, color=colour, lw=2, label=f"{name} {interval.estimate:.2f} s")
-            if interval.low is not None and interval.high is not None:
-                cycles.axvspan(interval.low, interval.high, color=colour, alpha=0.15,
-                               label=f"{name} {interval.confidence:.0%} CI")
+            cycles.axvline(interval.estimate, color=colour, lw=2, label=f"{name} {interval.estimate:.2f} s", zorder=3)
+            if interval.low is not None or interval.high is not None:
+                open_side = " (open: too few units)" if interval.low is None or interval.high is None else ""
+                cycles.axvspan(edge_low if interval.low is None else interval.low,
+                               edge_high if interval.high is None else interval.high, color=colour, alpha=0.15,
+                               hatch="//" if open_side else None, label=f"{name} {interval.confidence:.0%} CI{open_side}")
         cycles.legend(fontsize=8)
     else:
         cycles.text(0.5, 0.5, "no finished unit", ha="center", transform=cycles.transAxes)

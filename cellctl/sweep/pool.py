@@ -11,20 +11,35 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from cellctl.sweep.ledger import Ledger, UnitOutcome
 
-__all__ = ["MAX_TRIES", "SweepJob", "run_pool"]
+__all__ = ["MAX_TRIES", "SweepJob", "run_pool", "quiet_stdout"]
 
 MAX_TRIES = 3
 """Dispatches of one unit whose worker died before its unit counts as ERROR."""
+
+
+@contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Send file descriptor 1 to stderr for a while (PyBullet's import banner is a C-level printf)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 @dataclass(frozen=True)
@@ -40,7 +55,7 @@ class SweepJob:
 def _worker_main(conn: Connection, job: SweepJob) -> None:
     """A worker's life: load once, then build the units it is sent until told to stop (None)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
-    os.dup2(2, 1)  # PyBullet prints to fd 1; the coordinator's stdout is for the report (and --json) only
+    os.dup2(2, 1)  # PyBullet prints to fd 1 (C level); the coordinator's stdout is for the report only
     from cellctl.config import load_cell
     from cellctl.recipe import load_recipe
     from cellctl.sweep.unit import run_unit
