@@ -78,6 +78,7 @@ class SimArm(ArmInterface):
         self._measured_velocity = np.zeros(spec.dof)
         self._measured_effort = np.zeros(spec.dof)
         self._faults: list[Fault] = []
+        self._applied: tuple[np.ndarray, np.ndarray] | None = None  # motor targets PyBullet holds now
         self._estopped = False
         self._drop_pending: str | None = None
         self._tracking = TrackingMeter(spec.dof)
@@ -280,6 +281,10 @@ class SimArm(ArmInterface):
             for j, qj in zip(self.body.joint_index, q):
                 pb.resetJointState(body, j, float(qj), 0.0, physicsClientId=client)
             return
+        if self._system.lean_steps and self._applied is not None and np.array_equal(q, self._applied[0]) \
+                and np.array_equal(qd, self._applied[1]):
+            return  # PyBullet keeps motor targets: re-sending the same ones (an idle arm) changes nothing
+        self._applied = (q.copy(), qd.copy())
         pb.setJointMotorControlArray(
             body, self.body.joint_index, pb.POSITION_CONTROL, targetPositions=q.tolist(), targetVelocities=qd.tolist(),
             positionGains=[POSITION_GAIN] * self.dof, velocityGains=[VELOCITY_GAIN] * self.dof,
@@ -301,9 +306,15 @@ class SimArm(ArmInterface):
                 self._halt()
         for tool in self.tools.values():
             tool.step(now)
+        if not self._system.lean_steps:
+            self.sync_visuals()
+        self._watch_grasp(now)
+
+    def sync_visuals(self) -> None:
+        """Move visual-only bodies (a held screw) to where they are; nothing physical depends on them."""
+        for tool in self.tools.values():
             if isinstance(tool, VacuumCup):
                 tool.follow()
-        self._watch_grasp(now)
 
     def _watch_grasp(self, now: float) -> None:
         for tool in self.tools.values():

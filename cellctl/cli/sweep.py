@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         if todo and not args.quiet:
             print(f"sweep: {len(todo)} units to build on {workers} workers "
                   f"({args.units - len(todo)} already in {ledger.path})", file=sys.stderr)
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             run_pool(SweepJob(args.recipe.resolve(), args.cell.resolve(), rates, args.seed), todo, workers, ledger,
                      progress)
@@ -105,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"sweep: interrupted with {ledger.count()} of {args.units} units in {ledger.path}; continue with "
                   "the same command and --resume", file=sys.stderr)
             return EXIT_NOK
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         wall = time.perf_counter() - started
         outcomes = ledger.outcomes(args.units)
     finally:
@@ -112,6 +116,11 @@ def run(args: argparse.Namespace) -> int:
     summary = summarise(outcomes, rates, args.confidence)
     _report(summary, args, wall, len(todo), workers)
     return EXIT_OK if len(outcomes) == args.units else EXIT_NOK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops a sweep as Ctrl-C does: workers stopped, the ledger kept for --resume."""
+    raise KeyboardInterrupt
 
 
 class _Progress:

@@ -9,6 +9,7 @@ workers died :data:`MAX_TRIES` times is recorded as ``ERROR`` so a sweep always 
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
 import os
 import sys
@@ -42,6 +43,15 @@ def quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
+def _die_with_parent() -> None:
+    """On Linux, have the kernel SIGKILL this worker when the coordinator dies (even by SIGKILL)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass  # without it an orphan finishes its unit, then finds the pipe closed and exits
+
+
 @dataclass(frozen=True)
 class SweepJob:
     """What every worker needs to build any unit of the sweep (picklable)."""
@@ -55,6 +65,7 @@ class SweepJob:
 def _worker_main(conn: Connection, job: SweepJob) -> None:
     """A worker's life: load once, then build the units it is sent until told to stop (None)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    _die_with_parent()
     os.dup2(2, 1)  # PyBullet prints to fd 1 (C level); the coordinator's stdout is for the report only
     from cellctl.config import load_cell
     from cellctl.recipe import load_recipe
