@@ -3,7 +3,7 @@
     python benchmarks/bench_sim_speed.py [--units 4] [--skip-sweep] [--seed 0]
 
 In one run:
-1. one demo unit under the supervisor (headless, what ``cellctl demo`` runs): simulated seconds
+1. one demo unit under the supervisor, with and without the lean per-step path (SimSystem.lean_steps) (headless, what ``cellctl demo`` runs): simulated seconds
    per wall second of ``Supervisor.run``;
 2. bare PyBullet: ``stepSimulation`` alone, called on a fresh world of the same cell (same bodies,
    same fixed step, same solver settings, arms holding at home), steps per second and the
@@ -29,15 +29,16 @@ from cellctl.cli.demo import DEMO_RECIPE  # noqa: E402
 from cellctl.config import demo_cell_path, load_cell  # noqa: E402
 from cellctl.recipe import load_recipe  # noqa: E402
 from cellctl.sweep.ledger import Ledger  # noqa: E402
-from cellctl.sweep.pool import SweepJob, quiet_stdout, run_pool  # noqa: E402
+from cellctl.sweep.pool import SweepJob, run_pool  # noqa: E402
 from cellctl.sweep.unit import unit_session  # noqa: E402
+from sim import SimSystem  # noqa: E402
 
-with quiet_stdout():
-    import pybullet as pb  # noqa: E402
+import pybullet as pb  # noqa: E402
 
 
-def demo_factor(seed: int) -> tuple[float, float, float]:
+def demo_factor(seed: int, lean: bool = True) -> tuple[float, float, float]:
     """(simulated s, wall s, real-time factor) of one demo unit under the supervisor."""
+    SimSystem.lean_steps = lean
     with unit_session(load_recipe(DEMO_RECIPE), load_cell(None), {}, seed) as (supervisor, _, _):
         summary = supervisor.run(1)
     return summary.sim_time_s, summary.wall_time_s, summary.sim_time_s / summary.wall_time_s
@@ -73,6 +74,7 @@ def main() -> int:
     parser.add_argument("--units", type=int, default=4, help="units per sweep measurement")
     parser.add_argument("--skip-sweep", action="store_true", help="only the real-time factors")
     args = parser.parse_args()
+    _, _, reference = demo_factor(args.seed, lean=False)
     sim_s, wall_s, demo = demo_factor(args.seed)
     rate, dt = bare_step_rate(args.seed, args.steps)
     bare = rate * dt
@@ -80,6 +82,7 @@ def main() -> int:
     print(f"bare PyBullet, same world, {dt * 1e3:g} ms step: {rate:,.0f} steps/s ({1e6 / rate:.0f} us a step) "
           f"= {bare:.2f}x real time")
     print(f"demo / bare: {demo / bare:.2f}")
+    print(f"lean steps: {reference:.2f}x without (SimSystem.lean_steps=False), {demo:.2f}x with: x{demo / reference:.2f}")
     if not args.skip_sweep:
         cores = os.cpu_count() or 1
         one = sweep_rate(args.units, 1, args.seed)
