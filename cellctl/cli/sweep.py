@@ -43,6 +43,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="sweep seed; unit i's world is seeded from (seed, i)")
     p.add_argument("--db", type=Path, default=Path("cellctl-sweep"), help="folder of the results ledger "
                    "(default: %(default)s)")
+    p.add_argument("--ray", metavar="ADDRESS", default=None,
+                   help="run the units as Ray tasks on the cluster at ADDRESS (e.g. ray://head:10001, or auto); "
+                        "'local' starts a local Ray with --workers CPUs (needs 'pip install ray')")
     p.add_argument("--resume", action="store_true", help="continue the sweep in --db (same recipe, cell, rates, seed)")
     p.add_argument("--confidence", type=float, default=0.95, help="confidence of the intervals (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="end with one JSON summary line on stdout")
@@ -74,6 +77,15 @@ def parse_rates(text: str | None) -> dict[str, float]:
     return rates
 
 
+def _check_ray() -> None:
+    """UsageError with the install command when Ray is missing."""
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        raise UsageError(["--ray: Ray is not installed; install it with 'pip install ray' (or run without --ray: "
+                          "worker processes on this machine)"]) from None
+
+
 def _settings(args: argparse.Namespace, rates: dict[str, float]) -> dict[str, object]:
     return {"recipe": str(args.recipe.resolve()), "recipe_bytes": args.recipe.read_text(),
             "cell": str(args.cell.resolve()), "cell_bytes": args.cell.read_text(),
@@ -84,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 < args.confidence < 1.0:
         raise UsageError([f"--confidence {args.confidence}: must be between 0 and 1, e.g. 0.95"])
     rates = parse_rates(args.inject_rate)
+    if args.ray is not None:
+        _check_ray()
     recipe, cell = load(args.recipe, args.cell)
     checked(recipe, cell)
     try:
@@ -97,12 +111,18 @@ def run(args: argparse.Namespace) -> int:
         progress = _Progress(args.units - len(todo), args.units, args.quiet)
         started = time.perf_counter()
         if todo and not args.quiet:
-            print(f"sweep: {len(todo)} units to build on {workers} workers "
+            where = f"Ray at {args.ray}" if args.ray else f"{workers} workers"
+            print(f"sweep: {len(todo)} units to build on {where} "
                   f"({args.units - len(todo)} already in {ledger.path})", file=sys.stderr)
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
-            run_pool(SweepJob(args.recipe.resolve(), args.cell.resolve(), rates, args.seed), todo, workers, ledger,
-                     progress)
+            job = SweepJob(args.recipe.resolve(), args.cell.resolve(), rates, args.seed)
+            if args.ray is not None:
+                from cellctl.sweep.ray_pool import run_ray
+
+                run_ray(job, todo, args.ray, workers, ledger, progress)
+            else:
+                run_pool(job, todo, workers, ledger, progress)
         except KeyboardInterrupt:
             print(f"sweep: interrupted with {ledger.count()} of {args.units} units in {ledger.path}; continue with "
                   "the same command and --resume", file=sys.stderr)

@@ -76,7 +76,7 @@ class Ledger:
         Raises:
             LedgerError: results exist and either ``resume`` is off or the settings differ.
         """
-        stored = self.settings()
+        stored = self.settings() if self.count() else {}  # a ledger without results is free to reuse
         if stored and not resume:
             raise LedgerError(f"{self.path} already holds a sweep ({self.count()} units done); continue it with "
                               "--resume, or name another --db folder")
