@@ -164,9 +164,14 @@ class _Pool:
             self.pending.appendleft(unit)  # re-run elsewhere, first
 
     def stop(self) -> None:
+        """Idle workers are told to leave; busy ones (an interrupted sweep) are killed: the ledger has
+        nothing of their units, which ``--resume`` builds again."""
         for worker in self.workers:
             try:
-                worker.conn.send(None)
+                if worker.unit is None:
+                    worker.conn.send(None)
+                else:
+                    worker.process.kill()
             except OSError:
                 pass
         deadline = time.monotonic() + 5.0

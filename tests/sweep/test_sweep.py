@@ -90,3 +90,42 @@ def test_a_worker_killed_mid_unit_has_its_unit_rerun_and_counted_once(tmp_path: 
     with sqlite3.connect(db / "ledger.db") as conn:
         tries = list(conn.execute("SELECT worker, outcome FROM dispatches WHERE unit = ? ORDER BY id", (unit,)))
     assert tries[0] == (pid, "worker lost") and len(tries) == 2 and tries[1][0] != pid
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_sigterm_stops_the_workers_and_resume_finishes_the_sweep(tmp_path: Path) -> None:
+    seed = a_mixed_seed(3)
+    db = tmp_path / "db"
+    process = subprocess.Popen(sweep_command(db, 3, seed=seed), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90.0
+        busy = None
+        while busy is None and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.2)
+            busy = busy_worker(db)
+        assert busy is not None, "no unit was dispatched"
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30.0)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10.0)
+    assert process.returncode == 1 and "--resume" in err and "Traceback" not in err, err[-3000:]
+    with sqlite3.connect(db / "ledger.db") as conn:
+        workers = {pid for (pid,) in conn.execute("SELECT DISTINCT worker FROM dispatches")}
+    deadline = time.monotonic() + 10.0
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(pid) for pid in workers), "a worker outlived its coordinator"
+    report = sweep(db, 3, "--resume", seed=seed)
+    assert report["units"] == 3 and sum(report["results"].values()) == 3
+    assert [u for u, _, _ in ledger_rows(db)] == [0, 1, 2]
+    assert {u for u, r, _ in ledger_rows(db) if r == "NOK"} == stripped_units(seed, 3)
