@@ -14,6 +14,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,26 +63,32 @@ def busy_worker(db: Path) -> tuple[int, int] | None:
     return (int(row[0]), int(row[1])) if row else None
 
 
-def test_a_worker_killed_mid_unit_has_its_unit_rerun_and_counted_once(tmp_path: Path) -> None:
-    seed = a_mixed_seed(4)
-    db = tmp_path / "db"
-    process = subprocess.Popen(sweep_command(db, 4, seed=seed), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+@contextmanager
+def running_sweep(db: Path, units: int, seed: int, timeout: float = 90.0) -> Iterator[tuple[subprocess.Popen, int, int]]:
+    """A sweep in the background, once it has dispatched a unit: (process, unit, worker pid); killed on exit."""
+    process = subprocess.Popen(sweep_command(db, units, seed=seed), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, stdin=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 90.0
+        deadline = time.monotonic() + timeout
         busy = None
         while busy is None and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.2)
             busy = busy_worker(db)
-        assert busy is not None, "no unit was dispatched"
-        unit, pid = busy
-        time.sleep(0.5)  # well inside the unit (a unit takes seconds)
-        os.kill(pid, signal.SIGKILL)
-        out, err = process.communicate(timeout=240.0)
+        assert busy is not None, f"no unit was dispatched within {timeout} s (sweep exit code {process.poll()})"
+        yield process, *busy
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate(timeout=10.0)
+
+
+def test_a_worker_killed_mid_unit_has_its_unit_rerun_and_counted_once(tmp_path: Path) -> None:
+    seed = a_mixed_seed(4)
+    db = tmp_path / "db"
+    with running_sweep(db, 4, seed) as (process, unit, pid):
+        time.sleep(0.5)  # well inside the unit (a unit takes seconds)
+        os.kill(pid, signal.SIGKILL)
+        out, err = process.communicate(timeout=240.0)
     assert process.returncode == 0 and "Traceback" not in err, err[-3000:]
     report = json.loads(out.strip().splitlines()[-1])
     assert report["units"] == 4 and sum(report["results"].values()) == 4
@@ -103,21 +111,9 @@ def alive(pid: int) -> bool:
 def test_sigterm_stops_the_workers_and_resume_finishes_the_sweep(tmp_path: Path) -> None:
     seed = a_mixed_seed(3)
     db = tmp_path / "db"
-    process = subprocess.Popen(sweep_command(db, 3, seed=seed), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 90.0
-        busy = None
-        while busy is None and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.2)
-            busy = busy_worker(db)
-        assert busy is not None, "no unit was dispatched"
+    with running_sweep(db, 3, seed) as (process, _, _):
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=30.0)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=10.0)
     assert process.returncode == 1 and "--resume" in err and "Traceback" not in err, err[-3000:]
     with sqlite3.connect(db / "ledger.db") as conn:
         workers = {pid for (pid,) in conn.execute("SELECT DISTINCT worker FROM dispatches")}
