@@ -77,7 +77,9 @@ class SimArm(ArmInterface):
         self._measured = spec.home.copy()
         self._measured_velocity = np.zeros(spec.dof)
         self._measured_effort = np.zeros(spec.dof)
+        self._stale = False  # the joints moved since they were last read (reading waits for someone to look)
         self._faults: list[Fault] = []
+        self._applied: tuple[np.ndarray, np.ndarray] | None = None  # motor targets PyBullet holds now
         self._estopped = False
         self._drop_pending: str | None = None
         self._tracking = TrackingMeter(spec.dof)
@@ -112,6 +114,7 @@ class SimArm(ArmInterface):
         return ArmMode.FOLLOWING if self._player.queue_depth else ArmMode.IDLE
 
     def read(self) -> ArmState:
+        self._measure()
         return ArmState(time=self._system.now(), positions=self._measured.copy(),
                         velocities=self._measured_velocity.copy(), mode=self.mode, faults=tuple(self._faults),
                         queue_depth=self._player.queue_depth, efforts=self._measured_effort.copy(),
@@ -163,6 +166,7 @@ class SimArm(ArmInterface):
         self._system.events.add(now, "estop", self.name, self.name)
 
     def _halt(self) -> None:
+        self._measure()
         hold = self._commanded if self.kinematic else self._measured
         self._player.halt(hold)
         self._commanded = hold.copy()
@@ -246,6 +250,7 @@ class SimArm(ArmInterface):
     # ------------------------------------------------------------------ persistence (called by SimSystem)
     def snapshot(self) -> dict[str, Any]:
         """Joint positions, the tools' lasting state and the ids of the remembered results."""
+        self._measure()
         return {"positions": self._measured.tolist(), "tools": {n: t.snapshot() for n, t in self.tools.items()},
                 "results": list(self._results)}
 
@@ -261,6 +266,7 @@ class SimArm(ArmInterface):
         self._commanded, self._measured = q.copy(), q.copy()
         self._commanded_velocity, self._measured_velocity = np.zeros(self.dof), np.zeros(self.dof)
         self._measured_effort = np.zeros(self.dof)
+        self._stale = False
         self._faults.clear()
         self._estopped = False
         self._apply(self._commanded, self._commanded_velocity)
@@ -289,6 +295,10 @@ class SimArm(ArmInterface):
             for j, qj in zip(self.body.joint_index, q):
                 pb.resetJointState(body, j, float(qj), 0.0, physicsClientId=client)
             return
+        if self._system.lean_steps and self._applied is not None and np.array_equal(q, self._applied[0]) \
+                and np.array_equal(qd, self._applied[1]):
+            return  # PyBullet keeps motor targets: re-sending the same ones (an idle arm) changes nothing
+        self._applied = (q.copy(), qd.copy())
         pb.setJointMotorControlArray(
             body, self.body.joint_index, pb.POSITION_CONTROL, targetPositions=q.tolist(), targetVelocities=qd.tolist(),
             positionGains=[POSITION_GAIN] * self.dof, velocityGains=[VELOCITY_GAIN] * self.dof,
@@ -296,23 +306,41 @@ class SimArm(ArmInterface):
 
     def update(self, now: float) -> None:
         """Measure, track, run the tools and watch the grasp (after the physics step)."""
+        tracking = bool(self._player.queue_depth) and not self._estopped
         if self.kinematic:  # the joints are set, not driven: they are exactly where commanded
             self._measured, self._measured_velocity = self._commanded.copy(), self._commanded_velocity.copy()
-        else:
-            states = pb.getJointStates(self.body.body, self.body.joint_index, physicsClientId=self._world.client)
-            self._measured = np.array([s[0] for s in states])
-            self._measured_velocity = np.array([s[1] for s in states])
-            self._measured_effort = np.array([s[3] for s in states])
-        if self._player.queue_depth and not self._estopped:
+        elif tracking or not self._system.lean_steps:
+            self._read_joints()
+        else:  # an idle arm: read when someone looks (the state is the last step's until the next step)
+            self._stale = True
+        if tracking:
             self._tracking.add(self._commanded, self._measured)
             if not self.kinematic and np.abs(self._commanded - self._measured).max() > FOLLOWING_ERROR_LIMIT:
                 self._latch(faults.FOLLOWING_ERROR)
                 self._halt()
         for tool in self.tools.values():
             tool.step(now)
+        if not self._system.lean_steps:
+            self.sync_visuals()
+        self._watch_grasp(now)
+
+    def _read_joints(self) -> None:
+        states = pb.getJointStates(self.body.body, self.body.joint_index, physicsClientId=self._world.client)
+        self._measured = np.array([s[0] for s in states])
+        self._measured_velocity = np.array([s[1] for s in states])
+        self._measured_effort = np.array([s[3] for s in states])
+        self._stale = False
+
+    def _measure(self) -> None:
+        """Bring the measured joint state up to date if the last steps skipped reading it."""
+        if self._stale:
+            self._read_joints()
+
+    def sync_visuals(self) -> None:
+        """Move visual-only bodies (a held screw) to where they are; nothing physical depends on them."""
+        for tool in self.tools.values():
             if isinstance(tool, VacuumCup):
                 tool.follow()
-        self._watch_grasp(now)
 
     def _watch_grasp(self, now: float) -> None:
         for tool in self.tools.values():

@@ -101,7 +101,7 @@ class VacuumCup(SimTool):
         return self.world.part_named(hit[0]) if hit[0] >= 0 else None
 
     def follow(self) -> None:
-        """Move a held screw with the cup (called every step)."""
+        """Move a held screw with the cup (every step in the GUI; before an image otherwise)."""
         if self.screw is not None:
             self.visuals.move(self.screw.body, self.tcp_pose() * FLIP)
 

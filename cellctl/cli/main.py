@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from cellctl import __version__
-from cellctl.cli import demo, emulator, lifecycle, operate, plot, replay, report, run, serve, validate
+from cellctl.cli import demo, emulator, lifecycle, operate, plot, replay, report, run, serve, sweep, validate
 from cellctl.cli.execute import EXIT_NOK, EXIT_USAGE
 from cellctl.cli.loading import UsageError, print_problems
 from cellctl.cli.terminal import OneLineLog, error
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"cellctl {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (demo, run, validate, report, plot, emulator, lifecycle, serve, operate, replay):
+    for module in (demo, run, sweep, validate, report, plot, emulator, lifecycle, serve, operate, replay):
         module.add_parser(commands)
     return parser
 
