@@ -29,8 +29,11 @@ print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {heavy})))
 
 
 def _python(*args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter run outside the checkout: ``-c`` and ``-m`` put the working folder first
+    on the import path, and the checkout's source tree has no compiled motion core (CI installs a
+    wheel); the installed package is what is tested."""
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL)
+                          stdin=subprocess.DEVNULL, cwd="/")
 
 
 def test_the_serial_path_imports_no_simulator_plotting_or_scipy() -> None:
