@@ -17,6 +17,11 @@ CELL = demo_cell_path()
 RATES = "stripped=0.5"
 
 
+OUTSIDE_CHECKOUT = "/"
+"""Working folder of the sweep processes: ``python -m`` puts it first on the import path, and the
+checkout's source tree has no compiled motion core (CI tests an installed wheel)."""
+
+
 def sweep_command(db: Path, units: int, *extra: str, seed: int) -> list[str]:
     return [sys.executable, "-m", "cellctl.cli.main", "sweep", str(RECIPE), "--cell", str(CELL), "--units", str(units),
             "--workers", "2", "--inject-rate", RATES, "--seed", str(seed), "--db", str(db), "--json", *extra]
@@ -24,7 +29,7 @@ def sweep_command(db: Path, units: int, *extra: str, seed: int) -> list[str]:
 
 def sweep(db: Path, units: int, *extra: str, seed: int, timeout: float = 240.0) -> dict:
     done = subprocess.run(sweep_command(db, units, *extra, seed=seed), capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+                          timeout=timeout, stdin=subprocess.DEVNULL, cwd=OUTSIDE_CHECKOUT)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from _sweep import a_mixed_seed, ledger_rows, stripped_units, sweep, sweep_command
+from _sweep import OUTSIDE_CHECKOUT, a_mixed_seed, ledger_rows, stripped_units, sweep, sweep_command
 
 pytestmark = pytest.mark.sim
 
@@ -67,7 +67,7 @@ def busy_worker(db: Path) -> tuple[int, int] | None:
 def running_sweep(db: Path, units: int, seed: int, timeout: float = 90.0) -> Iterator[tuple[subprocess.Popen, int, int]]:
     """A sweep in the background, once it has dispatched a unit: (process, unit, worker pid); killed on exit."""
     process = subprocess.Popen(sweep_command(db, units, seed=seed), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, stdin=subprocess.DEVNULL)
+                               text=True, stdin=subprocess.DEVNULL, cwd=OUTSIDE_CHECKOUT)
     try:
         deadline = time.monotonic() + timeout
         busy = None

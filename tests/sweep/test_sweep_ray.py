@@ -23,7 +23,7 @@ def test_a_sweep_on_a_local_ray_counts_every_unit_once_with_the_same_results(tmp
     done = subprocess.run([sys.executable, "-m", "cellctl.cli.main", "sweep", str(RECIPE), "--cell", str(CELL),
                            "--units", "3", "--workers", "2", "--ray", "local", "--inject-rate", RATES, "--seed",
                            str(seed), "--db", str(tmp_path / "db"), "--json"],
-                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, cwd="/")
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["units"] == 3 and sum(report["results"].values()) == 3
