@@ -78,14 +78,16 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path) -> None:
     journal.finish_tightening(tightening, ToolResult(1, True, "OK", 0.15, 3000.0, curve_time=t, curve_torque=t,
                                                      curve_angle=t), 1.0)
     journal.close()
-    process = subprocess.Popen([sys.executable, "-m", "cellctl", "report", "--db", str(tmp_path / "j.db"), "--unit",
-                                "PH-000001", "--curves", "--csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               stdin=subprocess.DEVNULL)
-    assert process.stdout is not None and process.stdout.readline().startswith(b"serial,")
-    process.stdout.close()
-    try:
-        stderr = process.communicate(timeout=60)[1].decode()
-    finally:
-        process.kill()
+    with subprocess.Popen([sys.executable, "-m", "cellctl", "report", "--db", str(tmp_path / "j.db"), "--unit",
+                           "PH-000001", "--curves", "--csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL, cwd="/") as process:  # reaped and its pipes closed, whatever happens
+        try:
+            assert process.stdout is not None
+            first = process.stdout.readline()
+            process.stdout.close()
+            stderr = process.communicate(timeout=60)[1].decode()
+        finally:
+            process.kill()
+    assert first.startswith(b"serial,"), first
     assert process.returncode == 0, stderr
     assert stderr == ""
