@@ -22,8 +22,13 @@ from firmware_bridge.backend import SerialSystem
 class _RetimedArm(ArmInterface):
     """An arm whose times are translated between the cell clock and its controller's clock."""
 
+    CONTINUES = 0.002
+    """A batch whose first knot comes within this of the last knot submitted continues that motion
+    (its next batch, or a motion joined to its end)."""
+
     def __init__(self, inner: ArmInterface, own: SerialSystem, reference: SerialSystem) -> None:
         self._inner, self._own, self._reference = inner, own, reference
+        self._chain: tuple[float, float] | None = None  # (last knot submitted, cell clock; offset it got)
 
     def _offset(self) -> float:
         return self._own.clock_offset() - self._reference.clock_offset()
@@ -47,13 +52,22 @@ class _RetimedArm(ArmInterface):
 
     def submit(self, times: np.ndarray, positions: np.ndarray, *, final: bool = True,
                new_motion: bool = False) -> None:
-        self._inner.submit(np.asarray(times, dtype=float) + self._offset(), positions, final=final,
-                           new_motion=new_motion)
+        times = np.asarray(times, dtype=float)
+        # Knots that continue what is queued keep the offset the queued ones got: the two clocks'
+        # estimates move by milliseconds under load, and a join re-translated with a newer offset
+        # could land before the last queued knot (refused, 204) or leave a gap.
+        chain = self._chain
+        continues = chain is not None and times.size and 0.0 < times[0] - chain[0] <= self.CONTINUES
+        offset = chain[1] if continues else self._offset()  # type: ignore[index]
+        self._inner.submit(times + offset, positions, final=final, new_motion=new_motion)
+        if times.size:
+            self._chain = (float(times[-1]), offset)
 
     def set_override(self, target: float) -> None:
         self._inner.set_override(target)
 
     def stop(self, kind: StopKind = StopKind.CONTROLLED) -> None:
+        self._chain = None  # the queue is dropped: the next motion starts from rest
         self._inner.stop(kind)
 
     def reset(self) -> None:

@@ -1,0 +1,65 @@
+"""A cell of serial controllers on one clock (``firmware_bridge.cell``): knots are moved into each
+controller's clock by the difference of the synchronised offsets, and a motion keeps one offset."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cellctl.hw import StopKind
+from firmware_bridge.cell import _RetimedArm
+
+pytestmark = pytest.mark.unit
+
+
+class _Offset:
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def clock_offset(self) -> float:
+        return self.value
+
+
+class _Arm:
+    """Records what reaches the controller."""
+
+    def __init__(self) -> None:
+        self.batches: list[np.ndarray] = []
+
+    def submit(self, times, positions, *, final=True, new_motion=False) -> None:
+        self.batches.append(np.asarray(times, dtype=float))
+
+    def stop(self, kind=StopKind.CONTROLLED) -> None:
+        pass
+
+
+def _retimed(own: float) -> tuple[_RetimedArm, _Arm, _Offset]:
+    inner, clock = _Arm(), _Offset(own)
+    return _RetimedArm(inner, clock, _Offset(0.0)), inner, clock  # type: ignore[arg-type]
+
+
+def _knots(first: float, n: int = 5) -> np.ndarray:
+    return first + 0.001 * np.arange(n)
+
+
+def test_a_continuing_batch_and_a_joined_motion_keep_the_offset_the_queued_knots_got() -> None:
+    arm, inner, clock = _retimed(0.010)
+    arm.submit(_knots(1.000), np.zeros((5, 7)))
+    clock.value = 0.004  # the estimates moved by 6 ms under load
+    arm.submit(_knots(1.005), np.zeros((5, 7)), new_motion=True)  # joined one period after the last knot
+    sent = np.concatenate(inner.batches)
+    assert np.all(np.diff(sent) > 0), "a joined motion landed before the last queued knot"
+    np.testing.assert_allclose(np.diff(sent), 0.001)
+
+
+def test_a_motion_from_rest_and_one_after_a_stop_take_the_newest_offset() -> None:
+    arm, inner, clock = _retimed(0.010)
+    arm.submit(_knots(1.000), np.zeros((5, 7)))
+    clock.value = 0.004
+    arm.submit(_knots(2.000), np.zeros((5, 7)), new_motion=True)  # after the queue ran out
+    assert inner.batches[-1][0] == pytest.approx(2.004)
+    arm.submit(_knots(2.005), np.zeros((5, 7)))
+    clock.value = 0.001
+    arm.stop()
+    arm.submit(_knots(2.006), np.zeros((5, 7)), new_motion=True)  # the stop dropped the queue
+    assert inner.batches[-1][0] == pytest.approx(2.007)
