@@ -61,10 +61,12 @@ def torque_alarm(program: str, hole: str, signal: Signal, value: float, limits: 
                  unit_id, tightening_id)
 
 
-def curve_alarm(program: str, hole: str, spe: float, limit: float, torque: float,
+def curve_alarm(program: str, hole: str, spe: float, limits: tuple[float, float], t2: float, torque: float,
                 unit_id: int | None, tightening_id: int | None) -> Alarm:
-    """The alarm of a torque–angle curve whose shape is off the program's good curves."""
-    trend = f"shape residual {spe:.3g} against a limit of {limit:.3g} ({spe / limit:.1f}x) with final torque {torque:.4f} N·m"
+    """The alarm of a torque–angle curve whose shape is off the program's good curves
+    (``limits``: the model's SPE and T² limits)."""
+    trend = (f"shape residual SPE {spe:.3g} ({spe / limits[0]:.1f}x its limit), distance T² {t2:.3g} "
+             f"({t2 / limits[1]:.1f}x its limit), with final torque {torque:.4f} N·m inside the window")
     advice = ("the screw reached its torque the wrong way (a hard joint, a burr or a thread starting to strip): "
               "inspect this hole and the unit, check the screw lot; change the bit if it repeats")
     return Alarm(program, hole, "curve", spe, trend, advice, unit_id, tightening_id)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cellctl.quality.ewma import Ewma
-from cellctl.quality.rules import RULES, WINDOW, violated
+from cellctl.quality.rules import MAX_RUN, RULES, violated
 
 __all__ = ["Limits", "Signal", "IndividualsChart", "D2", "D4"]
 
@@ -59,11 +59,19 @@ class IndividualsChart:
     rules: tuple[int, ...] = RULES
     ewma_lambda: float = 0.2
     ewma_width: float = 2.962
+    zone: float = 3.0
+    """Rule 1's limit in sigmas (the rules' zones scale with it; the moving-range limit too)."""
+    run: int = 8
+    """Rule 4's run length."""
+    mr: bool = True
+    """Check the moving range against D4 (scaled like the zones)."""
+    use_ewma: bool = True
+    """Raise the EWMA's signals (it is always computed, for the report)."""
     limits: Limits | None = None
     learning: list[float] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
     """Every point since the limits were set (for Cp/Cpk and the report)."""
-    _z: deque = field(default_factory=lambda: deque(maxlen=WINDOW))
+    _z: deque = field(default_factory=lambda: deque(maxlen=MAX_RUN))
     _ewma: Ewma | None = None
     _last: float | None = None
 
@@ -87,18 +95,19 @@ class IndividualsChart:
         limits = self.limits
         z = limits.zone(value)
         self._z.append(z)
-        rule = violated(list(self._z), self.rules)
+        rule = violated(list(self._z), self.rules, zone=self.zone, run=self.run)
         drift = self.ewma.update(z)
         signal = None
         if rule is not None:
             signal = Signal(str(rule[0]), rule[1], z, self.ewma.value)
-        elif drift:
+        elif drift and self.use_ewma:
             signal = Signal("ewma", drift, z, self.ewma.value)
-        elif previous is not None and abs(value - previous) > D4 * D2 * limits.sigma:
+        elif self.mr and previous is not None and abs(value - previous) > D4 * D2 * self.zone / 3.0 * limits.sigma:
             signal = Signal("mr", 1, z, self.ewma.value)
-        if signal is not None:
+        if signal is not None:  # the rules, the EWMA and the moving range start afresh after it
             self._z.clear()
             self.ewma.restart()
+            self._last = None
         return signal
 
     def capability(self, low: float, high: float) -> tuple[float, float] | None:

@@ -51,49 +51,69 @@ def resample(angle: np.ndarray, torque: np.ndarray, target: float, seat_window: 
 
 @dataclass(frozen=True)
 class CurveModel:
-    """Mean, components (rows) and SPE limit of a program's good curves."""
+    """Mean, components (rows), score variances and the SPE and T² limits of a program's good curves."""
 
     mean: np.ndarray
     components: np.ndarray
+    variances: np.ndarray
     limit: float
+    """SPE limit."""
+    t2_limit: float
     n: int
+
+    def scores(self, vector: np.ndarray) -> tuple[float, float]:
+        """(SPE, T²) of a resampled curve: its squared residual off the model's subspace, and its
+        Hotelling distance inside it (a shape the good curves vary along, but too far)."""
+        centred = vector - self.mean
+        t = self.components @ centred
+        residual = centred - self.components.T @ t
+        return float(residual @ residual), float(np.sum(t * t / self.variances))
 
     def spe(self, vector: np.ndarray) -> float:
         """Squared residual of a resampled curve off the model's subspace."""
-        centred = vector - self.mean
-        residual = centred - self.components.T @ (self.components @ centred)
-        return float(residual @ residual)
+        return self.scores(vector)[0]
+
+    def flags(self, vector: np.ndarray) -> bool:
+        """True when the curve's shape is off the good curves (SPE or T² beyond its limit)."""
+        spe, t2 = self.scores(vector)
+        return spe > self.limit or t2 > self.t2_limit
 
 
-def _components(centred: np.ndarray, explained: float, max_components: int) -> np.ndarray:
-    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+def _model(x: np.ndarray, explained: float, max_components: int) -> CurveModel:
+    mean = x.mean(axis=0)
+    _, s, vt = np.linalg.svd(x - mean, full_matrices=False)
     var = s ** 2
     share = np.cumsum(var) / var.sum() if var.sum() > 0 else np.ones_like(var)
-    k = min(int(np.searchsorted(share, explained) + 1), max_components, max(1, centred.shape[0] - 2))
-    return vt[:k]
+    k = min(int(np.searchsorted(share, explained) + 1), max_components, max(1, x.shape[0] - 2))
+    variances = np.maximum(var[:k] / max(x.shape[0] - 1, 1), 1e-12)
+    return CurveModel(mean, vt[:k], variances, 0.0, 0.0, x.shape[0])
 
 
 def _box_limit(q: np.ndarray, alpha: float) -> float:
+    """Quantile 1 - alpha of g·chi2(h) matched to the mean and variance of ``q`` (Wilson–Hilferty)."""
     m, v = float(np.mean(q)), float(np.var(q, ddof=1))
     if m <= 0.0 or v <= 0.0:
         return float(np.max(q)) * 2.0 + 1e-12
     g, h = v / (2.0 * m), 2.0 * m * m / v
     z = NormalDist().inv_cdf(1.0 - alpha)
-    chi2 = h * (1.0 - 2.0 / (9.0 * h) + z * np.sqrt(2.0 / (9.0 * h))) ** 3
+    chi2 = h * max(1.0 - 2.0 / (9.0 * h) + z * np.sqrt(2.0 / (9.0 * h)), 0.0) ** 3
     return g * float(chi2)
 
 
 def fit_curve_model(vectors: np.ndarray, *, explained: float = 0.9, max_components: int = 5,
-                    alpha: float = 0.0005) -> CurveModel:
-    """Learn a model from good curves' vectors (rows; at least 5) with a per-curve false-alarm rate ``alpha``."""
+                    alpha: float = 1e-5, margin: float = 2.0) -> CurveModel:
+    """Learn a model from good curves' vectors (rows; at least 5): limits at the 1 - ``alpha``
+    quantile of the scaled chi-square fitted to the leave-one-out SPE and T², times ``margin``
+    (a fit to a few dozen values underestimates the tail; docs/quality.md gives the measured rates).
+
+    Raises:
+        ValueError: fewer than 5 curves.
+    """
     x = np.asarray(vectors, dtype=float)
     if x.shape[0] < 5:
         raise ValueError(f"a curve model needs at least 5 good curves, got {x.shape[0]}")
-    loo = np.empty(x.shape[0])
-    for i in range(x.shape[0]):
-        rest = np.delete(x, i, axis=0)
-        mean = rest.mean(axis=0)
-        comps = _components(rest - mean, explained, max_components)
-        loo[i] = CurveModel(mean, comps, 0.0, rest.shape[0]).spe(x[i])
-    mean = x.mean(axis=0)
-    return CurveModel(mean, _components(x - mean, explained, max_components), _box_limit(loo, alpha), x.shape[0])
+    loo = np.array([_model(np.delete(x, i, axis=0), explained, max_components).scores(x[i])
+                    for i in range(x.shape[0])])
+    model = _model(x, explained, max_components)
+    return CurveModel(model.mean, model.components, model.variances, margin * _box_limit(loo[:, 0], alpha),
+                      margin * _box_limit(loo[:, 1], alpha), model.n)

@@ -68,7 +68,8 @@ class QualityMonitor:
         key = (program, hole)
         if key not in self.charts:
             s = self.settings
-            chart = IndividualsChart(s.learn, s.rules, s.ewma_lambda, s.ewma_width)
+            chart = IndividualsChart(s.learn, s.rules, s.ewma_lambda, s.ewma_width, s.zone, s.run, "mr" in s.checks,
+                                     use_ewma="ewma" in s.checks)
             given = s.limits.get(program)
             if given is not None:
                 chart.limits = Limits(given.center, given.sigma, "given", 0)
@@ -89,16 +90,17 @@ class QualityMonitor:
         if signal is not None and chart.limits is not None:
             alarms.append(torque_alarm(obs.program, obs.hole, signal, obs.torque, chart.limits, chart.values[-5:],
                                        obs.unit_id, obs.tightening_id))
-        spe, spe_limit = self._curve(obs)
-        if spe is not None and spe_limit is not None and spe > spe_limit:
-            alarms.append(curve_alarm(obs.program, obs.hole, spe, spe_limit, obs.torque, obs.unit_id,
-                                      obs.tightening_id))
+        model, spe, t2 = self._curve(obs)
+        spe_limit = model.limit if model is not None else None
+        if model is not None and (spe > model.limit or t2 > model.t2_limit):
+            alarms.append(curve_alarm(obs.program, obs.hole, spe, (model.limit, model.t2_limit), t2, obs.torque,
+                                      obs.unit_id, obs.tightening_id))
         if self.store is not None and not replay:
             self.store.add_spc_point(
                 unit_id=obs.unit_id, tightening_id=obs.tightening_id, program=obs.program, hole=obs.hole,
                 value=obs.torque, phase="monitoring" if had_limits else "learning",
                 z=chart.limits.zone(obs.torque) if had_limits and chart.limits else None,
-                ewma=chart.ewma.value if had_limits else None, spe=spe, spe_limit=spe_limit,
+                ewma=chart.ewma.value if had_limits else None, spe=spe if model else None, spe_limit=spe_limit,
                 signal=",".join(a.rule for a in alarms) or None, at=at)
             for alarm in alarms:
                 self.pending.append((self.store.add_quality_alarm(alarm, at, self.settings.on_alarm), alarm))
@@ -106,18 +108,19 @@ class QualityMonitor:
             self.pending.extend((0, a) for a in alarms)
         return alarms
 
-    def _curve(self, obs: Observation) -> tuple[float | None, float | None]:
+    def _curve(self, obs: Observation) -> tuple[CurveModel | None, float, float]:
+        """(the program's model, SPE, T²) of the curve; no model while it learns (or curves are off)."""
         cs = self.settings.curves
         if cs is None or obs.angle.size == 0:
-            return None, None
+            return None, 0.0, 0.0
         learner = self.curves.setdefault(obs.program, _CurveLearner())
         vector = resample(obs.angle, obs.curve_torque, obs.target, cs.seat_window)
         if learner.model is None:
             learner.vectors.append(vector)
             if len(learner.vectors) >= cs.learn:
-                learner.model = fit_curve_model(np.array(learner.vectors), alpha=cs.alpha)
-            return None, None
-        return learner.model.spe(vector), learner.model.limit
+                learner.model = fit_curve_model(np.array(learner.vectors), alpha=cs.alpha, margin=cs.margin)
+            return None, 0.0, 0.0
+        return learner.model, *learner.model.scores(vector)
 
     def take_alarms(self) -> list[tuple[int, Alarm]]:
         """The alarms raised since the last call (for the cell's reaction)."""
@@ -145,3 +148,36 @@ class QualityMonitor:
                                 if model and model.model else "learning" if model else "off"),
             })
         return rows
+
+
+class _JournalLike(QualityStore, Protocol):
+    def spc_points(self) -> list[dict[str, object]]: ...
+    def tightenings(self, unit_id: int | None = None) -> list: ...
+
+
+def restore(settings: QualitySettings, journal: _JournalLike) -> QualityMonitor:
+    """A monitor writing to ``journal``, with the state its points left (replayed, no alarms raised)."""
+    monitor = QualityMonitor(settings)
+    points = journal.spc_points()
+    if points:
+        by_id = {t.id: t for t in journal.tightenings()}
+        for point in points:
+            t = by_id.get(point["tightening_id"])
+            if t is None:
+                continue
+            _, torque, angle = t.curve_arrays()
+            monitor.observe(Observation(t.program, t.hole, True, float(point["value"]), t.target_torque,
+                                        t.torque_min, t.torque_max, angle.astype(float), torque.astype(float),
+                                        t.unit_id, t.id), replay=True)
+    monitor.store = journal
+    return monitor
+
+
+def observation(program: str, hole: str, window: tuple[float, float, float], result: object,
+                unit_id: int | None, tightening_id: int | None) -> Observation:
+    """An :class:`Observation` from a tool result (``window``: target, min, max torque)."""
+    angle = getattr(result, "curve_angle", None)
+    torque = getattr(result, "curve_torque", None)
+    return Observation(program, hole, bool(getattr(result, "ok", False)), float(getattr(result, "torque", 0.0) or 0.0),
+                       *window, np.asarray(angle if angle is not None else [], dtype=float),
+                       np.asarray(torque if torque is not None else [], dtype=float), unit_id, tightening_id)

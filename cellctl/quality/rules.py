@@ -17,18 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["RULES", "WINDOW", "violated", "RULE_TEXT"]
+__all__ = ["RULES", "MAX_RUN", "violated", "RULE_TEXT"]
 
-WINDOW = 8
-"""Points a chart must keep for the longest rule (rule 4)."""
+MAX_RUN = 30
+"""Longest run rule 4 may ask for (a chart keeps this many points)."""
 
 RULES = (1, 2, 3, 4)
 
 RULE_TEXT = {
-    1: "one point beyond 3 sigma",
-    2: "2 of 3 points beyond 2 sigma on one side",
-    3: "4 of 5 points beyond 1 sigma on one side",
-    4: "8 points in a row on one side of the centre",
+    1: "one point beyond the control limit",
+    2: "2 of 3 points beyond 2/3 of the limit on one side",
+    3: "4 of 5 points beyond 1/3 of the limit on one side",
+    4: "a run of points on one side of the centre",
 }
 
 
@@ -44,16 +44,21 @@ def _k_of_n_beyond(z: Sequence[float], k: int, n: int, limit: float) -> int:
     return 0
 
 
-def violated(z: Sequence[float], rules: Sequence[int] = RULES) -> tuple[int, int] | None:
+def violated(z: Sequence[float], rules: Sequence[int] = RULES, *, zone: float = 3.0,
+             run: int = 8) -> tuple[int, int] | None:
     """The first rule (in order 1..4) the newest point of ``z`` completes, with its side (+1 above,
-    -1 below the centre), or None. ``z`` holds the chart's latest standardised points, oldest first."""
+    -1 below the centre), or None. ``z`` holds the chart's latest standardised points, oldest first.
+
+    ``zone`` is rule 1's limit in sigmas (3 in the classical rules); rules 2 and 3 use 2/3 and 1/3
+    of it. ``run`` is rule 4's run length (8 classically, 9 in Nelson's rules).
+    """
     if not z:
         return None
     checks = {
-        1: lambda: (1 if z[-1] > 3.0 else -1 if z[-1] < -3.0 else 0),
-        2: lambda: _k_of_n_beyond(z, 2, 3, 2.0),
-        3: lambda: _k_of_n_beyond(z, 4, 5, 1.0),
-        4: lambda: _run_side(z, 8),
+        1: lambda: (1 if z[-1] > zone else -1 if z[-1] < -zone else 0),
+        2: lambda: _k_of_n_beyond(z, 2, 3, 2.0 * zone / 3.0),
+        3: lambda: _k_of_n_beyond(z, 4, 5, zone / 3.0),
+        4: lambda: _run_side(z, run),
     }
     for rule in rules:
         side = checks[rule]()

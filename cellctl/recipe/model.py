@@ -7,6 +7,8 @@ can tell which steps are already done.
 
 from __future__ import annotations
 
+from cellctl.quality.settings import QualitySettings
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -266,6 +268,8 @@ class Recipe:
     source: Path
     mark: Mark
     recover: Step | None = None
+    quality: QualitySettings | None = None
+    """The ``quality:`` section (SPC and curve checks, and what an alarm does); None: no checks."""
 
     def trees(self) -> list[Step]:
         """The step tree, then the recover tree if there is one."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cellctl.quality.monitor import QualityMonitor
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,6 +70,7 @@ class CellContext:
     streams: set[MotionStream] = field(default_factory=set)  # motions being streamed now
     tails: dict[str, MotionTail] = field(default_factory=dict)  # arm -> a motion the next move joins
     planning: MotionPlanning = field(default_factory=MotionPlanning.inline)  # where moves are planned
+    quality: QualityMonitor | None = None  # the recipe's quality checks (docs/quality.md)
 
     def start_unit(self, unit: UnitRecord) -> None:
         """Forget the previous unit's bookkeeping; parts are back at their start slots."""

@@ -10,6 +10,8 @@ first run's result instead of driving the screw twice.
 
 from __future__ import annotations
 
+from cellctl.quality.monitor import observation
+
 from abc import abstractmethod
 from collections.abc import Callable
 
@@ -433,6 +435,11 @@ class ScrewLeaf(StepLeaf):
 
     def _record(self, ctx: CellContext, result: ToolResult) -> None:
         ctx.journal.finish_tightening(self._tightening, result, ctx.now())
+        if ctx.quality is not None:  # SPC and curve shape (docs/quality.md); the reaction comes at the unit's end
+            name, program = self.program()
+            window = (program.target_torque, program.torque_min, program.torque_max)
+            ctx.quality.observe(observation(name, self.step.hole, window, result, ctx.unit.id if ctx.unit else None,
+                                            self._tightening), ctx.now())
 
 
 class MoveLeaf(StepLeaf):
