@@ -61,6 +61,7 @@ class QualityMonitor:
         self.charts: dict[tuple[str, str], IndividualsChart] = {}
         self.curves: dict[str, _CurveLearner] = {}
         self.windows: dict[str, tuple[float, float]] = {}
+        self._limits_written: set[tuple[str, str]] = set()
         self.pending: list[tuple[int, Alarm]] = []
         """Alarms not yet reacted to, with their journal ids."""
 
@@ -85,8 +86,10 @@ class QualityMonitor:
         had_limits = chart.limits is not None
         signal = chart.add(obs.torque)
         alarms: list[Alarm] = []
-        if chart.limits is not None and not had_limits and self.store is not None and not replay:
-            self.store.set_spc_limits(obs.program, obs.hole, chart.limits)
+        key = (obs.program, obs.hole)
+        if chart.limits is not None and key not in self._limits_written and self.store is not None and not replay:
+            self.store.set_spc_limits(obs.program, obs.hole, chart.limits)  # learned just now, or given
+            self._limits_written.add(key)
         if signal is not None and chart.limits is not None:
             alarms.append(torque_alarm(obs.program, obs.hole, signal, obs.torque, chart.limits, chart.values[-5:],
                                        obs.unit_id, obs.tightening_id))
