@@ -5,15 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cellctl.config import demo_cell_path, load_cell
 from cellctl.quality.curves import RUNDOWN_BINS, SEAT_BINS, fit_curve_model, resample
 from sim.injection import FailureKind
 from sim.screw_model import judge, simulate_tightening
 
-CELL = load_cell(demo_cell_path())
-HOLE = next(iter(CELL.holes.values()))
-PROGRAM = HOLE.program
-SEAT = CELL.screws[HOLE.screw].seat_angle
+from .process import PROGRAM, SEAT
+
+pytestmark = pytest.mark.unit
 
 
 def _vector(kind: FailureKind | None, seed: int) -> tuple[np.ndarray, bool]:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from cellctl.journal import Journal
 from cellctl.quality.monitor import Observation, QualityMonitor, restore
 from cellctl.quality.settings import GivenLimits, QualitySettings
-from tests.unit.quality.test_curves import PROGRAM, SEAT
 from sim.screw_model import judge, simulate_tightening
+
+from .process import PROGRAM, SEAT
+
+pytestmark = pytest.mark.unit
 
 HOLES = ("h1", "h2", "h3", "h4")
 

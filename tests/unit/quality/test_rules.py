@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +11,8 @@ from cellctl.quality.chart import IndividualsChart, Limits, learn_limits
 from cellctl.quality.ewma import Ewma
 from cellctl.quality.rules import violated
 from cellctl.quality.settings import QualitySettings
+
+pytestmark = pytest.mark.unit
 
 
 def _chart(**kw: object) -> IndividualsChart:
