@@ -8,8 +8,8 @@
       rules: [1, 2, 3, 4, ewma, mr]   # which checks raise alarms
       zone: 5.0                  # rule 1's limit in sigmas (rules 2, 3 and the moving range scale with it)
       run: 16                    # rule 4's run length
-      ewma: {lambda: 0.2, width: 3.8}
-      curves: {learn: 20, alpha: 1.0e-5, margin: 2.0, seat_window: 45}   # or curves: false
+      ewma: {lambda: 0.2, width: 4.0}
+      curves: {learn: 40, alpha: 1.0e-5, margin: 2.0, seat_window: 45}   # or curves: false
       limits:                    # optional: given limits (a capability study) instead of learned ones
         m14_standard: {center: 0.1527, sigma: 0.0019}
 
@@ -35,7 +35,7 @@ CHECKS = ("1", "2", "3", "4", "ewma", "mr")
 class CurveSettings:
     """Curve-shape model: good curves to learn from, limit quantile and margin, seating window (°)."""
 
-    learn: int = 20
+    learn: int = 40
     alpha: float = 1e-5
     margin: float = 2.0
     seat_window: float = 45.0
@@ -59,7 +59,7 @@ class QualitySettings:
     zone: float = 5.0
     run: int = 16
     ewma_lambda: float = 0.2
-    ewma_width: float = 3.8
+    ewma_width: float = 4.0
     curves: CurveSettings | None = field(default_factory=CurveSettings)
     limits: dict[str, GivenLimits] = field(default_factory=dict)
 

@@ -74,7 +74,7 @@ def test_a_stable_series_alarms_no_more_than_the_rules_allow(seed: int) -> None:
 
 
 def test_lights_out_settings_keep_a_stable_series_quiet() -> None:
-    """The recipe defaults (zone 5, run 16, EWMA width 3.8) are designed for about 2.5e-4 false alarms
+    """The recipe defaults (zone 5, run 16, EWMA width 4.0) are designed for about 2.5e-4 false alarms
     per point (rule 3 ~1e-4, rule 4 3e-5, EWMA ~5e-5, the rest less): a 160-point series (40 units,
     4 holes) alarms with probability ~4 %. Over 200 seeds the count stays within 3 sigma of that."""
     s = QualitySettings()
