@@ -6,10 +6,10 @@
       on_alarm: pause            # warn (status topic and journal only) or pause (end of the unit)
       learn: 25                  # good results per hole that set its chart's limits
       rules: [1, 2, 3, 4, ewma, mr]   # which checks raise alarms
-      zone: 5.0                  # rule 1's limit in sigmas (rules 2, 3 and the moving range scale with it)
-      run: 16                    # rule 4's run length
-      ewma: {lambda: 0.2, width: 4.0}
-      curves: {learn: 40, alpha: 1.0e-5, margin: 2.0, seat_window: 45}   # or curves: false
+      zone: 5.5                  # rule 1's limit in sigmas (rules 2, 3 and the moving range scale with it)
+      run: 18                    # rule 4's run length
+      ewma: {lambda: 0.2, width: 4.5}
+      curves: {learn: 40, alpha: 1.0e-5, margin: 2.5, seat_window: 45}   # or curves: false
       limits:                    # optional: given limits (a capability study) instead of learned ones
         m14_standard: {center: 0.1527, sigma: 0.0019}
 
@@ -37,7 +37,7 @@ class CurveSettings:
 
     learn: int = 40
     alpha: float = 1e-5
-    margin: float = 2.0
+    margin: float = 2.5
     seat_window: float = 45.0
 
 
@@ -56,10 +56,10 @@ class QualitySettings:
     on_alarm: str = "warn"
     learn: int = 25
     checks: tuple[str, ...] = CHECKS
-    zone: float = 5.0
-    run: int = 16
+    zone: float = 5.5
+    run: int = 18
     ewma_lambda: float = 0.2
-    ewma_width: float = 4.0
+    ewma_width: float = 4.5
     curves: CurveSettings | None = field(default_factory=CurveSettings)
     limits: dict[str, GivenLimits] = field(default_factory=dict)
 
