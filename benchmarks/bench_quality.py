@@ -62,6 +62,11 @@ def cost(n: int) -> None:
         chart.add(float(c.torque[-1]))
     spc_us = (time.perf_counter() - t0) / n * 1e6
     model = fit_curve_model(np.array([resample(c.angle, c.torque, PROGRAM.target_torque) for c in curves[:40]]))
+    vectors = [resample(c.angle, c.torque, PROGRAM.target_torque) for c in curves]
+    t0 = time.perf_counter()
+    for v in vectors:
+        model.scores(v)
+    scores_us = (time.perf_counter() - t0) / n * 1e6
     t0 = time.perf_counter()
     for c in curves:
         model.scores(resample(c.angle, c.torque, PROGRAM.target_torque))
@@ -72,7 +77,8 @@ def cost(n: int) -> None:
     for o in obs:
         monitor.observe(o)
     all_us = (time.perf_counter() - t0) / n * 1e6
-    print(f"per result ({n} results): SPC chart {spc_us:.1f} µs, curve check {pca_us:.1f} µs, monitor in all "
+    print(f"per result ({n} results): SPC chart {spc_us:.1f} µs, curve check {pca_us:.1f} µs (of which PCA scores "
+          f"{scores_us:.1f} µs, the rest resampling), monitor in all "
           f"(no journal) {all_us:.1f} µs; simulating the tightening {sim_us:.0f} µs "
           f"(monitor/simulation {all_us / sim_us:.3f})")
 
@@ -118,12 +124,15 @@ def curves(n: int, models: int) -> None:
     def vector(c) -> np.ndarray:  # noqa: ANN001
         return resample(c.angle, c.torque, PROGRAM.target_torque)
 
-    learn = QualitySettings().curves.learn  # type: ignore[union-attr]
-    fitted = [fit_curve_model(np.array([vector(curve(None, [5, m, i])) for i in range(learn)])) for m in range(models)]
+    cs = QualitySettings().curves
+    assert cs is not None
+    learn = cs.learn
+    fitted = [fit_curve_model(np.array([vector(curve(None, [5, m, i])) for i in range(learn)]), alpha=cs.alpha,
+                              margin=cs.margin) for m in range(models)]
     good = [vector(curve(None, [6, i])) for i in range(n)]
     rates = [np.mean([model.flags(v) for v in good]) for model in fitted]
     print(f"curves: good curves flagged {np.mean(rates):.3%} (worst training set {max(rates):.2%}) of {n} curves, "
-          f"{models} models of {learn} curves each")
+          f"{models} models of {learn} curves each, margin {cs.margin}")
     for kind in (FailureKind.HARD_JOINT, FailureKind.BURR, FailureKind.THREAD_YIELD):
         faulty = [curve(kind, [7, i]) for i in range(n)]
         in_window = [vector(c) for c in faulty if judge(PROGRAM, c).ok]
