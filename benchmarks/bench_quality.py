@@ -6,6 +6,7 @@ numbers are the same model). Prints:
 
 1. the cost per tightening result of the SPC update and of the curve check (resample + PCA
    scores), in µs, next to the cost of simulating that tightening (the reference, same run);
+   and the cost of journaling a chart point next to journaling a tightening row;
 2. false alarms without drift: runs of ``--units`` units over ``--seeds`` seeds, with the demo
    recipe's given limits and with limits learned from the first 25 units;
 3. drift +0.5 %/unit of the target torque: the unit of the first alarm and of the first NOK;
@@ -21,12 +22,16 @@ Run:
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from collections import Counter
+
+from pathlib import Path
 
 import numpy as np
 
 from cellctl.config import demo_cell_path, load_cell
+from cellctl.journal import Journal
 from cellctl.quality.chart import IndividualsChart, Limits
 from cellctl.quality.curves import fit_curve_model, resample
 from cellctl.quality.monitor import Observation, QualityMonitor
@@ -81,6 +86,23 @@ def cost(n: int) -> None:
           f"{scores_us:.1f} µs, the rest resampling), monitor in all "
           f"(no journal) {all_us:.1f} µs; simulating the tightening {sim_us:.0f} µs "
           f"(monitor/simulation {all_us / sim_us:.3f})")
+
+
+def journal_cost(n: int) -> None:
+    """A point journaled (one committed transaction, synchronous=FULL) next to a tightening's own row."""
+    with tempfile.TemporaryDirectory() as folder, Journal(Path(folder) / "j.db") as journal:
+        unit = journal.start_unit("B", "r", "1", "c", 0.0)
+        t0 = time.perf_counter()
+        for i in range(n):
+            journal.start_tightening(unit.id, None, "h1", i, "m14_standard", PROGRAM, 10 + i, 0.0)
+        row_us = (time.perf_counter() - t0) / n * 1e6
+        t0 = time.perf_counter()
+        for i in range(n):
+            journal.add_spc_point(unit_id=unit.id, tightening_id=i + 1, program="m14_standard", hole="h1",
+                                  value=0.15, phase="monitoring", z=0.0, ewma=0.0, at=0.0)
+        point_us = (time.perf_counter() - t0) / n * 1e6
+    print(f"journal ({n} rows, temporary folder): an SPC point {point_us:.0f} µs, a tightening row {row_us:.0f} µs "
+          f"(ratio {point_us / row_us:.2f})")
 
 
 def run(seed: int, units: int, drift: float, settings: QualitySettings) -> tuple[int | None, int | None, list[str]]:
@@ -149,6 +171,7 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=20)
     args = parser.parse_args()
     cost(2000)
+    journal_cost(200)
     false_alarms(args.seeds, args.units)
     drift(min(args.seeds, 100), args.units)
     curves(args.curves, args.models)

@@ -34,8 +34,8 @@ from pathlib import Path
 from cellctl.config.errors import ConfigError
 from cellctl.config.pose import read_pose
 from cellctl.config.schema import MapReader, as_map, as_seq, as_string
-from cellctl.quality.settings import read_quality
 from cellctl.config.yaml_nodes import MapNode, Node, ScalarNode, load_yaml_file, parse_yaml
+from cellctl.quality.settings import read_quality
 from cellctl.recipe.model import (
     COMPOSITE_KINDS,
     BackOut,

@@ -7,8 +7,6 @@ can tell which steps are already done.
 
 from __future__ import annotations
 
-from cellctl.quality.settings import QualitySettings
-
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import numpy as np
 
 from cellctl.config.errors import Mark
 from cellctl.config.pose import Pose
+from cellctl.quality.settings import QualitySettings
 
 LEAF_KINDS = ("pick", "place", "screw", "backout", "move", "wait", "inspect", "reject", "when")
 TIGHTENING_FAILURES = ("missing_screw", "cross_thread", "stripped", "rehit", "torque_low", "torque_high",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from cellctl.quality.monitor import QualityMonitor
-
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,6 +9,7 @@ import numpy as np
 from cellctl.config import CellDescription
 from cellctl.hw import HardwareSystem
 from cellctl.journal import Journal, UnitRecord
+from cellctl.quality.monitor import QualityMonitor
 from cellctl.supervisor.geometry import CellGeometry
 from cellctl.supervisor.planning import MotionPlanning
 from cellctl.supervisor.streaming import DEFAULT_DEPTH, MotionStream, MotionTail

@@ -10,8 +10,6 @@ first run's result instead of driving the screw twice.
 
 from __future__ import annotations
 
-from cellctl.quality.monitor import observation
-
 from abc import abstractmethod
 from collections.abc import Callable
 
@@ -24,6 +22,7 @@ from cellctl.journal.lifecycle import UNKNOWN
 from cellctl.motion import CartesianLimits, IKError, PathError, plan_linear, plan_path, plan_ptp
 from cellctl.motion.cartesian import Lin
 from cellctl.motion.trajectory import SampledMotion
+from cellctl.quality.monitor import observation
 from cellctl.recipe import model as rm
 from cellctl.supervisor.actions import (
     AcquireZones,

@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 
 from cellctl.config import CellDescription
 from cellctl.hw import ArmMode, HardwareError, HardwareSystem, StopKind
-from cellctl.quality.monitor import restore as restore_quality
-from cellctl.quality.reaction import react
 from cellctl.journal import Journal, UnitRecord
 from cellctl.journal.lifecycle import needing_clearout
+from cellctl.quality.monitor import restore as restore_quality
+from cellctl.quality.reaction import react
 from cellctl.recipe import Recipe
 from cellctl.rt import (
     QOS_LATCHED,
