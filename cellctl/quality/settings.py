@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cellctl.config.errors import ConfigError
+from cellctl.config.errors import ConfigError, Mark
 from cellctl.config.schema import MapReader, as_map, as_number, as_seq, as_string
 
 __all__ = ["QualitySettings", "CurveSettings", "GivenLimits", "read_quality", "REACTIONS", "CHECKS"]
@@ -47,6 +47,8 @@ class GivenLimits:
 
     center: float
     sigma: float
+    mark: Mark | None = field(default=None, compare=False)
+    """Where the program's name is written (for the recipe check against the cell)."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ def read_quality(r: MapReader) -> QualitySettings:
     if given is not None:
         for program, node in given.entries():
             m = as_map(node, given.child_path(program))
-            limits[program] = GivenLimits(m.number("center", 0.0, 1000.0, "N·m"), m.number("sigma", 1e-9, 1000.0, "N·m"))
+            limits[program] = GivenLimits(m.number("center", 0.0, 1000.0, "N·m"), m.number("sigma", 1e-9, 1000.0, "N·m"),
+                                          given.key_mark(program))
             m.finish()
     r.finish()
     return QualitySettings(on_alarm, learn, checks, zone, run, lam, width, curves, limits)

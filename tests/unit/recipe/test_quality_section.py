@@ -56,3 +56,12 @@ def test_curves_can_be_turned_off() -> None:
 def test_mistakes_point_at_the_line_and_say_what_is_valid(section: str, expected: str) -> None:
     with pytest.raises(ConfigError, match=expected):
         parse_recipe(HEAD + section, "t.yaml")
+
+
+def test_given_limits_must_name_a_program_of_the_cell() -> None:
+    from cellctl.config import load_cell
+    from cellctl.recipe.validate import validate
+
+    recipe = parse_recipe(HEAD + "quality:\n  limits:\n    m41: {center: 0.15, sigma: 0.002}\n", "t.yaml")
+    problems = [str(p) for p in validate(recipe, load_cell(None)).problems]
+    assert any("t.yaml:6:5" in p and "'m41'" in p and "m14_standard" in p for p in problems), problems
