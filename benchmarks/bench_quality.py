@@ -163,13 +163,42 @@ def curves(n: int, models: int) -> None:
               f"(worst training set {min(hits):.1%})")
 
 
+def drift_journal(path: Path, units: int, drift: float, seed: int = 1) -> None:
+    """Write a journal of ``units`` units (4 holes, the process model) drifting by ``drift`` per unit,
+    charted with the recipe defaults and limits learned from the first 10 units (for the docs' chart)."""
+    from cellctl.hw.tools import ToolResult
+    from cellctl.quality.monitor import restore
+
+    path.unlink(missing_ok=True)
+    with Journal(path) as journal:
+        monitor = restore(QualitySettings(learn=10, on_alarm="warn"), journal)
+        for u in range(units):
+            unit = journal.start_unit("PH", "bench", "1", "bench", float(u))
+            for k, hole in enumerate(HOLES):
+                c = curve(None, [seed, u, k], PROGRAM.target_torque * (1.0 + drift * u))
+                o = observation(c, hole)
+                tid = journal.start_tightening(unit.id, None, hole, 0, "m14_standard", PROGRAM, 100 + 4 * u + k, 0.0)
+                journal.finish_tightening(tid, ToolResult(command_id=0, ok=o.ok, status="OK" if o.ok else "NOK",
+                                                          torque=o.torque, angle=float(c.angle[-1]),
+                                                          curve_time=c.time, curve_torque=c.torque,
+                                                          curve_angle=c.angle), float(u))
+                monitor.observe(Observation(**{**o.__dict__, "unit_id": unit.id, "tightening_id": tid}), float(u))
+            journal.end_unit(unit.id, "OK", None, float(u))
+    print(f"wrote {path}: {units} units drifting {drift:+.2%}/unit; 'cellctl plot --db {path} --spc' draws it")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=200)
     parser.add_argument("--units", type=int, default=40)
     parser.add_argument("--curves", type=int, default=500)
     parser.add_argument("--models", type=int, default=20)
+    parser.add_argument("--journal", type=Path, default=None,
+                        help="only write a 30-unit journal drifting +0.5 %%/unit to this file (for a chart)")
     args = parser.parse_args()
+    if args.journal is not None:
+        drift_journal(args.journal, 30, 0.005)
+        return
     cost(2000)
     journal_cost(200)
     false_alarms(args.seeds, args.units)

@@ -28,11 +28,12 @@ class QualityRecords:
         """One chart point (columns of ``spc_points``)."""
         self._insert("spc_points", **values)
 
-    def set_spc_limits(self, program: str, hole: str, limits: Limits) -> None:
-        """The limits a chart uses from now on (learned or given)."""
-        self._db.execute("INSERT OR REPLACE INTO spc_limits(program, hole, center, sigma, n, source) "
-                         "VALUES(?, ?, ?, ?, ?, ?)", (program, hole, limits.center, limits.sigma, limits.n,
-                                                      limits.source))
+    def set_spc_limits(self, program: str, hole: str, limits: Limits, zone: float = 3.0,
+                       ewma: tuple[float, float] = (0.2, 2.962)) -> None:
+        """The limits a chart uses from now on (learned or given), with its zone and EWMA (lambda, width)."""
+        self._db.execute("INSERT OR REPLACE INTO spc_limits(program, hole, center, sigma, n, source, zone, "
+                         "ewma_lambda, ewma_width) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (program, hole, limits.center, limits.sigma, limits.n, limits.source, zone, *ewma))
 
     def add_quality_alarm(self, alarm: Alarm, at: float, reaction: str) -> int:
         """Journal an alarm and the reaction the recipe asks for; returns its id (for the effect)."""

@@ -114,6 +114,9 @@ CREATE TABLE IF NOT EXISTS spc_limits (
     sigma    REAL NOT NULL,
     n        INTEGER NOT NULL,
     source   TEXT NOT NULL,                  -- learned, given
+    zone     REAL NOT NULL DEFAULT 3.0,      -- rule 1's limit, sigmas
+    ewma_lambda REAL NOT NULL DEFAULT 0.2,
+    ewma_width  REAL NOT NULL DEFAULT 2.962, -- EWMA limit, sigmas of the EWMA
     PRIMARY KEY (program, hole)
 );
 CREATE TABLE IF NOT EXISTS quality_alarms (

@@ -111,17 +111,19 @@ class IndividualsChart:
         return signal
 
     def capability(self, low: float, high: float) -> tuple[float, float] | None:
-        """(Cp, Cpk) of the points since the limits were set (the learning points if none yet),
-        with the within sigma of the limits; None before there are limits."""
+        """(Cp, Cpk) now: the mean of the last :data:`RECENT` points (the learning points if none
+        yet) with the within sigma of the limits; None before there are limits."""
         if self.limits is None:
             return None
-        data = self.values or self.learning
+        data = (self.values or self.learning)[-RECENT:]
         mean = float(np.mean(data)) if data else self.limits.center
         sigma = self.limits.sigma
         return (high - low) / (6.0 * sigma), min(high - mean, mean - low) / (3.0 * sigma)
 
 
 SIGMA_FLOOR = 1e-12
+RECENT = 10
+"""Points whose mean Cpk is computed from: the process as it is now, not as it was on average."""
 
 
 def learn_limits(points: list[float]) -> Limits:

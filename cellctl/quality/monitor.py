@@ -43,7 +43,8 @@ class QualityStore(Protocol):
     """Where the monitor keeps its points, limits and alarms (the journal)."""
 
     def add_spc_point(self, **values: object) -> None: ...
-    def set_spc_limits(self, program: str, hole: str, limits: Limits) -> None: ...
+    def set_spc_limits(self, program: str, hole: str, limits: Limits, zone: float = 3.0,
+                       ewma: tuple[float, float] = (0.2, 2.962)) -> None: ...
     def add_quality_alarm(self, alarm: Alarm, at: float, reaction: str) -> int: ...
 
 
@@ -88,7 +89,8 @@ class QualityMonitor:
         alarms: list[Alarm] = []
         key = (obs.program, obs.hole)
         if chart.limits is not None and key not in self._limits_written and self.store is not None and not replay:
-            self.store.set_spc_limits(obs.program, obs.hole, chart.limits)  # learned just now, or given
+            self.store.set_spc_limits(obs.program, obs.hole, chart.limits, chart.zone,  # learned just now, or given
+                                      (chart.ewma_lambda, chart.ewma_width))
             self._limits_written.add(key)
         if signal is not None and chart.limits is not None:
             alarms.append(torque_alarm(obs.program, obs.hole, signal, obs.torque, chart.limits, chart.values[-5:],
@@ -103,7 +105,8 @@ class QualityMonitor:
                 unit_id=obs.unit_id, tightening_id=obs.tightening_id, program=obs.program, hole=obs.hole,
                 value=obs.torque, phase="monitoring" if had_limits else "learning",
                 z=chart.limits.zone(obs.torque) if had_limits and chart.limits else None,
-                ewma=chart.ewma.value if had_limits else None, spe=spe if model else None, spe_limit=spe_limit,
+                ewma=(signal.ewma if signal is not None else chart.ewma.value) if had_limits else None,
+                spe=spe if model else None, spe_limit=spe_limit,
                 signal=",".join(a.rule for a in alarms) or None, at=at)
             for alarm in alarms:
                 self.pending.append((self.store.add_quality_alarm(alarm, at, self.settings.on_alarm), alarm))

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from cellctl.quality.chart import learn_limits
+from cellctl.quality.chart import RECENT, learn_limits
 
 __all__ = ["chart_rows"]
 
@@ -15,7 +15,8 @@ __all__ = ["chart_rows"]
 def chart_rows(journal: Any) -> list[dict[str, Any]]:
     """One row per (program, hole): points, limits, last point, EWMA, Cp/Cpk against the window, alarms.
 
-    Cp/Cpk use the chart's within sigma (the limits'); before limits exist, the points' own.
+    Cp/Cpk use the chart's within sigma (the limits'; before limits exist, the points' own) and
+    the mean of the last :data:`~cellctl.quality.chart.RECENT` points.
     """
     windows = {t.program: (t.torque_min, t.torque_max) for t in journal.tightenings()}
     limits = {(row["program"], row["hole"]): row for row in journal.spc_limits()}
@@ -32,7 +33,7 @@ def chart_rows(journal: Any) -> list[dict[str, Any]]:
         lim = limits.get(key)
         sigma = lim["sigma"] if lim else (learn_limits(list(values)).sigma if values.size > 1 else float("nan"))
         low, high = windows.get(key[0], (float("nan"), float("nan")))
-        mean = float(values.mean())
+        mean = float(values[-RECENT:].mean())
         last = series[-1]
         rows.append({
             "program": key[0], "hole": key[1], "points": len(series),
