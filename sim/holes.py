@@ -47,6 +47,8 @@ class Holes:
     def __init__(self, world: World, cell: CellDescription, visuals: ScrewVisuals, events: EventLog) -> None:
         self.world, self.cell, self.visuals, self.events = world, cell, visuals, events
         self.state = {name: HoleState() for name in cell.holes}
+        self.kit = 0
+        """Kits presented so far (the unit number the screws' random draws and drifts use)."""
         self.joints: dict[tuple[str, str], int] = {}
         self._joint_poses: dict[tuple[str, str], Pose] = {}
 
@@ -141,11 +143,12 @@ class Holes:
             holes[name] = record
         joints = [{"parts": list(key), "pose": pose_to_list(pose)}
                   for key, pose in self._joint_poses.items()]
-        return {"holes": holes, "joints": joints}
+        return {"holes": holes, "joints": joints, "kit": self.kit}
 
     def restore(self, data: dict[str, Any]) -> None:
         """Recreate hole states, seated screws and joints from :meth:`snapshot` (parts already placed)."""
         self.reset()
+        self.kit = int(data.get("kit", 0))
         for name, record in data["holes"].items():
             record = dict(record)
             screwed = record.pop("screw")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["FailureKind", "FailurePlan", "hole_rng"]
+__all__ = ["FailureKind", "FailurePlan", "ProcessDrift", "hole_rng"]
 
 
 class FailureKind(str, enum.Enum):
@@ -29,11 +29,38 @@ class FailureKind(str, enum.Enum):
     """The thread strips after seating: torque collapses, the angle runs past its window."""
     REHIT = "rehit"
     """The hole already holds a tight screw: the target torque is reached within a few degrees."""
+    HARD_JOINT = "hard_joint"
+    """Shape fault, judged OK: the head seats four times as stiffly (a missing washer, a burr under the head)."""
+    BURR = "burr"
+    """Shape fault, judged OK: three times the prevailing torque over the rundown (a damaged or dirty thread)."""
+    THREAD_YIELD = "thread_yield"
+    """Shape fault, judged OK: halfway to the target the seating stiffness drops to 40 % (a thread starting
+    to strip), yet the target is reached within the angle window."""
 
 
-def hole_rng(seed: int, hole: str, attempt: int, stream: int) -> np.random.Generator:
-    """A generator for one attempt at one hole (``stream`` separates independent uses)."""
-    return np.random.default_rng([seed, zlib.crc32(hole.encode()), attempt, stream])
+def hole_rng(seed: int, hole: str, attempt: int, stream: int, kit: int = 0) -> np.random.Generator:
+    """A generator for one attempt at one hole (``stream`` separates independent uses).
+
+    ``kit`` (the unit's kit number, counted by :meth:`sim.SimSystem.next_kit`) makes each unit's
+    screws differ; kit 0 (a world no kit was presented to) keeps the original streams.
+    """
+    return np.random.default_rng([seed, zlib.crc32(hole.encode()), attempt, stream] + ([kit] if kit else []))
+
+
+@dataclass(frozen=True)
+class ProcessDrift:
+    """A slow process drift per unit, as a share (``0.005`` = 0.5 %/unit).
+
+    ``torque`` moves the torque good screws stop at by that share of the target per unit (a
+    drifting transducer, a wearing bit); ``angle`` moves the seat angle by that share of it per
+    unit (a screw lot running long or short). Kit ``k`` (1 = the first unit) is moved ``k - 1`` steps.
+    """
+
+    torque: float = 0.0
+    angle: float = 0.0
+
+    def steps(self, kit: int) -> int:
+        return max(kit - 1, 0)
 
 
 @dataclass(frozen=True)

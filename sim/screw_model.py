@@ -87,22 +87,41 @@ def _torque_model(kind: FailureKind | None, target: float, seat: float, rng: np.
     def rehit(angle: float) -> tuple[float, float]:
         return prevailing + target / 8.0 * angle, 0.2
 
+    def hard_joint(angle: float) -> tuple[float, float]:
+        torque, speed = normal(angle)
+        return (prevailing + 4.0 * stiffness * (angle - seat), speed) if angle >= seat else (torque, speed)
+
+    def burr(angle: float) -> tuple[float, float]:
+        torque, speed = normal(angle)
+        return torque + 2.0 * prevailing, speed
+
+    def thread_yield(angle: float) -> tuple[float, float]:
+        torque, speed = normal(angle)
+        knee = seat + 0.5 * (target - prevailing) / stiffness
+        return (torque - 0.6 * stiffness * (angle - knee), speed) if angle > knee else (torque, speed)
+
     models: dict[FailureKind | None, TorqueModel] = {
         None: normal, FailureKind.MISSING_SCREW: missing, FailureKind.CROSS_THREAD: cross_thread,
-        FailureKind.STRIPPED: stripped, FailureKind.REHIT: rehit,
+        FailureKind.STRIPPED: stripped, FailureKind.REHIT: rehit, FailureKind.HARD_JOINT: hard_joint,
+        FailureKind.BURR: burr, FailureKind.THREAD_YIELD: thread_yield,
     }
     return models[kind]
 
 
 def simulate_tightening(program: ScrewProgram, seat_angle: float, kind: FailureKind | None,
-                        rng: np.random.Generator) -> ScrewCurve:
-    """Run one tightening to its end and return the sampled curve (deterministic for ``rng``)."""
+                        rng: np.random.Generator, shutoff: float | None = None) -> ScrewCurve:
+    """Run one tightening to its end and return the sampled curve (deterministic for ``rng``).
+
+    ``shutoff``: the torque the driver actually stops at (default the program's target); a drifting
+    transducer or a wearing bit is simulated by moving it away from the target.
+    """
     seat = seat_angle * (1.0 + 0.02 * (2.0 * rng.random() - 1.0))
     model = _torque_model(kind, program.target_torque, seat, rng)
     full_speed = program.max_speed * 360.0 / 60.0 / SAMPLE_RATE_HZ  # degrees per sample
     limit_angle = 1.05 * program.angle_max
     max_samples = int(program.timeout * SAMPLE_RATE_HZ)
     noise = 0.01 * rng.standard_normal(max_samples)
+    stop = program.target_torque if shutoff is None else shutoff
     angle, torques, angles, end = 0.0, [], [], "timeout"
     for i in range(max_samples):
         _, speed = model(angle)
@@ -110,7 +129,7 @@ def simulate_tightening(program: ScrewProgram, seat_angle: float, kind: FailureK
         torque = model(angle)[0] * (1.0 + noise[i])
         torques.append(torque)
         angles.append(angle)
-        if torque >= program.target_torque:
+        if torque >= stop:
             end = "target"
             break
         if angle >= limit_angle:

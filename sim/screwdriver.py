@@ -33,7 +33,7 @@ from cellctl.hw.tools import BackOutCommand, ScrewProgram, ToolResult
 from sim.backout_model import judge_backout, simulate_backout
 from sim.events import EventLog
 from sim.holes import Holes
-from sim.injection import FailureKind, FailurePlan, hole_rng
+from sim.injection import FailureKind, FailurePlan, ProcessDrift, hole_rng
 from sim.screw_model import Judgement, ScrewCurve, judge, simulate_tightening
 from sim.tool_base import SimTool, nok
 from sim.vacuum import VacuumCup
@@ -63,10 +63,12 @@ class Screwdriver(SimTool):
     """See module docstring."""
 
     def __init__(self, world: World, arm_name: str, arm: ArmBody, spec: ToolSpec, events: EventLog,
-                 cell: CellDescription, holes: Holes, vacuum: VacuumCup | None, plan: FailurePlan, seed: int) -> None:
+                 cell: CellDescription, holes: Holes, vacuum: VacuumCup | None, plan: FailurePlan, seed: int,
+                 drift: ProcessDrift | None = None) -> None:
         super().__init__(spec.name)
         self.world, self.arm_name, self.arm, self.spec, self.events = world, arm_name, arm, spec, events
         self.cell, self.holes, self.vacuum, self.plan, self.seed = cell, holes, vacuum, plan, seed
+        self.drift = drift or ProcessDrift()
         self.tcp = arm.links[spec.tcp_link]
         self._run: _Run | None = None
 
@@ -118,7 +120,13 @@ class Screwdriver(SimTool):
         if kind is None and (self.vacuum is None or self.vacuum.screw is None):
             kind = FailureKind.MISSING_SCREW
         seat = self.cell.screws[hole.screw].seat_angle
-        curve = simulate_tightening(program, seat, kind, hole_rng(self.seed, hole.name, attempt, TIGHTEN_STREAM))
+        steps = self.drift.steps(self.holes.kit)
+        shutoff = None
+        if kind is None and steps:  # the injected drift moves good screws only
+            shutoff = program.target_torque * (1.0 + steps * self.drift.torque)
+            seat *= 1.0 + steps * self.drift.angle
+        rng = hole_rng(self.seed, hole.name, attempt, TIGHTEN_STREAM, self.holes.kit)
+        curve = simulate_tightening(program, seat, kind, rng, shutoff)
         conclude = functools.partial(self._conclude_tightening, program, kind, attempt)
         self._run = _Run(hole, curve, bit.position, conclude)
 

@@ -24,7 +24,7 @@ from sim.arm import SimArm
 from sim.events import EventLog
 from sim.gripper import ParallelGripper
 from sim.holes import Holes
-from sim.injection import FailurePlan
+from sim.injection import FailurePlan, ProcessDrift
 from sim.persistence import Persistence
 from sim.render import render_png
 from sim.screwdriver import Screwdriver
@@ -52,6 +52,7 @@ class SimSystem(HardwareSystem):
         failures: screw failures to inject (default: none).
         state_file: save the world here as it changes and restore it on ``configure()`` when the
             file exists (see :mod:`sim.persistence`); None: every configure starts from a fresh kit.
+        drift: a slow drift of the screw process per unit (default: none; see :class:`~sim.injection.ProcessDrift`).
     """
 
     simulated_clock = True
@@ -62,7 +63,8 @@ class SimSystem(HardwareSystem):
 
     def __init__(self, cell: CellDescription | str | Path | None = None, *, seed: int = 0, gui: bool = False,
                  realtime: bool = False, kinematic: bool = False, physics_hz: float = 1000.0,
-                 failures: FailurePlan | None = None, state_file: str | Path | None = None) -> None:
+                 failures: FailurePlan | None = None, state_file: str | Path | None = None,
+                 drift: ProcessDrift | None = None) -> None:
         super().__init__()
         if not 100.0 <= physics_hz <= 10000.0:
             raise ValueError(f"physics_hz={physics_hz} is out of range; valid: 100 .. 10000")
@@ -70,6 +72,7 @@ class SimSystem(HardwareSystem):
         self.seed, self.gui, self.realtime, self.kinematic = seed, gui, realtime, kinematic
         self.physics_hz = physics_hz
         self.failures = failures or FailurePlan()
+        self.drift = drift or ProcessDrift()
         self.events = EventLog()
         self._world: World | None = None
         self._arms: dict[str, SimArm] = {}
@@ -108,7 +111,7 @@ class SimSystem(HardwareSystem):
                     tools[tool.name] = vacuum
                 else:
                     tools[tool.name] = Screwdriver(world, spec.name, body, tool, self.events, self.cell, self.holes,
-                                                   vacuum, self.failures, self.seed)
+                                                   vacuum, self.failures, self.seed, self.drift)
             self._arms[spec.name] = SimArm(self, world, spec, body, tools, self.kinematic)
         restored = self._persistence.restore() if self._persistence is not None else None
         if restored is None:
@@ -166,6 +169,7 @@ class SimSystem(HardwareSystem):
             raise HardwareError(f"cannot present the next kit while tool commands run on {', '.join(busy)}; "
                                 "wait for their results")
         holes.reset()
+        holes.kit += 1
         for part in self.cell.parts:
             self.world.place_part(part, self.world.start_pose(part))
         self.events.add(self.now(), "next_kit", None, self.cell.name)

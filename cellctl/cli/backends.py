@@ -13,13 +13,14 @@ from cellctl.cli.loading import UsageError
 
 
 def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, realtime: bool,
-                 failures: Mapping[str, str], state_file: Path | None) -> tuple[HardwareSystem, Callable[[], None] | None]:
+                 failures: Mapping[str, str], state_file: Path | None,
+                 drift: Mapping[str, float] | None = None) -> tuple[HardwareSystem, Callable[[], None] | None]:
     """The hardware system and its material flow (next kit between units) for ``--backend``."""
     if spec == "sim":
         if gui:
             check_display()
         from sim import SimSystem
-        from sim.injection import FailureKind, FailurePlan
+        from sim.injection import FailureKind, FailurePlan, ProcessDrift
 
         unknown = [hole for hole in failures if hole not in cell.holes]
         if unknown:
@@ -29,9 +30,12 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
             plan = FailurePlan(holes=dict(failures))
         except ValueError as exc:
             raise UsageError([f"--inject: {exc}; valid: {', '.join(k.value for k in FailureKind)}"]) from None
-        system = SimSystem(cell, seed=seed, gui=gui, realtime=realtime, failures=plan, state_file=state_file)
+        system = SimSystem(cell, seed=seed, gui=gui, realtime=realtime, failures=plan, state_file=state_file,
+                           drift=ProcessDrift(**(drift or {})))
         return system, system.next_kit
     if spec.startswith("serial:"):
+        if drift:
+            raise UsageError(["--drift works with the simulation only (a real process drifts by itself)"])
         if failures:
             raise UsageError(["--inject works with the simulation only (the serial backend talks to real tools)"])
         return _serial(spec, cell), None
@@ -78,4 +82,28 @@ def parse_injections(text: str | None) -> dict[str, str]:
         if not sep or not hole or not kind:
             raise UsageError([f"--inject {text!r}: write HOLE=FAILURE[,HOLE=FAILURE], e.g. h2=cross_thread"])
         out[hole.strip()] = kind.strip()
+    return out
+
+
+DRIFT_KINDS = ("torque", "angle")
+
+
+def parse_drift(text: str | None) -> dict[str, float]:
+    """``torque=+0.5%/unit[,angle=-0.2%/unit]`` → {"torque": 0.005, "angle": -0.002}: shares per unit of
+    the target torque and of the seat angle (see :class:`sim.injection.ProcessDrift`)."""
+    if not text:
+        return {}
+    out: dict[str, float] = {}
+    for item in text.split(","):
+        kind, sep, rate = (part.strip() for part in item.partition("="))
+        value = rate.removesuffix("/unit").strip()
+        number = value.removesuffix("%")
+        try:
+            share = float(number) / 100.0 if sep and value.endswith("%") and kind in DRIFT_KINDS else None
+        except ValueError:
+            share = None
+        if share is None or not -0.5 <= share <= 0.5:
+            raise UsageError([f"--drift {text!r}: write KIND=RATE%/unit with KIND one of {', '.join(DRIFT_KINDS)} "
+                              "and RATE a percentage per unit in -50 .. 50, e.g. torque=+0.5%/unit"])
+        out[kind] = share
     return out

@@ -38,6 +38,7 @@ class RunOptions:
     json: bool = False
     seed: int = 0
     inject: dict[str, str] | None = None
+    drift: dict[str, float] | None = None
     image: Path | None = None
     quiet: bool = False
     record: Path | None = None
@@ -106,7 +107,8 @@ def build_supervisor(recipe: Recipe, cell: CellDescription, options: RunOptions,
     if options.backend == "sim" and not options.resume and state_file is not None and state_file.exists():
         state_file.unlink()  # a fresh run starts from a fresh world; --resume continues the saved one
     system, next_kit = make_backend(options.backend, cell, seed=options.seed, gui=options.gui,
-                                    realtime=options.realtime, failures=options.inject or {}, state_file=state_file)
+                                    realtime=options.realtime, failures=options.inject or {}, state_file=state_file,
+                                    drift=options.drift)
     try:
         journal = open_journal(options.db)
     except JournalError as exc:
@@ -153,10 +155,16 @@ def _rows(journal: Journal, summary: RunSummary) -> list[list[str]]:
     return rows
 
 
+def _first_nok(rows: list[list[str]]) -> str | None:
+    """The serial of the first NOK unit of the run's table, or None."""
+    return next((row[0] for row in rows if "NOK" in row[1]), None)
+
+
 def _exit_code(summary: RunSummary) -> int:
     if summary.hardware_fault:
         return EXIT_FAULT
-    if summary.units_nok or summary.units_aborted or summary.held or summary.state is not CellState.IDLE:
+    if (summary.units_nok or summary.units_aborted or summary.held or summary.quality_paused
+            or summary.state is not CellState.IDLE):
         return EXIT_NOK
     return EXIT_OK
 
@@ -171,6 +179,11 @@ def _report(summary: RunSummary, rows: list[list[str]], options: RunOptions) -> 
           f"{summary.wall_time_s:.1f} s ({factor:.1f}x real time); journal: {options.db}")
     if summary.state is not CellState.IDLE and summary.message:
         print(f"cell {summary.state.value}: {summary.message}", file=sys.stderr)
+    for alarm in summary.spc_alarms:
+        print(f"{paint('quality alarm', 'yellow', sys.stderr)} on unit {alarm['unit']}: {alarm['hole']} "
+              f"({alarm['program']}), rule {alarm['rule']}", file=sys.stderr)
+    if summary.quality_paused:
+        print(f"cell paused for maintenance: {summary.message}", file=sys.stderr)
     for serial in summary.held:
         print(f"unit {serial} is left open; after fixing the cause: 'cellctl reset --cell CELL --backend "
               f"{options.backend} --db {options.db} --reason TEXT' (after a fault), then 'cellctl run RECIPE "
@@ -179,7 +192,8 @@ def _report(summary: RunSummary, rows: list[list[str]], options: RunOptions) -> 
         record = {"units_ok": summary.units_ok, "units_nok": summary.units_nok,
                   "units_aborted": summary.units_aborted, "cycle_time_s": summary.cycle_time_s,
                   "wall_time_s": summary.wall_time_s, "state": summary.state.value, "db": str(options.db),
-                  "serials": summary.serials, "resumed": summary.resumed, "held": summary.held}
+                  "serials": summary.serials, "resumed": summary.resumed, "held": summary.held,
+                  "spc_alarms": summary.spc_alarms, "first_nok_unit": _first_nok(rows)}
         if options.backend == "sim":
             record.update(sim_time_s=summary.sim_time_s, realtime_factor=factor)
         print(json.dumps(record))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cellctl.cli.loading import UsageError, checked, load
 from cellctl.cli.report import find_unit, open_journal
+from cellctl.journal import Journal
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -16,6 +17,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--unit", default=None, help="unit serial (default: the latest)")
     p.add_argument("--out", type=Path, default=Path("cellctl-plots"), help="output folder (default: %(default)s)")
     p.add_argument("--recipe", type=Path, default=None, help="also plot the recipe's planned joint motion")
+    p.add_argument("--spc", action="store_true", help="control charts instead: one PNG per program and hole, "
+                   "with limits, zones, EWMA and alarms (docs/quality.md)")
     p.add_argument("--cell", type=Path, default=None, help="the cell of --recipe")
     p.set_defaults(run=run)
 
@@ -33,6 +36,14 @@ def _plot(args: argparse.Namespace) -> int:
     from cellctl import plotting
 
     written: list[Path] = []
+    if args.spc:
+        with open_journal(args.db) as journal:
+            written = _control_charts(journal, args.out)
+        for path in written:
+            print(path)
+        if not written:
+            print(f"{args.db}: no quality charts (give the recipe a 'quality:' section, docs/quality.md)")
+        return 0
     with open_journal(args.db) as journal:
         if args.out.exists() and not args.out.is_dir():
             raise UsageError([f"{args.out}: is a file, not a folder; give --out a folder to write the plots into"])
@@ -53,3 +64,16 @@ def _plot(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     return 0
+
+
+def _control_charts(journal: Journal, out: Path) -> list[Path]:
+    """One control chart PNG per (program, hole) in the journal."""
+    from cellctl.quality.plot import plot_control_chart
+
+    windows = {t.program: (t.torque_min, t.torque_max) for t in journal.tightenings()}
+    limits = {(row["program"], row["hole"]): row for row in journal.spc_limits()}
+    charts: dict[tuple[str, str], list[dict]] = {}
+    for point in journal.spc_points():
+        charts.setdefault((point["program"], point["hole"]), []).append(point)
+    return [plot_control_chart(points, limits.get(key), windows.get(key[0]), out / f"spc_{key[0]}_{key[1]}.png")
+            for key, points in sorted(charts.items())]

@@ -1,4 +1,4 @@
-"""``cellctl report --db PATH``: the production journal as tables, JSON or CSV."""
+"""``cellctl report --db PATH``: the production journal as tables, JSON or CSV (``--spc``: the quality charts)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from cellctl.cli import exports
 from cellctl.cli.loading import UsageError
 from cellctl.cli.terminal import paint, table
 from cellctl.journal import Journal, JournalError, StepRecord, TighteningRecord, UnitRecord
+from cellctl.quality.summary import chart_rows
 
 DETAIL_WIDTH = 60
 """Characters of a step's detail shown in the table (the exports carry it whole)."""
@@ -22,6 +23,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("report", help="read back the production journal", description=__doc__)
     p.add_argument("--db", type=Path, required=True, help="production journal (SQLite)")
     p.add_argument("--unit", default=None, help="one unit's steps and tightening results, by serial")
+    p.add_argument("--spc", action="store_true", help="the quality charts: limits, last point, EWMA, Cp/Cpk "
+                   "per program and hole, and the quality alarms with their reaction (docs/quality.md)")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="one JSON document")
     fmt.add_argument("--csv", action="store_true", help="CSV rows (units, or the unit's tightenings)")
@@ -56,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
     if args.curves and (args.unit is None or not (args.json or args.csv)):
         raise UsageError(["--curves exports one unit's curves: add --unit SERIAL and --json or --csv"])
     with open_journal(args.db) as journal:
+        if args.spc:
+            return _spc(journal, args)
         if args.unit is None:
             units = journal.units()
             if args.json:
@@ -85,6 +90,36 @@ def run(args: argparse.Namespace) -> int:
                 print(table([[f"{e['at']:.2f}", e["kind"], e["detail"] or ""] for e in events],
                             ["at s", "event", "detail"]))
     return 0
+
+
+def _spc(journal: Journal, args: argparse.Namespace) -> int:
+    rows, alarms = chart_rows(journal), journal.quality_alarms()
+    if args.json:
+        print(json.dumps({"charts": rows, "alarms": alarms}, indent=1))
+        return 0
+    if args.csv:
+        _csv(rows)
+        return 0
+    if not rows:
+        print(f"no quality charts in {journal.path}: give the recipe a 'quality:' section (docs/quality.md)")
+        return 0
+    num = lambda v, f: "" if v is None else format(v, f)  # noqa: E731
+    print(table([[r["program"], r["hole"], r["phase"], str(r["points"]), num(r["center"], ".4f"),
+                  num(r["sigma"], ".4f"), r["source"] or "", num(r["last"], ".4f"), num(r["last_z"], "+.1f"),
+                  num(r["ewma_sigma"], "+.2f"), num(r["cp"], ".2f"), _cpk(r["cpk"]), str(r["alarms"])] for r in rows],
+                ["program", "hole", "phase", "n", "centre Nm", "sigma", "limits", "last Nm", "last σ", "EWMA σ",
+                 "Cp", "Cpk", "alarms"]))
+    if alarms:
+        print()
+        serials = {u.id: u.serial for u in journal.units()}
+        print(table([[serials.get(a["unit_id"], ""), a["hole"], a["program"], a["rule"], a["reaction"], a["effect"] or "",
+                      a["message"]] for a in alarms], ["unit", "hole", "program", "rule", "reaction", "effect",
+                                                       "alarm"]))
+    return 0
+
+
+def _cpk(value: float) -> str:
+    return paint(f"{value:.2f}", "green" if value >= 1.33 else "yellow" if value >= 1.0 else "red")
 
 
 def _curves(unit: UnitRecord, tightenings: list[TighteningRecord], as_json: bool) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cellctl.cli.backends import parse_injections
+from cellctl.cli.backends import parse_drift, parse_injections
 from cellctl.cli.execute import RunOptions, execute
 from cellctl.cli.loading import checked, load
 
@@ -20,6 +20,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="simulation seed (default: %(default)s)")
     p.add_argument("--inject", metavar="HOLE=FAILURE,...", default=None,
                    help="simulation only: force screw failures (missing_screw, cross_thread, stripped, rehit)")
+    p.add_argument("--drift", metavar="KIND=RATE%/unit,...", default=None,
+                   help="simulation only: drift the screw process per unit (torque=+0.5%%/unit: good "
+                        "screws stop 0.5%% of the target higher each unit; angle=...: the seat angle moves)")
     p.add_argument("--image", type=Path, default=None, help="simulation only: save a PNG of the cell at the end")
     p.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
     add_record_option(p)
@@ -56,7 +59,7 @@ def options_from(args: argparse.Namespace, default_db: str) -> RunOptions:
     return RunOptions(backend=getattr(args, "backend", "sim"), units=args.units, db=args.db or Path(default_db),
                       resume=getattr(args, "resume", False), gui=args.gui, realtime=args.gui, json=args.json,
                       seed=args.seed, inject=parse_injections(args.inject), image=args.image, quiet=args.quiet,
-                      record=args.record)
+                      record=args.record, drift=parse_drift(args.drift))
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

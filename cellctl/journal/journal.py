@@ -12,7 +12,8 @@ from typing import Any
 
 from cellctl.hw.tools import ScrewProgram, ToolResult
 from cellctl.journal.records import StepRecord, TighteningRecord, UnitRecord, pack_curve
-from cellctl.journal.schema import SCHEMA, SCHEMA_VERSION
+from cellctl.journal.quality import QualityRecords
+from cellctl.journal.schema import READABLE_VERSIONS, SCHEMA, SCHEMA_VERSION
 
 
 TOOL_ID_SPAN = 2**30
@@ -23,7 +24,7 @@ class JournalError(RuntimeError):
     """The journal file cannot be used (wrong schema, not a database, locked)."""
 
 
-class Journal:
+class Journal(QualityRecords):
     """One SQLite file per cell, in WAL mode with full synchronisation.
 
     Every write is its own committed transaction, so what the journal says happened did
@@ -63,15 +64,18 @@ class Journal:
                 row = journal._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         except sqlite3.DatabaseError as exc:
             raise JournalError(f"{journal.path}: cannot read the production journal: {exc}") from None
-        if row is None or int(row[0]) != SCHEMA_VERSION:
+        if row is None or int(row[0]) not in READABLE_VERSIONS:
             found = "no schema version" if row is None else f"schema version {row[0]}"
-            raise JournalError(f"{journal.path}: journal has {found}, this cellctl reads {SCHEMA_VERSION}")
+            raise JournalError(f"{journal.path}: journal has {found}, this cellctl reads "
+                               f"{', '.join(map(str, READABLE_VERSIONS))}")
         return journal
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
             self._db.execute("INSERT INTO meta(key, value) VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) in READABLE_VERSIONS and int(row[0]) < SCHEMA_VERSION:  # the new tables exist now
+            self._db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
         elif int(row[0]) != SCHEMA_VERSION:
             raise JournalError(f"{self.path}: journal schema version {row[0]}, this cellctl reads {SCHEMA_VERSION}")
 

@@ -7,7 +7,12 @@ tell a screw that was driven from one that was not, and ask the tool for the res
 same command id instead of driving again.
 """
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Version 2 added the quality tables (spc_points, spc_limits, quality_alarms); a version-1
+journal is migrated on opening for writing (the tables are created, nothing else changes) and
+read as it is by a read-only report."""
+
+READABLE_VERSIONS = (1, 2)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -86,6 +91,46 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS counters (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS spc_points (
+    id            INTEGER PRIMARY KEY,
+    unit_id       INTEGER REFERENCES units(id),
+    tightening_id INTEGER REFERENCES tightenings(id),
+    program       TEXT NOT NULL,
+    hole          TEXT NOT NULL,
+    value         REAL NOT NULL,             -- final torque, N·m
+    phase         TEXT NOT NULL,             -- learning, monitoring
+    z             REAL,                      -- sigmas from the centre line
+    ewma          REAL,                      -- EWMA statistic, sigmas
+    spe           REAL,                      -- curve-shape residual (NULL while the model learns)
+    spe_limit     REAL,
+    signal        TEXT,                      -- rules this point completed (1..4, ewma, mr, curve)
+    at            REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS spc_limits (
+    program  TEXT NOT NULL,
+    hole     TEXT NOT NULL,
+    center   REAL NOT NULL,
+    sigma    REAL NOT NULL,
+    n        INTEGER NOT NULL,
+    source   TEXT NOT NULL,                  -- learned, given
+    zone     REAL NOT NULL DEFAULT 3.0,      -- rule 1's limit, sigmas
+    ewma_lambda REAL NOT NULL DEFAULT 0.2,
+    ewma_width  REAL NOT NULL DEFAULT 2.962, -- EWMA limit, sigmas of the EWMA
+    PRIMARY KEY (program, hole)
+);
+CREATE TABLE IF NOT EXISTS quality_alarms (
+    id            INTEGER PRIMARY KEY,
+    unit_id       INTEGER REFERENCES units(id),
+    tightening_id INTEGER REFERENCES tightenings(id),
+    at            REAL NOT NULL,
+    program       TEXT NOT NULL,
+    hole          TEXT NOT NULL,
+    rule          TEXT NOT NULL,
+    value         REAL NOT NULL,
+    message       TEXT NOT NULL,
+    reaction      TEXT NOT NULL,             -- warn, pause (from the recipe)
+    effect        TEXT                       -- what the reaction did
 );
 CREATE INDEX IF NOT EXISTS steps_by_unit ON steps(unit_id);
 CREATE INDEX IF NOT EXISTS tightenings_by_unit ON tightenings(unit_id, hole);

@@ -35,6 +35,7 @@ from cellctl.config.errors import ConfigError
 from cellctl.config.pose import read_pose
 from cellctl.config.schema import MapReader, as_map, as_seq, as_string
 from cellctl.config.yaml_nodes import MapNode, YamlNode, ScalarNode, load_yaml_file, parse_yaml
+from cellctl.quality.settings import read_quality
 from cellctl.recipe.model import (
     COMPOSITE_KINDS,
     BackOut,
@@ -84,8 +85,10 @@ def _recipe(root: YamlNode, source: Path) -> Recipe:
     tree = _step(doc.get("steps"), "steps", "0")
     recover_node = doc.optional("recover")
     recover = _step(recover_node, "recover", "recover") if recover_node is not None else None
+    quality_map = doc.optional_mapping("quality")
+    quality = read_quality(quality_map) if quality_map is not None else None
     doc.finish()
-    return Recipe(name, revision, prefix, cell, tree, source, root.mark, recover)
+    return Recipe(name, revision, prefix, cell, tree, source, root.mark, recover, quality)
 
 
 def _step(node: YamlNode, where: str, path: str) -> Step:

@@ -14,6 +14,7 @@ import numpy as np
 
 from cellctl.config.errors import Mark
 from cellctl.config.pose import Pose
+from cellctl.quality.settings import QualitySettings
 
 LEAF_KINDS = ("pick", "place", "screw", "backout", "move", "wait", "inspect", "reject", "when")
 TIGHTENING_FAILURES = ("missing_screw", "cross_thread", "stripped", "rehit", "torque_low", "torque_high",
@@ -266,6 +267,8 @@ class Recipe:
     source: Path
     mark: Mark
     recover: Step | None = None
+    quality: QualitySettings | None = None
+    """The ``quality:`` section (SPC and curve checks, and what an alarm does); None: no checks."""
 
     def trees(self) -> list[Step]:
         """The step tree, then the recover tree if there is one."""

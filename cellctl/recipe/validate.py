@@ -57,11 +57,20 @@ def validate(recipe: rm.Recipe, cell: CellDescription) -> Validation:
                                                     f"not {cell.name!r}; use the right cell file or change 'cell'"))
     result.problems.extend(_references(recipe, cell))
     result.problems.extend(_homes_outside_zones(cell))
+    result.problems.extend(_quality_programs(recipe, cell))
     if not result.problems:
         planned = dry_run(recipe, cell)
         result.problems.extend(Problem(mark, message) for mark, message in planned.problems)
         result.cycle_time_s, result.motions, result.zone_steps = planned.cycle_time_s, planned.planned, planned.zone_steps
     return result
+
+
+def _quality_programs(recipe: rm.Recipe, cell: CellDescription) -> list[Problem]:
+    """Chart limits given in ``quality.limits`` must name programs of the cell."""
+    limits = recipe.quality.limits if recipe.quality is not None else {}
+    return [Problem(given.mark or recipe.mark, f"quality.limits: program {name!r} is not in the cell; valid: "
+                                               f"{', '.join(cell.programs)}")
+            for name, given in limits.items() if name not in cell.programs]
 
 
 # ------------------------------------------------------------------ references

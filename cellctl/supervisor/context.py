@@ -9,6 +9,7 @@ import numpy as np
 from cellctl.config import CellDescription
 from cellctl.hw import HardwareSystem
 from cellctl.journal import Journal, UnitRecord
+from cellctl.quality.monitor import QualityMonitor
 from cellctl.supervisor.geometry import CellGeometry
 from cellctl.supervisor.planning import MotionPlanning
 from cellctl.supervisor.streaming import DEFAULT_DEPTH, MotionStream, MotionTail
@@ -70,6 +71,7 @@ class CellContext:
     streams: set[MotionStream] = field(default_factory=set)  # motions being streamed now
     tails: dict[str, MotionTail] = field(default_factory=dict)  # arm -> a motion the next move joins
     planning: MotionPlanning = field(default_factory=MotionPlanning.inline)  # where moves are planned
+    quality: QualityMonitor | None = None  # the recipe's quality checks (docs/quality.md)
 
     def start_unit(self, unit: UnitRecord) -> None:
         """Forget the previous unit's bookkeeping; parts are back at their start slots."""

@@ -22,6 +22,7 @@ from cellctl.journal.lifecycle import UNKNOWN
 from cellctl.motion import IKError, PathError, plan_linear, plan_path, plan_ptp
 from cellctl.motion.cartesian import Lin
 from cellctl.motion.trajectory import SampledMotion
+from cellctl.quality.monitor import observation
 from cellctl.recipe import model as rm
 from cellctl.supervisor.actions import (
     AcquireZones,
@@ -430,6 +431,11 @@ class ScrewLeaf(StepLeaf):
 
     def _record(self, ctx: CellContext, result: ToolResult) -> None:
         ctx.journal.finish_tightening(self._tightening, result, ctx.now())
+        if ctx.quality is not None:  # SPC and curve shape (docs/quality.md); the reaction comes at the unit's end
+            name, program = self.program()
+            window = (program.target_torque, program.torque_min, program.torque_max)
+            ctx.quality.observe(observation(name, self.step.hole, window, result, ctx.unit.id if ctx.unit else None,
+                                            self._tightening), ctx.now())
 
 
 class MoveLeaf(StepLeaf):

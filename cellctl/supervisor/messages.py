@@ -45,6 +45,8 @@ class RunSummary:
     wall_time_s: float = 0.0
     state: CellState = CellState.IDLE
     message: str = ""
+    spc_alarms: list[dict[str, object]] = field(default_factory=list)  # unit, hole, program, rule
+    quality_paused: bool = False  # a quality alarm ended the run after a unit (recipe: on_alarm: pause)
     hardware_fault: bool = False
     serials: list[str] = field(default_factory=list)  # units finished in this run, resumed ones included
     held: list[str] = field(default_factory=list)  # units left open (resumable): a fault or a stop signal

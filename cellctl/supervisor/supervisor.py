@@ -22,6 +22,8 @@ from cellctl.config import CellDescription
 from cellctl.hw import ArmMode, HardwareError, HardwareSystem, StopKind
 from cellctl.journal import Journal, UnitRecord
 from cellctl.journal.lifecycle import needing_clearout
+from cellctl.quality.monitor import restore as restore_quality
+from cellctl.quality.reaction import react
 from cellctl.recipe import Recipe
 from cellctl.rt import (
     QOS_LATCHED,
@@ -105,6 +107,8 @@ class Supervisor(LifecycleNode):
         self.system.configure()
         self.ctx = CellContext(self.system, self.cell, CellGeometry(self.cell), self.journal,
                                planning=MotionPlanning(threaded=not self.system.simulated_clock))
+        if self.recipe.quality is not None:  # SPC and curve checks, their state replayed from the journal
+            self.ctx.quality = restore_quality(self.recipe.quality, self.journal)
         return CallbackReturn.SUCCESS
 
     def on_activate(self, previous: State) -> CallbackReturn:
@@ -210,7 +214,7 @@ class Supervisor(LifecycleNode):
             self._run_unit(unit, index, units, executor, on_cycle)
         self.summary.sim_time_s = self.system.now() - sim_start
         self.summary.wall_time_s = time.perf_counter() - started
-        self.summary.state, self.summary.message = self.state, self._message
+        self.summary.state, self.summary.message = self.state, self._message or self.summary.message
         executor.remove_node(self)
         return self.summary
 
@@ -516,9 +520,24 @@ class Supervisor(LifecycleNode):
                 self.summary.cycle_times.append(duration)
         self.journal.end_unit(unit.id, result, reason, self.system.now())
         self.summary.serials.append(unit.serial)
+        self._react_to_quality(unit)
         if self.state is CellState.RUNNING:
             self.state = CellState.IDLE
         self._publish()
+
+    def _react_to_quality(self, unit: UnitRecord) -> None:
+        """The recipe's reaction to the unit's quality alarms: a warning on the status, or the run ends here."""
+        if self.ctx is None or self.ctx.quality is None:
+            return
+        remaining = max(0, getattr(self, "_units_total", 0) - getattr(self, "_unit_index", 0))
+        reaction = react(self.ctx.quality, self.journal, unit.serial, remaining)
+        if reaction.warning:
+            self._quality_warning = reaction.warning
+            self.summary.spc_alarms.extend(reaction.alarms)
+            self.journal.event("quality_alarm", reaction.warning, self.system.now(), unit.id)
+        if reaction.pause:
+            self._finish_requested = True
+            self.summary.message, self.summary.quality_paused = reaction.warning, True
 
     def _unit_id(self) -> int | None:
         return self.ctx.unit.id if self.ctx is not None and self.ctx.unit is not None else None
@@ -529,4 +548,4 @@ class Supervisor(LifecycleNode):
         arms = tuple(sorted(ctx.current.items())) if ctx is not None else ()
         self.status_pub.publish(CellStatus(
             self.state, self.system.now(), unit, getattr(self, "_unit_index", 0), getattr(self, "_units_total", 0),
-            arms, self.summary.units_ok, self.summary.units_nok, self._message))
+            arms, self.summary.units_ok, self.summary.units_nok, self._message or getattr(self, "_quality_warning", "")))

@@ -222,6 +222,9 @@ def test_report_and_plot_on_a_file_that_is_not_a_journal(cellctl, tmp_path: Path
     (["--inject", "h9=cross_thread"], ["h9", "h1"]),
     (["--inject", "h2=melted"], ["melted", "cross_thread"]),
     (["--inject", "h2"], ["HOLE=FAILURE"]),
+    (["--drift", "torque=fast"], ["--drift", "torque=+0.5%/unit"]),
+    (["--backend", "serial:loader=socket://127.0.0.1:9,screwer=socket://127.0.0.1:9",
+      "--drift", "torque=+1%/unit"], ["simulation"]),
 ])
 def test_run_usage_errors_exit_2_before_anything_moves(cellctl, demo_files, args: list[str], words: list[str]) -> None:
     recipe, cell = demo_files
