@@ -64,6 +64,25 @@ def refuse_if_unfinished(journal: Journal, cell: CellDescription, options: RunOp
                           f"(or '{resume}', which clears it out first)"])
 
 
+def refuse_if_journal_unfinished(cell: CellDescription, options: RunOptions) -> None:
+    """:func:`refuse_if_unfinished` on the journal at ``options.db``, if there is one, opened
+    read-only: a refused run or service writes nothing.
+
+    Raises:
+        UsageError: the journal cannot be read, or a unit is unfinished.
+    """
+    if not options.db.exists():
+        return
+    try:
+        existing = Journal.read_only(options.db)
+    except JournalError as exc:
+        raise UsageError([str(exc)]) from None
+    try:
+        refuse_if_unfinished(existing, cell, options)
+    finally:
+        existing.close()
+
+
 @contextmanager
 def cell_session(recipe: Recipe, cell: CellDescription, options: RunOptions, *,
                  refuse_unfinished: bool = False) -> Iterator[tuple[Supervisor, HardwareSystem, Journal]]:
@@ -73,15 +92,8 @@ def cell_session(recipe: Recipe, cell: CellDescription, options: RunOptions, *,
         UsageError: the journal cannot be used, or (``refuse_unfinished``) a unit is unfinished.
         HardwareError: the backend did not come up.
     """
-    if refuse_unfinished and options.db.exists():  # read-only: a refused run writes nothing
-        try:
-            existing = Journal.read_only(options.db)
-        except JournalError as exc:
-            raise UsageError([str(exc)]) from None
-        try:
-            refuse_if_unfinished(existing, cell, options)
-        finally:
-            existing.close()
+    if refuse_unfinished:
+        refuse_if_journal_unfinished(cell, options)
     system, journal, supervisor = build_supervisor(recipe, cell, options,
                                                    ObservedJournal if options.record else Journal)
     try:

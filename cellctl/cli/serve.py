@@ -16,12 +16,12 @@ from pathlib import Path
 from types import FrameType
 
 from cellctl.cli.backends import parse_injections
-from cellctl.cli.execute import EXIT_FAULT, EXIT_OK, RunOptions, build_supervisor, refuse_if_unfinished
-from cellctl.cli.loading import UsageError, checked, load
+from cellctl.cli.execute import (EXIT_FAULT, EXIT_OK, RunOptions, build_supervisor,
+                                 refuse_if_journal_unfinished)
+from cellctl.cli.loading import checked, load
 from cellctl.cli.run import add_record_option
 from cellctl.cli.terminal import paint
 from cellctl.hw import HardwareError
-from cellctl.journal import Journal, JournalError
 from cellctl.rt import State
 
 DEFAULT_DB = "cellctl-journal.db"
@@ -95,15 +95,8 @@ def serve(args: argparse.Namespace) -> int:
     checked(recipe, cell)
     options = RunOptions(backend=args.backend, db=args.db, resume=args.resume, seed=args.seed,
                          inject=parse_injections(args.inject))
-    if not args.resume and args.db.exists():  # as for 'run': never start over an unfinished unit
-        try:
-            existing = Journal.read_only(args.db)
-        except JournalError as exc:
-            raise UsageError([str(exc)]) from None
-        try:
-            refuse_if_unfinished(existing, cell, options)
-        finally:
-            existing.close()
+    if not args.resume:  # as for 'run': never start over an unfinished unit
+        refuse_if_journal_unfinished(cell, options)
     token_file = args.token_file or default_token_file(args.domain)
     token = read_token(token_file) if args.token_file and token_file.exists() else write_new_token(token_file)
     listen = args.listen or ([] if args.connect else [DEFAULT_ENDPOINT])
