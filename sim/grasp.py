@@ -46,6 +46,8 @@ class Attachment:
         self._over = 0
         c = world.client
         body = world.parts[part]
+        if world.clamps is not None:
+            world.clamps.take(part)
         if relative is None:
             relative = world.link_pose(arm_body, link).inverse() * world.part_pose(part)
         self.relative = relative
@@ -76,6 +78,8 @@ class Attachment:
         body = self.world.parts[self.part]
         for arm_link in self._links:
             pb.setCollisionFilterPair(self.arm_body, body, arm_link, -1, 1, physicsClientId=c)
+        if self.world.clamps is not None:
+            self.world.clamps.let_go(self.part)
 
     def snapshot(self) -> dict[str, Any]:
         """What recreates this grasp (see :meth:`restore`)."""

@@ -6,7 +6,8 @@ of simulation time while an arm moves, when the last arm comes to rest, and afte
 ``configure()`` and ``next_kit()``. ``configure()`` restores the snapshot when the file exists:
 
 * the clock (step count) and the counter of fresh command ids;
-* every part's pose (at rest), every arm's joints (exactly, IDLE, empty queue, no faults:
+* every part's pose (at rest; a part in a fixture's pocket is clamped again, see :mod:`sim.clamps`),
+  every arm's joints (exactly, IDLE, empty queue, no faults:
   the crash flushed the queue), the grippers' fingers and drives, the cups' vacuum, and the
   grasps at the relative poses they had;
 * hole states (seated screws, tight, attempts, torque and angle), the screwed joints between
@@ -128,6 +129,8 @@ class Persistence:
         assert system.holes is not None
         for name, values in data["parts"].items():
             world.place_part(name, pose_from_list(values))
+        if world.clamps is not None:
+            world.clamps.restore()
         for name, arm_data in data["arms"].items():
             results = {cid: self.file.load_result(name, cid) for cid in arm_data["results"]}
             system.arms[name].restore(arm_data, results)

@@ -21,6 +21,7 @@ from pathlib import Path
 from cellctl.config import CellDescription, Pose, load_cell
 from cellctl.hw import ArmState, HardwareError, HardwareSystem, ToolHandle, ToolResult
 from sim.arm import SimArm
+from sim.clamps import FixtureClamps
 from sim.events import EventLog
 from sim.gripper import ParallelGripper
 from sim.holes import Holes
@@ -95,6 +96,7 @@ class SimSystem(HardwareSystem):
     def on_configure(self) -> None:
         world = World(self.cell, self.physics_hz, gui=self.gui)
         self._world = world
+        world.clamps = FixtureClamps(world)
         visuals = ScrewVisuals(world)
         self.holes = Holes(world, self.cell, visuals, self.events)
         self.feeders = [ScrewFeeder(s, self.cell.screws[s.screw], visuals)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pybullet as pb
@@ -17,6 +18,9 @@ import pybullet_data
 from cellctl.config.model import ArmSpec, CellDescription, PartSpec, StationSpec
 from cellctl.config.pose import Pose
 from sim.urdf_merge import merge_tool
+
+if TYPE_CHECKING:
+    from sim.clamps import FixtureClamps
 
 __all__ = ["World", "ArmBody"]
 
@@ -57,6 +61,8 @@ class World:
         self.static: dict[str, int] = {}
         self.urdf_paths: dict[str, Path] = {}
         """Arm name → the URDF loaded for it (tool models merged in)."""
+        self.clamps: FixtureClamps | None = None
+        """The fixtures' clamps (set by the system that owns the world; see :mod:`sim.clamps`)."""
         try:
             self._setup()
         except BaseException:
@@ -120,7 +126,9 @@ class World:
         return slot * Pose(np.array([0.0, 0.0, spec.height / 2 + 1e-4]), np.array([0.0, 0.0, 0.0, 1.0]))
 
     def place_part(self, part: str, pose: Pose) -> None:
-        """Put a part at ``pose``, at rest."""
+        """Put a part at ``pose``, at rest (out of a clamp that held it)."""
+        if self.clamps is not None:
+            self.clamps.take(part)
         body = self.parts[part]
         pb.resetBasePositionAndOrientation(body, *pose.as_tuple(), physicsClientId=self.client)
         pb.resetBaseVelocity(body, [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], physicsClientId=self.client)
