@@ -105,7 +105,9 @@ function render() {
 function unitLine(status) {
   if (!page.connected) return "no link to the cell: reconnecting…";
   if (!status) return "waiting for the cell";
-  if (!status.unit) return `no unit in progress · ${status.units_ok} OK, ${status.units_nok} NOK`;
+  const counts = `${status.units_ok} OK, ${status.units_nok} NOK`;
+  if (!status.unit) return `no unit in progress · ${counts}`;
+  if (!["running", "pausing", "paused", "stopping"].includes(status.state)) return `last unit ${status.unit} · ${counts}`;
   const total = status.units_total ? `of ${status.units_total}` : "(until stopped)";
   return `unit ${status.unit_index} ${total} · ${status.unit}`;
 }
