@@ -69,6 +69,14 @@ class Page:
         self.driver, self.url = driver, url
         driver.get(url)
 
+    def fit_viewport(self) -> None:
+        """Make the page's viewport (not the window around it) :data:`WINDOW`: what a 1366x768 screen shows."""
+        inner = self.driver.execute_script("return [window.innerWidth, window.innerHeight];")
+        outer = self.driver.get_window_size()
+        self.driver.set_window_size(outer["width"] + WINDOW[0] - inner[0], outer["height"] + WINDOW[1] - inner[1])
+        self.wait(lambda: self.driver.execute_script("return [window.innerWidth, window.innerHeight];") == list(WINDOW),
+                  f"a {WINDOW[0]}x{WINDOW[1]} viewport", 5)
+
     def find(self, element_id: str):
         from selenium.webdriver.common.by import By
         return self.driver.find_element(By.ID, element_id)
@@ -110,6 +118,14 @@ class Page:
             "const done = arguments[arguments.length - 1]; send(arguments[0], arguments[1]).then(done);",
             command, extra)
 
-    def curve_cards(self) -> list:
-        from selenium.webdriver.common.by import By
-        return self.driver.find_elements(By.CSS_SELECTOR, "#curves .curve-card")
+    def curves(self) -> list[dict]:
+        """Each tightening card as drawn, read in one script (the page may redraw between two calls):
+        key, status, text, points of the curve, the window's size and the chart's height in pixels."""
+        return self.driver.execute_script("""
+            return [...document.querySelectorAll('#curves .curve-card')].map((card) => {
+              const trace = card.querySelector('polyline.trace'), window = card.querySelector('rect.window');
+              return {key: card.dataset.key, status: card.dataset.status, text: card.innerText,
+                      points: trace ? trace.getAttribute('points').trim().split(/\\s+/).length : 0,
+                      window: window ? [+window.getAttribute('width'), +window.getAttribute('height')] : [0, 0],
+                      height: card.querySelector('svg').getBoundingClientRect().height};
+            });""")

@@ -86,7 +86,7 @@ def test_start_shows_running_pause_holds_the_arms_and_resume_finishes_the_unit(c
         assert page.wait_state("idle") == "idle"
         assert page.text("count-ok") == "1" and page.text("count-nok") == "0"
         assert "PH-000001" in page.text("units-body") and " s" in page.text("units-body")  # its cycle time
-        assert len(page.curve_cards()) == 4  # the last tightenings, each drawn
+        assert len(page.curves()) == 4  # the last tightenings, each drawn
     finally:
         client.close()
     commands = [d for kind, d in origin_events(served.db) if kind == "command"]
@@ -136,13 +136,9 @@ def test_a_nok_unit_shows_its_curve_against_the_window(nok_cell_page, browser) -
     page.click("start")
     page.wait(lambda: "NOK" in page.text("units-body"), "the NOK unit", UNIT_TIMEOUT)
     assert page.text("count-nok") == "1"
-    from selenium.webdriver.common.by import By
-    nok = page.wait(lambda: [c for c in page.curve_cards() if c.get_attribute("data-status") == "NOK"],
-                    "a NOK tightening's card")[0]  # type: ignore[index]
-    assert "h2" in nok.text and "NOK stripped" in nok.text, nok.text
-    points = nok.find_element(By.CSS_SELECTOR, "polyline.trace").get_attribute("points").split()
-    assert len(points) > 50, "the NOK curve is not drawn"
-    window = nok.find_element(By.CSS_SELECTOR, "rect.window")
-    assert float(window.get_attribute("width")) > 1 and float(window.get_attribute("height")) > 1
-    assert nok.find_element(By.CSS_SELECTOR, "svg").size["height"] > 100, "the curve is too small to read"
+    nok = page.wait(lambda: [c for c in page.curves() if c["status"] == "NOK"], "a NOK tightening's card")[0]  # type: ignore[index]
+    assert "h2" in nok["text"] and "NOK stripped" in nok["text"], nok
+    assert nok["points"] > 50, f"the NOK curve is not drawn: {nok}"
+    assert nok["window"][0] > 1 and nok["window"][1] > 1, f"the program's window is not drawn: {nok}"
+    assert nok["height"] > 100, f"the curve is too small to read: {nok}"
     assert page.wait_state("idle", "faulted") in ("idle", "faulted")

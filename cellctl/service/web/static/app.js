@@ -9,6 +9,7 @@ const STATE_WORDS = {
   idle: "IDLE", running: "RUNNING", pausing: "PAUSING", paused: "PAUSED", stopping: "STOPPING",
   faulted: "FAULTED", estopped: "E-STOPPED", unknown: "NO LINK",
 };
+const ACTIVE = ["running", "pausing", "paused", "stopping"];  // a unit is in progress
 // The cell states each button means something in (as the service's VALID_IN; start: idle only).
 const VALID_IN = {
   start: ["idle"], pause: ["running"], resume: ["pausing", "paused"],
@@ -107,7 +108,7 @@ function unitLine(status) {
   if (!status) return "waiting for the cell";
   const counts = `${status.units_ok} OK, ${status.units_nok} NOK`;
   if (!status.unit) return `no unit in progress · ${counts}`;
-  if (!["running", "pausing", "paused", "stopping"].includes(status.state)) return `last unit ${status.unit} · ${counts}`;
+  if (!ACTIVE.includes(status.state)) return `last unit ${status.unit} · ${counts}`;
   const total = status.units_total ? `of ${status.units_total}` : "(until stopped)";
   return `unit ${status.unit_index} ${total} · ${status.unit}`;
 }
@@ -160,12 +161,14 @@ function renderArms(status, steps) {
 }
 
 function renderProgress(status, progress) {
-  const running = status && status.unit;
+  const running = status && status.unit && ACTIVE.includes(status.state);
   const planned = progress.planned;
   const fraction = running && planned ? Math.min(progress.done / planned, 1) : 0;
   $("progress-bar").style.width = `${Math.round(fraction * 100)}%`;
-  $("progress-text").textContent = !running ? "no unit in progress"
-    : planned ? `${progress.done} of ${planned} steps done` : `${progress.done} steps done`;
+  let text = "no unit in progress";
+  if (running && planned && progress.done <= planned) text = `${progress.done} of ${planned} steps done`;
+  else if (running) text = `${progress.done} steps done (a recovery: more than the ${planned || "?"} planned)`;
+  $("progress-text").textContent = text;
 }
 
 function renderUnits(status, units) {
@@ -190,6 +193,12 @@ function renderUnits(status, units) {
       row.append(cell);
     }
     body.append(row);
+    if (unit.reason) {  // why it is not OK, under it
+      const why = document.createElement("tr");
+      const cell = document.createElement("td");
+      cell.colSpan = 3; cell.className = "reason"; cell.textContent = unit.reason;
+      why.append(cell); body.append(why);
+    }
   }
 }
 
@@ -201,7 +210,11 @@ function div(className, text) {
 }
 
 // ------------------------------------------------------------------ torque-angle curves
+let curvesShown = "";
 function renderCurves(tightenings) {
+  const shown = tightenings.map((t) => `${t.key}:${page.curves.has(t.key)}`).join(" ");
+  if (shown === curvesShown) return;  // redrawn only when a tightening or a curve arrived
+  curvesShown = shown;
   const box = $("curves");
   box.replaceChildren();
   if (!tightenings.length) { box.append(div("dim", "none yet")); return; }
@@ -230,17 +243,32 @@ function svgElement(name, attributes) {
   return element;
 }
 
+// The angle axis spans the program's window and as much again before it (where the screw seats),
+// widened to take in the final angle; the rundown before that is cut off (a screw turns thousands
+// of degrees at almost no torque: drawn whole, the part that matters would be a vertical line).
+function angleRange(result) {
+  const span = result.angle_max - result.angle_min;
+  let low = Math.max(0, result.angle_min - span), high = result.angle_max + 0.15 * span;
+  if (result.angle !== null) {
+    low = Math.max(0, Math.min(low, result.angle - 0.15 * span));
+    high = Math.max(high, result.angle + 0.15 * span);
+  }
+  return [low, high];
+}
+
 function curveSvg(result, curve) {
-  const W = 320, H = 170, L = 46, R = 8, T = 8, B = 26;
+  const W = 320, H = 150, L = 50, R = 6, T = 6, B = 24;
+  const PW = W - L - R, PH = H - T - B;
   const svg = svgElement("svg", { viewBox: `0 0 ${W} ${H}`, class: "curve", role: "img" });
-  const angles = curve ? curve.angle.filter((v) => v !== null) : [];
-  const torques = curve ? curve.torque.filter((v) => v !== null) : [];
-  const xMax = Math.max(result.angle_max * 1.15, ...angles, result.angle || 0, 1);
-  const yMax = Math.max(result.torque_max * 1.25, ...torques, result.torque || 0, 1e-6);
-  const x = (a) => L + (a / xMax) * (W - L - R);
-  const y = (t) => H - B - (t / yMax) * (H - T - B);
-  svg.append(svgElement("rect", { x: L, y: T, width: W - L - R, height: H - T - B, class: "plot-area" }));
-  svg.append(svgElement("rect", {
+  const [xMin, xMax] = angleRange(result);
+  let yMax = Math.max(result.torque_max * 1.25, result.torque || 0);
+  if (curve) for (const t of curve.torque) if (t !== null && t > yMax) yMax = t;
+  const x = (a) => ((a - xMin) / (xMax - xMin)) * PW;  // inside the plot area
+  const y = (t) => PH - (t / yMax) * PH;
+  svg.append(svgElement("rect", { x: L, y: T, width: PW, height: PH, class: "plot-area" }));
+  const plot = svgElement("svg", { x: L, y: T, width: PW, height: PH, viewBox: `0 0 ${PW} ${PH}` });  // clips
+  svg.append(plot);
+  plot.append(svgElement("rect", {
     x: x(result.angle_min), y: y(result.torque_max), class: "window",
     width: Math.max(x(result.angle_max) - x(result.angle_min), 1),
     height: Math.max(y(result.torque_min) - y(result.torque_max), 1),
@@ -250,23 +278,23 @@ function curveSvg(result, curve) {
     element.textContent = text;
     svg.append(element);
   };
-  label(`${result.torque_max.toFixed(3)}`, { x: L - 4, y: y(result.torque_max) + 4, class: "tick", "text-anchor": "end" });
-  label(`${result.torque_min.toFixed(3)}`, { x: L - 4, y: y(result.torque_min) + 4, class: "tick", "text-anchor": "end" });
-  label(`${result.angle_min.toFixed(0)}°`, { x: x(result.angle_min), y: H - 8, class: "tick", "text-anchor": "middle" });
-  label(`${result.angle_max.toFixed(0)}°`, { x: x(result.angle_max), y: H - 8, class: "tick", "text-anchor": "middle" });
-  label("N·m", { x: 4, y: T + 12, class: "axis" });
+  label(result.torque_max.toFixed(3), { x: L - 4, y: T + y(result.torque_max) + 5, class: "tick", "text-anchor": "end" });
+  label(result.torque_min.toFixed(3), { x: L - 4, y: T + y(result.torque_min) + 5, class: "tick", "text-anchor": "end" });
+  label(`${result.angle_min.toFixed(0)}°`, { x: L + x(result.angle_min), y: H - 6, class: "tick", "text-anchor": "middle" });
+  label(`${result.angle_max.toFixed(0)}°`, { x: L + x(result.angle_max), y: H - 6, class: "tick", "text-anchor": "middle" });
+  label(`${xMin.toFixed(0)}°`, { x: L, y: H - 6, class: "tick", "text-anchor": "start" });
   if (curve && curve.angle.length) {
     const points = [];
     for (let i = 0; i < curve.angle.length; i++) {
       if (curve.angle[i] === null || curve.torque[i] === null) continue;
       points.push(`${x(curve.angle[i]).toFixed(1)},${y(curve.torque[i]).toFixed(1)}`);
     }
-    svg.append(svgElement("polyline", { points: points.join(" "), class: "trace" }));
+    plot.append(svgElement("polyline", { points: points.join(" "), class: "trace" }));
   } else {
-    label("no curve", { x: W / 2, y: H / 2, class: "axis", "text-anchor": "middle" });
+    label("curve on its way", { x: L + PW / 2, y: T + PH / 2, class: "tick", "text-anchor": "middle" });
   }
   if (result.torque !== null && result.angle !== null) {
-    svg.append(svgElement("circle", { cx: x(result.angle), cy: y(result.torque), r: 5, class: "final" }));
+    plot.append(svgElement("circle", { cx: x(result.angle), cy: y(result.torque), r: 5, class: "final" }));
   }
   return svg;
 }
