@@ -8,9 +8,10 @@ cycles on the hardware thread, checks the token (:class:`~cellctl.service.access
 constant time) and journals the command with its origin (``web-page@ADDRESS``).
 
 ``GET /`` is the page, ``GET /static/NAME`` its script and style, ``GET /ws`` the WebSocket:
-the server sends ``state`` (the whole picture but the curves, when it changed, at most
-:data:`MAX_RATE` times a second) and ``curve`` messages (each torque-angle curve once); the page
-sends ``{"id", "command", "token", "units"}`` and gets ``{"type": "reply", "id", "ok", "message"}``.
+the server sends ``state`` (the whole picture but the curves, when it changed: at once for a
+new status, else at most :data:`MAX_RATE` times a second) and ``curve`` messages (each
+torque-angle curve once); the page sends ``{"id", "command", "token", "units"}`` and gets
+``{"type": "reply", "id", "ok", "message"}``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from cellctl.service.web.live import LiveState
 from cellctl.service.wire import NoCell, ServiceFailed
 
 MAX_RATE = 10.0
-"""``state`` messages per second at most (a unit's steps can change faster than a person reads)."""
+"""``state`` messages per second at most for steps, results and curves (a unit's steps can change
+faster than a person reads); a new status is sent at once."""
 SEND_TIMEOUT = 2.0  # s: a browser that does not take a message within this is dropped
 PAGE_COMMANDS = ("start", "check", *COMMANDS)
 """What the page may ask: build units, check its token, and the cell's Trigger services."""
@@ -113,10 +115,10 @@ class WebServer:
             raise
         host, port = runner.addresses[0][:2]
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
-        changed = asyncio.Event()
+        changed, urgent = asyncio.Event(), asyncio.Event()
         loop = asyncio.get_running_loop()
-        self._subscribe(changed, loop)
-        self._spawn(self._broadcast(changed))
+        self._subscribe(changed, urgent, loop)
+        self._spawn(self._broadcast(changed, urgent))
         self._spawn(self._first_status(changed))
         return runner
 
@@ -135,14 +137,19 @@ class WebServer:
         task.add_done_callback(self._tasks.discard)
 
     # ------------------------------------------------------------------ the cell's topics
-    def _subscribe(self, changed: asyncio.Event, loop: asyncio.AbstractEventLoop) -> None:
+    def _subscribe(self, changed: asyncio.Event, urgent: asyncio.Event, loop: asyncio.AbstractEventLoop) -> None:
+        """Feed :attr:`live` from the cell's topics; a new status is ``urgent`` too (an e-stop shows at once)."""
         topics = {"status": ("~/status", "cellctl_msgs/msg/CellStatus")}
         topics.update({kind: (f"~/{topic}", type_name) for kind, (topic, type_name) in ifc.EVENTS.items()})
         for kind, (name, type_name) in topics.items():
-            def on_message(message: dict[str, Any], _sent: int | None, kind: str = kind) -> None:
+            events = (changed, urgent) if kind == "status" else (changed,)
+
+            def on_message(message: dict[str, Any], _sent: int | None, kind: str = kind,
+                           events: tuple[asyncio.Event, ...] = events) -> None:
                 self.live.apply(kind, message)  # on a Zenoh thread
                 try:
-                    loop.call_soon_threadsafe(changed.set)
+                    for event in events:
+                        loop.call_soon_threadsafe(event.set)
                 except RuntimeError:  # the loop is closing
                     pass
             self._subscriptions.append(self.client.subscribe(name, type_name, on_message))
@@ -159,13 +166,19 @@ class WebServer:
                 changed.set()
             await asyncio.sleep(0.5)
 
-    async def _broadcast(self, changed: asyncio.Event) -> None:
+    async def _broadcast(self, changed: asyncio.Event, urgent: asyncio.Event) -> None:
+        """Send the news when something changed: at most :data:`MAX_RATE` times a second, except
+        that a new status (the cell's state; published only when it changes) goes out at once."""
         while True:
             await changed.wait()
             changed.clear()
+            urgent.clear()
             for socket in list(self._sockets):
                 await self._send_news(socket)
-            await asyncio.sleep(1.0 / MAX_RATE)
+            try:
+                await asyncio.wait_for(urgent.wait(), 1.0 / MAX_RATE)
+            except asyncio.TimeoutError:
+                pass
 
     async def _send_news(self, socket: web.WebSocketResponse) -> None:
         """The curves this page has not had yet, then the state."""
