@@ -60,6 +60,10 @@ def test_without_a_token_the_page_is_read_only_but_live(cell_page, browser) -> N
         client.command("abort")
     page.wait_state("idle")
 
+    assert served.stop() == 0  # the page says it lost the cell, plainly
+    assert page.wait_state("unknown") == "unknown"
+    assert page.text("state") == "NO LINK" and "reconnecting" in page.text("unit-line")
+
 
 def test_start_shows_running_pause_holds_the_arms_and_resume_finishes_the_unit(cell_page, browser) -> None:
     served, url = cell_page
@@ -99,6 +103,9 @@ def test_estop_shows_estopped_and_start_is_refused_until_reset(cell_page, browse
     client, watch, _keep = _watch(served)
     try:
         page = _operator(browser, served, url)
+        browser.refresh()  # the token is kept for the tab: asked once
+        page.wait_state("idle")
+        assert page.text("access-state") == "OPERATOR"
         page.click("start")
         page.wait_state("running")
         wait_for(watch.moving, MOTION_TIMEOUT, "an arm to move after start")

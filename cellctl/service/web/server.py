@@ -130,6 +130,7 @@ class WebServer:
         for socket in list(self._sockets):
             await socket.close()
         await runner.cleanup()
+        await asyncio.get_running_loop().shutdown_default_executor()  # calls to the cell end within their timeout
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.ensure_future(coroutine)
