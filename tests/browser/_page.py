@@ -45,10 +45,18 @@ def open_browser():
                      f"--window-size={WINDOW[0]},{WINDOW[1]}", "--hide-scrollbars", "--force-device-scale-factor=1",
                      "--no-first-run", "--disable-extensions", "--disable-background-networking"):
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the page's console, for script_errors()
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(PAGE_TIMEOUT)
     driver.set_script_timeout(PAGE_TIMEOUT)
     return driver
+
+
+def script_errors(driver) -> list[str]:
+    """Errors the page's script raised since the last call (not failed connections: a test that
+    stops serve makes the page's reconnection attempts fail, as they should)."""
+    return [entry["message"] for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE" and entry.get("source") != "network"]
 
 
 def serve_with_page(tmp_path: Path, *extra: str) -> tuple[Served, str]:

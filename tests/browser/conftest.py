@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _page import open_browser, serve_with_page  # noqa: E402
+from _page import open_browser, script_errors, serve_with_page  # noqa: E402
 
 
 @pytest.fixture
@@ -20,6 +20,8 @@ def browser() -> Iterator[object]:
     driver = open_browser()  # RuntimeError (a failure, not a skip) without chromium
     try:
         yield driver
+        errors = script_errors(driver)
+        assert not errors, f"the page's script failed: {errors}"
     finally:
         driver.quit()
 

@@ -187,7 +187,8 @@ function renderUnits(status, units) {
     const row = document.createElement("tr");
     row.className = unit.result === "OK" ? "ok" : "nok";
     row.title = unit.reason || "";
-    for (const text of [unit.unit, unit.result, `${unit.cycle_time.toFixed(1)} s`]) {
+    const cycle = unit.cycle_time === null ? "—" : `${unit.cycle_time.toFixed(1)} s`;
+    for (const text of [unit.unit, unit.result, cycle]) {
       const cell = document.createElement("td");
       cell.textContent = text;
       row.append(cell);
