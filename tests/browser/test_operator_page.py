@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 from _page import Page
 from _serve import JointWatch, origin_events, wait_for
@@ -16,6 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.sim]
 MOTION_TIMEOUT = 90.0  # s of wall time for the arms to start moving (a busy machine)
 UNIT_TIMEOUT = 180.0   # s for a demo unit to end
 SETTLED = 1e-9         # rad: a paused arm is held exactly where it stopped
+ON_PATH = 2e-3         # rad: a unit's arms retrace the first unit's joint path to within 5e-4 (measured)
 BUTTONS = ("start", "pause", "resume", "abort", "reset", "estop")
 
 
@@ -65,32 +67,54 @@ def test_without_a_token_the_page_is_read_only_but_live(cell_page, browser) -> N
     assert page.text("state") == "NO LINK" and "reconnecting" in page.text("unit-line")
 
 
-def test_start_shows_running_pause_holds_the_arms_and_resume_finishes_the_unit(cell_page, browser) -> None:
+def _distance_to_path(point: np.ndarray, path: np.ndarray) -> float:
+    """The joint-space distance from ``point`` to the polyline through ``path``'s rows."""
+    a, b = path[:-1], path[1:]
+    step = b - a
+    length = np.maximum((step * step).sum(axis=1), 1e-30)
+    along = np.clip(((point - a) * step).sum(axis=1) / length, 0.0, 1.0)
+    return float(np.linalg.norm(a + along[:, None] * step - point, axis=1).min())
+
+
+def test_start_shows_running_pause_holds_the_arms_on_their_path_and_resume_finishes(cell_page, browser) -> None:
     served, url = cell_page
     client, watch, _keep = _watch(served)
     try:
         page = _operator(browser, served, url)
         assert page.enabled("start") and not page.enabled("pause")
-        page.click("start")
+        first = time.time()
+        page.click("start")  # a first unit, untouched: the path every unit's arms follow
         assert page.wait_state("running") == "running"
         assert page.text("state") == "RUNNING"
         page.wait(lambda: "screwer" in page.text("arms") and "loader" in page.text("arms"), "each arm's step")
-        wait_for(watch.moving, MOTION_TIMEOUT, "an arm to move after start")
+        page.wait(lambda: "PH-000001" in page.text("units-body"), "the first unit's end", UNIT_TIMEOUT)
+        assert page.wait_state("idle") == "idle"
+        unit, result, cycle, seconds = page.text("units-body").splitlines()[0].split()
+        assert (unit, result, seconds) == ("PH-000001", "OK", "s") and 10 < float(cycle) < 200  # with its cycle time
+        assert page.text("count-ok") == "1" and page.text("count-nok") == "0"
+        assert len(page.curves()) == 4  # the last tightenings, each drawn
+        reference = watch.since(first)
 
+        page.click("start")
+        page.wait_state("running")
+        wait_for(watch.moving, MOTION_TIMEOUT, "an arm to move in the second unit")
         page.click("pause")
         page.wait_state("paused")
         assert page.text("state") == "PAUSED"
         assert watch.still_for(0.6) < SETTLED, "an arm moved while the page showed paused"
+        held = {arm: positions[-1] for arm, positions in watch.since(time.time() - 0.3).items()}
+        for arm, position in held.items():  # where a pause leaves an arm: on the path, not beside it
+            off = _distance_to_path(position, reference[arm])
+            assert off < ON_PATH, f"{arm} paused {off:.4f} rad away from the path the first unit took"
         assert page.enabled("resume") and page.enabled("abort") and not page.enabled("start")
 
         page.click("resume")
         page.wait_state("running")
         wait_for(watch.moving, 30, "the arms to move again after resume")
-        page.wait(lambda: "OK" in page.text("units-body"), "the unit ending OK", UNIT_TIMEOUT)
+        page.wait(lambda: "PH-000002" in page.text("units-body"), "the second unit's end", UNIT_TIMEOUT)
         assert page.wait_state("idle") == "idle"
-        assert page.text("count-ok") == "1" and page.text("count-nok") == "0"
-        assert "PH-000001" in page.text("units-body") and " s" in page.text("units-body")  # its cycle time
-        assert len(page.curves()) == 4  # the last tightenings, each drawn
+        rows = [line.split()[:2] for line in page.text("units-body").splitlines()]
+        assert rows == [["PH-000002", "OK"], ["PH-000001", "OK"]], rows  # the newest first
     finally:
         client.close()
     commands = [d for kind, d in origin_events(served.db) if kind == "command"]
