@@ -22,9 +22,9 @@ from cellctl.service.access import read_token
 pytestmark = [pytest.mark.process, pytest.mark.sim]
 
 
-async def _exchange(url: str, token: str) -> tuple[dict, list[dict], int]:
-    """The first state on the socket, the replies to a wrong and a right token check and to an
-    unknown command, and the status of a socket opened from a foreign origin."""
+async def _exchange(url: str, token: str) -> tuple[dict, list[dict], list[int]]:
+    """The first state on the socket, the replies to token checks and bad commands, and the
+    handshake statuses of sockets opened from a foreign origin and through a foreign host name."""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         async with session.get(url) as page:
             assert page.status == 200 and "text/html" in page.headers["Content-Type"]
@@ -34,11 +34,14 @@ async def _exchange(url: str, token: str) -> tuple[dict, list[dict], int]:
                 assert asset.status == 200 and len(await asset.read()) > 1000
         async with session.get(f"{url}static/../server.py") as missing:
             assert missing.status == 404
-        try:
-            async with session.ws_connect(f"{url}ws", headers={"Origin": "http://evil.example"}):
-                foreign = 101
-        except aiohttp.WSServerHandshakeError as exc:
-            foreign = exc.status
+        foreign = []
+        for headers in ({"Origin": "http://evil.example"},  # another site's page
+                        {"Host": "rebound.example"}):  # a name rebound to this machine (DNS rebinding)
+            try:
+                async with session.ws_connect(f"{url}ws", headers=headers):
+                    foreign.append(101)
+            except aiohttp.WSServerHandshakeError as exc:
+                foreign.append(exc.status)
         async with session.ws_connect(f"{url}ws") as ws:
             state = None
             deadline = time.monotonic() + 60
@@ -68,7 +71,7 @@ def test_the_page_its_files_and_its_socket(tmp_path: Path) -> None:
         state, replies, foreign = asyncio.run(_exchange(url, read_token(served.token_file)))
     finally:
         assert served.stop() == 0
-    assert foreign == 403, "a page of another origin opened the socket"
+    assert foreign == [403, 403], "a page of another origin, or a rebound name, opened the socket"
     assert state["status"]["state"] == "idle" and state["progress"]["planned"] == 16
     wrong, right, forged, zero, unknown = replies
     assert not wrong["ok"] and "wrong token" in wrong["message"]

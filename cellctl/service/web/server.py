@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.resources
+import ipaddress
 import json
 import re
 import threading
@@ -45,6 +46,17 @@ _FILES = {"index.html": "text/html", "app.js": "text/javascript", "style.css": "
 def _static() -> dict[str, tuple[bytes, str]]:
     folder = importlib.resources.files(__package__) / "static"
     return {name: ((folder / name).read_bytes(), kind) for name, kind in _FILES.items()}
+
+
+def _loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class WebServer:
@@ -214,6 +226,10 @@ class WebServer:
         origin = request.headers.get("Origin")
         if origin is not None and origin.split("://", 1)[-1] != request.host:
             raise web.HTTPForbidden(text="the operator page's socket answers its own page only")
+        if _loopback(self.host) and not _loopback(request.url.host or ""):
+            # a page served on loopback is reached by a loopback name only: another name pointing
+            # here (DNS rebinding) would make a foreign web site 'same origin'
+            raise web.HTTPForbidden(text="the operator page on loopback answers loopback names only")
         socket = web.WebSocketResponse(heartbeat=10.0, max_msg_size=65536)
         await socket.prepare(request)
         self._sockets[socket] = set()
