@@ -14,6 +14,7 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from cellctl.cli.backends import parse_injections
 from cellctl.cli.execute import (EXIT_FAULT, EXIT_OK, RunOptions, build_supervisor,
@@ -23,6 +24,12 @@ from cellctl.cli.run import add_record_option
 from cellctl.cli.terminal import paint
 from cellctl.hw import HardwareError
 from cellctl.rt import State
+
+if TYPE_CHECKING:
+    import zenoh
+
+    from cellctl.recipe import Recipe
+    from cellctl.service.web.server import WebServer
 
 DEFAULT_DB = "cellctl-journal.db"
 
@@ -151,7 +158,7 @@ def serve(args: argparse.Namespace) -> int:
         journal.close()
 
 
-def _start_web(args: argparse.Namespace, session: object, recipe: object):
+def _start_web(args: argparse.Namespace, session: zenoh.Session, recipe: Recipe) -> WebServer | None:
     """The operator page's server (``--http``) on its own thread, or None; a client of the cell
     on serve's own Zenoh session."""
     if args.http is None:
@@ -159,7 +166,7 @@ def _start_web(args: argparse.Namespace, session: object, recipe: object):
     from cellctl.service.client import CellClient
     from cellctl.service.web.live import LiveState, nominal_steps
     from cellctl.service.web.server import WebServer
-    client = CellClient(domain=args.domain, session=session)  # type: ignore[arg-type]
-    web = WebServer(client, *args.http, live=LiveState(nominal_steps(recipe.root)))  # type: ignore[attr-defined]
+    client = CellClient(domain=args.domain, session=session)
+    web = WebServer(client, *args.http, live=LiveState(nominal_steps(recipe.root)))
     web.start()
     return web
