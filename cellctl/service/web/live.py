@@ -81,6 +81,8 @@ class LiveState:
 
     def _on_status(self, message: dict[str, Any]) -> None:
         self.status = message
+        if message.get("state") in ("idle", "running"):  # reset, or started again: the last fault is over
+            self.fault = None
 
     def _on_step(self, message: dict[str, Any]) -> None:
         if message["unit"] != self._unit:

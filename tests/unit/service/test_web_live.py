@@ -91,3 +91,13 @@ def test_nan_travels_as_null_and_the_stamp_is_dropped() -> None:
     text = json.dumps(live.snapshot(), allow_nan=False) + json.dumps(live.curves_shown(), allow_nan=False)
     assert "stamp" not in text
     assert live.snapshot()["tightenings"][0]["torque"] is None and live.curves_shown()[0]["torque"] == [0.0, None]
+
+
+def test_a_fault_shows_until_the_cell_is_idle_or_running_again() -> None:
+    live = LiveState()
+    live.apply("fault", {"unit": "PH-1", "source": "loader", "code": 3, "name": "following_error",
+                         "message": "loader: following error", "action": "check the arm", "cell_time": 1.0})
+    live.apply("status", {"state": "faulted", "unit": "PH-1"})
+    assert live.snapshot()["fault"]["action"] == "check the arm"
+    live.apply("status", {"state": "idle", "unit": "PH-1"})  # reset
+    assert live.snapshot()["fault"] is None
