@@ -80,9 +80,10 @@ class LiveState:
             self.version += 1
 
     def _on_status(self, message: dict[str, Any]) -> None:
+        before = (self.status or {}).get("state")
         self.status = message
-        if message.get("state") in ("idle", "running"):  # reset, or started again: the last fault is over
-            self.fault = None
+        if message.get("state") in ("idle", "running") and before in ("faulted", "estopped"):
+            self.fault = None  # reset: the last fault is over
 
     def _on_step(self, message: dict[str, Any]) -> None:
         if message["unit"] != self._unit:

@@ -93,10 +93,12 @@ def test_nan_travels_as_null_and_the_stamp_is_dropped() -> None:
     assert live.snapshot()["tightenings"][0]["torque"] is None and live.curves_shown()[0]["torque"] == [0.0, None]
 
 
-def test_a_fault_shows_until_the_cell_is_idle_or_running_again() -> None:
+def test_a_fault_shows_until_the_cell_is_reset() -> None:
     live = LiveState()
+    live.apply("status", {"state": "running", "unit": "PH-1"})
     live.apply("fault", {"unit": "PH-1", "source": "loader", "code": 3, "name": "following_error",
                          "message": "loader: following error", "action": "check the arm", "cell_time": 1.0})
+    live.apply("status", {"state": "running", "unit": "PH-1"})  # the fault is journaled before the state turns
     live.apply("status", {"state": "faulted", "unit": "PH-1"})
     assert live.snapshot()["fault"]["action"] == "check the arm"
     live.apply("status", {"state": "idle", "unit": "PH-1"})  # reset
