@@ -14,6 +14,7 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from cellctl.cli.backends import parse_injections
 from cellctl.cli.execute import (EXIT_FAULT, EXIT_OK, RunOptions, build_supervisor,
@@ -23,6 +24,12 @@ from cellctl.cli.run import add_record_option
 from cellctl.cli.terminal import paint
 from cellctl.hw import HardwareError
 from cellctl.rt import State
+
+if TYPE_CHECKING:
+    import zenoh
+
+    from cellctl.recipe import Recipe
+    from cellctl.service.web.server import WebServer
 
 DEFAULT_DB = "cellctl-journal.db"
 
@@ -81,6 +88,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="simulation seed (default: %(default)s)")
     p.add_argument("--inject", metavar="HOLE=FAILURE,...", default=None, help="simulation only: force screw failures")
     add_record_option(p)
+    from cellctl.service.web import parse_http_address
+    p.add_argument("--http", type=parse_http_address, default=None, metavar="[HOST:]PORT",
+                   help="serve the operator web page (loopback unless HOST is given; port 0: a free one)")
     p.set_defaults(run=serve)
 
 
@@ -122,13 +132,17 @@ def serve(args: argparse.Namespace) -> int:
             def stop(signum: int, frame: FrameType | None) -> None:
                 service.stop_requested = True  # type: ignore[union-attr]
             previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+            web = _start_web(args, session, recipe)
             journal.event("serve_started", f"domain {args.domain}, listening on {', '.join(listen) or '-'}, "
                           f"connected to {', '.join(args.connect) or '-'}", system.now())
             print(f"cellctl serve: cell {cell.name!r} ready (domain {args.domain}, listening on "
-                  f"{', '.join(listen) or '-'}); token in {token_file}", file=sys.stderr, flush=True)
+                  f"{', '.join(listen) or '-'}); token in {token_file}"
+                  + (f"; operator page {web.url}" if web else ""), file=sys.stderr, flush=True)
             try:
                 service.run()
             finally:
+                if web is not None:
+                    web.stop()
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
             journal.event("serve_stopped", "signal", system.now())
@@ -142,3 +156,17 @@ def serve(args: argparse.Namespace) -> int:
         supervisor.shutdown()
         session.close()
         journal.close()
+
+
+def _start_web(args: argparse.Namespace, session: zenoh.Session, recipe: Recipe) -> WebServer | None:
+    """The operator page's server (``--http``) on its own thread, or None; a client of the cell
+    on serve's own Zenoh session."""
+    if args.http is None:
+        return None
+    from cellctl.service.client import CellClient
+    from cellctl.service.web.live import LiveState, nominal_steps
+    from cellctl.service.web.server import WebServer
+    client = CellClient(domain=args.domain, session=session)
+    web = WebServer(client, *args.http, live=LiveState(nominal_steps(recipe.root)))
+    web.start()
+    return web

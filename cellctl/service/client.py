@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -22,15 +23,25 @@ class CellClient:
     """Talks to the cell on ``domain`` through ``connect`` endpoints (default: serve's loopback one)."""
 
     def __init__(self, connect: Sequence[str] = (), domain: int = 0, token: str | None = None, *,
-                 namespace: str = "/cell", node: str = "supervisor", timeout: float = 1.2) -> None:
-        self.session: zenoh.Session = open_session(connect=list(connect) or [DEFAULT_ENDPOINT])
+                 namespace: str = "/cell", node: str = "supervisor", timeout: float = 1.2,
+                 session: zenoh.Session | None = None) -> None:
+        self._owns_session = session is None  # a session given (the serve process's own) is only borrowed
+        self.session: zenoh.Session = session or open_session(connect=list(connect) or [DEFAULT_ENDPOINT])
         self.domain, self.token, self.timeout = domain, token, timeout
         self.prefix = f"{namespace}/{node}"
         self.namespace = namespace
         self._origin = origin()
 
+    def as_user(self, token: str | None, who: str) -> CellClient:
+        """A client on the same session that sends ``token`` and names its origin ``who`` (the web
+        page sends each operator's token and where they are)."""
+        other = copy.copy(self)
+        other.token, other._origin, other._owns_session = token, who, False
+        return other
+
     def close(self) -> None:
-        self.session.close()
+        if self._owns_session:
+            self.session.close()
 
     def __enter__(self) -> CellClient:
         return self
