@@ -44,13 +44,17 @@ class RunOptions:
     record: Path | None = None
 
 
-def refuse_if_unfinished(journal: Journal, cell: CellDescription, options: RunOptions) -> None:
-    """A run without ``--resume`` never starts while a unit is open or left parts in the cell.
+def refuse_if_unfinished(journal: Journal, cell: CellDescription, options: RunOptions, *, serve: bool = False) -> None:
+    """A run (``serve``: a service) without ``--resume`` never starts while a unit is open or
+    left parts in the cell.
 
     Raises:
         UsageError: what is unfinished and the commands that continue or clear it.
     """
-    resume = f"cellctl run RECIPE --cell CELL --backend {options.backend} --db {options.db} --resume"
+    if serve:
+        resume = f"cellctl serve --cell CELL --recipe RECIPE --backend {options.backend} --db {options.db} --resume"
+    else:
+        resume = f"cellctl run RECIPE --cell CELL --backend {options.backend} --db {options.db} --resume"
     for state in open_units(journal):
         held = ", ".join(f"{arm} holds {part}" for arm, part in state.held().items()) or "no arm holds a part"
         raise UsageError([f"unit {state.unit.serial} is still open in {options.db} (not finished: {held}); "
@@ -64,7 +68,7 @@ def refuse_if_unfinished(journal: Journal, cell: CellDescription, options: RunOp
                           f"(or '{resume}', which clears it out first)"])
 
 
-def refuse_if_journal_unfinished(cell: CellDescription, options: RunOptions) -> None:
+def refuse_if_journal_unfinished(cell: CellDescription, options: RunOptions, *, serve: bool = False) -> None:
     """:func:`refuse_if_unfinished` on the journal at ``options.db``, if there is one, opened
     read-only: a refused run or service writes nothing.
 
@@ -78,7 +82,7 @@ def refuse_if_journal_unfinished(cell: CellDescription, options: RunOptions) -> 
     except JournalError as exc:
         raise UsageError([str(exc)]) from None
     try:
-        refuse_if_unfinished(existing, cell, options)
+        refuse_if_unfinished(existing, cell, options, serve=serve)
     finally:
         existing.close()
 

@@ -106,7 +106,7 @@ def serve(args: argparse.Namespace) -> int:
     options = RunOptions(backend=args.backend, db=args.db, resume=args.resume, seed=args.seed,
                          inject=parse_injections(args.inject))
     if not args.resume:  # as for 'run': never start over an unfinished unit
-        refuse_if_journal_unfinished(cell, options)
+        refuse_if_journal_unfinished(cell, options, serve=True)
     token_file = args.token_file or default_token_file(args.domain)
     token = read_token(token_file) if args.token_file and token_file.exists() else write_new_token(token_file)
     listen = args.listen or ([] if args.connect else [DEFAULT_ENDPOINT])
