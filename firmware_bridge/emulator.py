@@ -260,7 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "bound the override and controlled-stop ramps")
     parser.add_argument("--jerk", default="100.0", metavar="J[,J...]",
                         help="joint jerk limits, rad/s³ (one for all, or one per joint; default 100)")
-    parser.add_argument("--part-width", type=float, default=0.010, help="width of the part the gripper finds, m (0: none)")
+    parser.add_argument("--part-width", type=float, default=None,
+                        help="width of the part the gripper finds, m (0: none; default: where each close expects it)")
+    parser.add_argument("--holding", choices=("gripper", "vacuum"), default="gripper",
+                        help="the arm's holding tool: a parallel gripper (default) or a suction cup")
     parser.add_argument("--seat-angle", type=float, default=720.0,
                         help="rundown angle until a screw seats, degrees (screw length / pitch x 360; default 720)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the process models and session epoch")
@@ -277,14 +280,16 @@ def _config_from(args: argparse.Namespace) -> ControllerConfig:
         args.queue = profile.queue
     checks = [("--dof", args.dof, 1, 32), ("--lease-ms", args.lease_ms, 10, 60_000),
               ("--queue", args.queue, 16, 65535),
-              ("--part-width", args.part_width, 0.0, 0.5), ("--seat-angle", args.seat_angle, 1.0, 36000.0)]
+              ("--seat-angle", args.seat_angle, 1.0, 36000.0)]
+    if args.part_width is not None:
+        checks.append(("--part-width", args.part_width, 0.0, 0.5))
     for flag, value, low, high in checks:
         if not low <= value <= high:
             raise ValueError(f"{flag} {value} is out of range; valid: {low} .. {high}")
     limits = ArmLimits(dof=args.dof, queue_capacity=args.queue,
                        acceleration=_per_joint("--acceleration", args.acceleration, args.dof, 0.01, 1e4),
                        jerk=_per_joint("--jerk", args.jerk, args.dof, 0.1, 1e6))
-    tools = ToolParams(part_width=args.part_width, seat_angle=args.seat_angle, seed=args.seed,
+    tools = ToolParams(part_width=args.part_width, holding=args.holding, seat_angle=args.seat_angle, seed=args.seed,
                        history=profile.tool_history, curve_history=profile.curve_history,
                        curve_samples=profile.curve_samples)
     return ControllerConfig(limits=limits, tools=tools, profile=profile, lease_ms=args.lease_ms, seed=args.seed)

@@ -1,4 +1,10 @@
-"""Emulated tools: a parallel gripper and a screwdriver with a torque-angle process model.
+"""Emulated tools: a holding tool (parallel gripper or suction cup) and a screwdriver with a
+torque-angle process model.
+
+The emulator has no part to close on: its gripper finds the part at the width the close command
+expects (``part_width`` None; a fixed width, or 0 for no part at all, when given) and holds it
+once the fingers have stood still for ``GRIP_SETTLE``; a suction cup builds (or vents) its vacuum
+in ``VACUUM_BUILD``. Both times are the simulation's, so a unit takes the same time on both backends.
 
 The screwdriver runs a two-stage tightening sampled at 1 kHz: rundown at full speed with a low
 friction torque until the head seats at ``seat_angle``, then a torque ramp of ``stiffness`` at
@@ -20,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cellctl.hw.tools import GripperAction
+from cellctl.hw.tools import GRIP_SETTLE, VACUUM_BUILD, GripperAction
 from firmware_bridge.errors import ErrorCode
 from firmware_bridge.frames import BackOut, Gripper, Screw, ToolCurve, ToolProgress, ToolQuery, ToolResultMsg
 from firmware_bridge.tool_memory import ToolMemory
@@ -40,8 +46,10 @@ ToolMessage = Gripper | Screw | BackOut
 class ToolParams:
     """Process-model parameters of the emulated tools."""
 
-    part_width: float = 0.010
-    """Width of the part the gripper closes on, metres (0: no part there)."""
+    part_width: float | None = None
+    """Width of the part the gripper closes on, metres (None: where the close command expects it; 0: no part)."""
+    holding: str = "gripper"
+    """The arm's holding tool: ``gripper`` (fingers that travel) or ``vacuum`` (a suction cup)."""
     seat_angle: float = 720.0
     """Rundown angle until the screw head seats, degrees."""
     stiffness: float = 1.0 / 30.0
@@ -76,6 +84,7 @@ class _Run:
     torque: float = 0.0
     width: float = 0.0
     seat: float = 0.0
+    settled_ms: int = 0
     peak: float = 0.0
     free_at: float = 0.0
 
@@ -223,19 +232,31 @@ class ToolModel:
         cmd = run.command
         assert isinstance(cmd, Gripper)
         closing = cmd.action == GripperAction.CLOSE
+        no_part = closing and self.params.part_width == 0.0
+        run.elapsed_ms += 1
+        if self.params.holding == "vacuum":  # no fingers: the vacuum builds (or vents)
+            run.width = self._width = 0.0
+            if run.elapsed_ms >= round(VACUUM_BUILD * 1000):
+                self._finish(ErrorCode.NO_PART if no_part else ErrorCode.OK, out)
+            return
         goal = self._gripper_goal(cmd)
         step = max(cmd.speed_um_s, 1) * 1e-6 / 1000.0
-        run.width = goal if abs(goal - run.width) <= step else run.width + step * np.sign(goal - run.width)
-        run.elapsed_ms += 1
-        self._width = run.width
-        if run.width == goal:
-            failed = closing and self.params.part_width <= 0.0
-            self._finish(ErrorCode.NO_PART if failed else ErrorCode.OK, out)
+        if run.width != goal:
+            run.width = goal if abs(goal - run.width) <= step else run.width + step * np.sign(goal - run.width)
+            self._width = run.width
+            run.settled_ms = 0
+            if run.width != goal:
+                return
+        run.settled_ms += 1
+        if not closing or no_part or run.settled_ms >= round(GRIP_SETTLE * 1000):
+            self._finish(ErrorCode.NO_PART if no_part else ErrorCode.OK, out)
 
     def _gripper_goal(self, cmd: ToolMessage) -> float:
         """Where the fingers stop: the part on a close (nothing there: fully closed), ``width`` on an open."""
         assert isinstance(cmd, Gripper)
-        return self.params.part_width if cmd.action == GripperAction.CLOSE else cmd.width_um * 1e-6
+        if cmd.action != GripperAction.CLOSE:
+            return cmd.width_um * 1e-6
+        return cmd.width_um * 1e-6 if self.params.part_width is None else self.params.part_width
 
     # ------------------------------------------------------------------ results
     def _progress(self, run: _Run) -> ToolProgress:
@@ -244,6 +265,8 @@ class ToolModel:
             percent = min(99, int(100 * run.torque * 1e6 / max(cmd.target_unm, 1)))
         elif isinstance(cmd, BackOut):
             percent = min(99, int(100 * run.angle / max(run.free_at, BREAKAWAY_DEG)))
+        elif self.params.holding == "vacuum":
+            percent = min(99, int(100 * run.elapsed_ms / (VACUUM_BUILD * 1000)))
         else:
             travel = abs(self._gripper_goal(run.command) - run.start_width)
             percent = min(99, int(100 * abs(run.width - run.start_width) / travel)) if travel > 0 else 99

@@ -13,7 +13,7 @@ from typing import Any
 import pybullet as pb
 
 from cellctl.config.model import ToolSpec
-from cellctl.hw.tools import GripperAction, GripperCommand, ToolResult
+from cellctl.hw.tools import GRIP_SETTLE, GripperAction, GripperCommand, ToolResult
 from sim.events import EventLog
 from sim.grasp import Attachment
 from sim.tool_base import SimTool, nok
@@ -23,7 +23,7 @@ __all__ = ["ParallelGripper"]
 
 STALL_SPEED = 2e-3
 """Finger speed (m/s) below which the fingers count as stalled."""
-STALL_TIME = 0.02
+STALL_TIME = GRIP_SETTLE
 """Seconds the fingers must be stalled before the grasp is judged."""
 WIDTH_TOLERANCE = 0.005
 """Metres the closed width may differ from the command's expected part width."""

@@ -18,7 +18,7 @@ import pybullet as pb
 from cellctl.config.model import ScrewSpec, ToolSpec
 from cellctl.config.pose import Pose
 from cellctl.hw.errors import HardwareError
-from cellctl.hw.tools import GripperAction, GripperCommand, ToolResult
+from cellctl.hw.tools import VACUUM_BUILD, GripperAction, GripperCommand, ToolResult
 from sim.events import EventLog
 from sim.grasp import Attachment
 from sim.screws import FLIP, ScrewFeeder, ScrewVisuals
@@ -27,7 +27,7 @@ from sim.world import ArmBody, World
 
 __all__ = ["VacuumCup", "HeldScrew"]
 
-BUILD_TIME = 0.05
+BUILD_TIME = VACUUM_BUILD
 """Seconds for the vacuum to build (or to vent on release)."""
 MAX_TILT = math.radians(5.0)
 

@@ -47,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         if cell.arms[arm].tool_of_type("screwdriver") is not None and len(screws) == 1:
             # The emulated screwdriver drives the cell's screw: it seats after length / pitch turns.
             argv += ["--seat-angle", f"{cell.screws[screws.pop()].seat_angle:.3f}"]
+        if spec.tool_of_type("parallel_gripper") is None and spec.tool_of_type("vacuum") is not None:
+            argv += ["--holding", "vacuum"]  # the arm holds with a suction cup: no fingers to travel
     argv += ["--profile", args.profile]
     if args.link:
         argv += ["--link", args.link]

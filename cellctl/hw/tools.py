@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["BackOutCommand", "GripperAction", "GripperCommand", "ScrewProgram", "ToolResult", "ToolHandle"]
+__all__ = ["BackOutCommand", "GRIP_SETTLE", "GripperAction", "GripperCommand", "ScrewProgram", "ToolResult",
+           "ToolHandle", "VACUUM_BUILD"]
+
+GRIP_SETTLE = 0.02
+"""Seconds a closing gripper's fingers stand still on the part before the grip counts (both backends)."""
+VACUUM_BUILD = 0.05
+"""Seconds a suction cup takes to build up (or vent) its vacuum (both backends)."""
 
 
 def _check_range(owner: str, name: str, value: float, low: float, high: float) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cellctl.hw.tools import GripperAction
+from cellctl.hw.tools import GRIP_SETTLE, VACUUM_BUILD, GripperAction
 from firmware_bridge.errors import ErrorCode
 from firmware_bridge.frames import BackOut, Gripper, Screw, ToolCurve, ToolResultMsg
 from firmware_bridge.tool_model import ToolModel, ToolOutput, ToolParams
@@ -129,3 +129,36 @@ def test_gripper_progress_is_the_fraction_of_the_travel():
     model.start(Gripper(4, GripperAction.CLOSE, 10_000, 10_000, 50_000), 0, out)  # 20 mm -> 10 mm at 50 mm/s
     model.step(100_000, out)  # half way
     assert out.progress[-1].percent == 50
+
+
+def _finished_at_ms(model: ToolModel, command, start_us: int = 0) -> tuple[ToolResultMsg, int]:
+    """Run ``command`` from ``start_us``; its result and the ms it took."""
+    out = ToolOutput()
+    assert model.start(command, start_us, out) is ErrorCode.OK
+    now = start_us
+    while model.busy:
+        now += 1000
+        model.step(now, out)
+    return _result(out), (now - start_us) // 1000
+
+
+@pytest.mark.parametrize("open_mm, part_mm, speed_mm_s", [(70, 66, 50), (70, 40, 100), (30, 29, 20)])
+def test_a_gripper_finds_the_part_where_the_close_expects_it_in_the_simulations_time(open_mm, part_mm, speed_mm_s):
+    """Travel from the opening to the expected width at the command's speed, then GRIP_SETTLE still:
+    the simulated gripper's time for the same command (a unit takes the same time on both backends)."""
+    model = ToolModel(ToolParams())
+    opened, _ = _finished_at_ms(model, Gripper(1, GripperAction.OPEN, open_mm * 1000, 10_000, speed_mm_s * 1000))
+    assert opened.ok and opened.width_um == open_mm * 1000
+    closed, took_ms = _finished_at_ms(model, Gripper(2, GripperAction.CLOSE, part_mm * 1000, 10_000, speed_mm_s * 1000),
+                                      start_us=10_000_000)
+    assert closed.ok and closed.width_um == part_mm * 1000
+    travel_ms = (open_mm - part_mm) / speed_mm_s * 1000
+    assert abs(took_ms - (travel_ms + GRIP_SETTLE * 1000)) <= 2, (took_ms, travel_ms)
+
+
+@pytest.mark.parametrize("part_width, code", [(None, ErrorCode.OK), (0.0, ErrorCode.NO_PART)])
+def test_a_suction_cup_builds_its_vacuum_in_the_simulations_time(part_width, code):
+    model = ToolModel(ToolParams(holding="vacuum", part_width=part_width))
+    result, took_ms = _finished_at_ms(model, Gripper(3, GripperAction.CLOSE, 20_000, 10_000, 50_000))
+    assert result.code == code and result.width_um == 0
+    assert took_ms == round(VACUUM_BUILD * 1000)
