@@ -46,12 +46,15 @@ control rate a recording took about 9 % of the demo's CPU time; see docs/benchma
 
 @dataclass(frozen=True)
 class Channel:
-    """A topic, its ROS 2 message type and whether a late subscriber needs its last message
-    (``latched``: what ROS 2 calls transient-local durability)."""
+    """A topic and its ROS 2 message type."""
 
     topic: str
     type_name: str
-    latched: bool = False
+
+    @property
+    def latched(self) -> bool:
+        """Whether a late subscriber needs the last message (what ROS 2 calls transient-local durability)."""
+        return latched(self.topic)
 
     @property
     def schema(self) -> str:
@@ -72,11 +75,16 @@ class Sink(Protocol):
         """Finish (a file is complete, a server stopped) after the last message."""
 
 
+def latched(topic: str) -> bool:
+    """Whether a late subscriber to ``topic`` needs its last message: the robot descriptions and ``/tf_static``."""
+    return topic == TF_STATIC_TOPIC or topic.endswith("/robot_description")
+
+
 def cell_channels(arms: dict[str, bool]) -> list[Channel]:
     """Every channel of a cell whose arms are ``arms`` (name → whether its commanded joint state is known)."""
-    channels = [Channel(TF_STATIC_TOPIC, TF_MESSAGE, latched=True)]
+    channels = [Channel(TF_STATIC_TOPIC, TF_MESSAGE)]
     for name, commanded in arms.items():
-        channels.append(Channel(f"{NAMESPACE}/{name}/robot_description", STRING, latched=True))
+        channels.append(Channel(f"{NAMESPACE}/{name}/robot_description", STRING))
         channels.append(Channel(f"{NAMESPACE}/{name}/joint_states", JOINT_STATE))
         if commanded:
             channels.append(Channel(f"{NAMESPACE}/{name}/commanded_joint_states", JOINT_STATE))
