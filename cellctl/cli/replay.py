@@ -25,7 +25,7 @@ import numpy as np
 from cellctl.cli.loading import UsageError
 from cellctl.config import ConfigError, demo_cell_path, load_cell
 from cellctl.service.channels import NAMESPACE, SUPERVISOR, TF_TOPIC, Channel
-from cellctl.service.foxglove import add_foxglove_option
+from cellctl.service.foxglove import INSTALL, add_foxglove_option
 from cellctl.service.interfaces import CODEC
 
 GRACE = 0.5
@@ -43,6 +43,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                    help="with --play or --foxglove: cell seconds per wall second (default 1; 0 = as fast as it goes)")
     p.add_argument("--gui", action="store_true", help="with --play: show the simulation in a window")
     add_foxglove_option(p, "the recording (played once a client subscribes)")
+    p.add_argument("--layout", type=_json_path, default=None, metavar="FILE.json",
+                   help="write a Foxglove layout for the recording's arms (3D with the URDFs, plots, steps)")
     p.set_defaults(run=run)
 
 
@@ -54,6 +56,13 @@ def _speed(text: str) -> float:
     if not 0.0 <= value <= 1000.0:
         raise argparse.ArgumentTypeError(f"must be in 0 .. 1000 (0 = as fast as it goes), got {value:g}")
     return value
+
+
+def _json_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix != ".json" or not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: name a .json file in a folder that exists, e.g. layout.json")
+    return path
 
 
 def _open(path: Path) -> tuple[BinaryIO, Any]:
@@ -82,6 +91,26 @@ def _decoded(reader: Any, topics: list[str]):
     """(topic, log time s, message dict) in log-time order, decoded by the service's codec."""
     for schema, channel, message in reader.iter_messages(topics=topics, log_time_order=True):
         yield channel.topic, message.log_time * 1e-9, CODEC.decode(schema.name, message.data)
+
+
+def recorded_arms(path: Path) -> list[str]:
+    """The arms whose measured joint states the recording holds."""
+    stream, reader = _open(path)
+    with stream:
+        topics = {channel.topic for channel in reader.get_summary().channels.values()}
+    return sorted(t.split("/")[2] for t in topics if t.startswith(NAMESPACE + "/") and t.endswith("/joint_states")
+                  and not t.endswith("commanded_joint_states"))
+
+
+def write_layout(recording: Path, out: Path) -> str:
+    """Write the Foxglove layout for the recording's arms to ``out``; the line that says so."""
+    try:
+        from cellctl.service.layout import foxglove_layout
+        text = foxglove_layout(recorded_arms(recording))
+    except ImportError:
+        raise UsageError([f"--layout needs the foxglove-sdk package, which is not installed: {INSTALL}"]) from None
+    out.write_text(text + "\n")
+    return f"Foxglove layout for {recording}: {out} (Foxglove: Layouts -> Import from file)"
 
 
 def summarise(path: Path) -> list[str]:
@@ -124,11 +153,9 @@ def play(path: Path, cell_path: Path, speed: float, gui: bool) -> list[str]:
         cell = load_cell(cell_path)
     except ConfigError as exc:
         raise UsageError([str(exc)]) from None
+    arms = set(recorded_arms(path))
     stream, reader = _open(path)
     with stream:
-        topics = {channel.topic for channel in reader.get_summary().channels.values()}
-        arms = {t.split("/")[2] for t in topics if t.startswith(NAMESPACE + "/") and t.endswith("/joint_states")
-                and not t.endswith("commanded_joint_states")}
         if not arms:
             raise UsageError([f"{path}: no joint states to play (no {NAMESPACE}/ARM/joint_states channel)"])
         if not arms <= set(cell.arms):
@@ -227,6 +254,8 @@ def run(args: argparse.Namespace) -> int:
     if args.play:
         for line in play(args.recording, args.cell or demo_cell_path(), args.speed, args.gui):
             print(line)
+    if args.layout is not None:
+        print(write_layout(args.recording, args.layout))
     if args.foxglove is not None:
         for line in serve_foxglove(args.recording, args.foxglove, args.speed):
             print(line, flush=True)

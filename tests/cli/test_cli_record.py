@@ -4,6 +4,7 @@ carries) and compared with the journal the same run wrote."""
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -177,6 +178,23 @@ def test_the_robot_description_is_the_arms_urdf_placed_by_tf_static(messages, re
     assert base.header.frame_id == "world"
     p = base.transform.translation
     assert np.allclose([p.x, p.y, p.z], spec.base.position, atol=1e-9)
+
+
+def test_the_foxglove_layout_draws_each_recorded_arm_from_channels_the_recording_has(cellctl, recorded,
+                                                                                    tmp_path: Path) -> None:
+    result = cellctl("replay", recorded[0], "--layout", "layout.json")
+    assert result.returncode == 0 and "layout.json" in result.stdout, result
+    text = (tmp_path / "layout.json").read_text()
+    scene = json.loads(text)["content"]["items"][0]["content"]["items"][0]["content"]
+    assert scene["panelType"] == "ThreeDee" and scene["config"]["followTf"] == "world"
+    urdfs = {layer["label"]: layer for layer in scene["config"]["layers"].values() if layer["layerId"] == "foxglove.Urdf"}
+    assert set(urdfs) == set(ARMS)
+    for arm, layer in urdfs.items():
+        assert (layer["sourceType"], layer["topic"], layer["framePrefix"], layer["controlMode"],
+                layer["jointStatesTopic"]) == ("topic", f"/cell/{arm}/robot_description", f"{arm}/", "jointStates",
+                                               f"/cell/{arm}/joint_states")
+    referenced = set(re.findall(r'"(/[a-z_/]+?)(?:\.[a-z_\[\]0-9.]+)?"', text))
+    assert referenced and referenced <= set(EXPECTED), referenced - set(EXPECTED)  # no panel waits for a missing topic
 
 
 def test_curves_and_results_equal_the_journal(messages, journal) -> None:
