@@ -109,3 +109,17 @@ def test_a_recording_plays_into_foxglove_and_the_server_stops(live, tmp_path: Pa
     assert base.header.frame_id == "world" and np.allclose([p.x, p.y, p.z], LOADER.base.position)
     text = log.read_text()
     assert "waiting for a Foxglove client" in text and "served " in text and "Traceback" not in text, text
+
+
+def test_a_taken_port_is_one_line_and_no_unit_starts(tmp_path: Path) -> None:
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([*CELLCTL, "demo", f"--foxglove={port}", "--db", "j.db", "--quiet", "--json"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120, env=cli_env(),
+                              stdin=subprocess.DEVNULL)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert f"--foxglove {port}" in line and "free port" in line and done.stdout == "", done.stderr
