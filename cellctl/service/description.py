@@ -90,11 +90,15 @@ def _rotation(rpy: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=64)
 def _bounds(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """The axis-aligned bounds (low, high) of an OBJ or STL mesh's vertices; a 1 cm cube when the
-    file cannot be read (a viewer then still draws the link, small)."""
+    file cannot be read or holds no vertices we read (a viewer then still draws the link, small)."""
     try:
-        data = path.read_bytes()
-    except OSError:
-        data = b""
+        return _read_bounds(path)
+    except (OSError, ValueError):
+        return np.full(3, -0.005), np.full(3, 0.005)
+
+
+def _read_bounds(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    data = path.read_bytes()
     count = int.from_bytes(data[80:84], "little") if len(data) >= 84 else -1
     if path.suffix.lower() == ".stl" and len(data) == 84 + 50 * count:  # binary STL (else ASCII)
         records = np.frombuffer(data, dtype=np.uint8, count=50 * count, offset=84).reshape(count, 50)
@@ -102,6 +106,6 @@ def _bounds(path: Path) -> tuple[np.ndarray, np.ndarray]:
     else:
         pattern = _STL_VERTEX if path.suffix.lower() == ".stl" else _VERTEX
         vertices = np.array(pattern.findall(data), dtype=float).reshape(-1, 3)
-    if not len(vertices):
-        return np.full(3, -0.005), np.full(3, 0.005)
+    if not len(vertices) or not np.isfinite(vertices).all():
+        raise ValueError(f"{path}: no vertices")
     return vertices.min(axis=0), vertices.max(axis=0)
