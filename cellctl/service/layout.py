@@ -44,9 +44,11 @@ def foxglove_layout(arms: Sequence[str]) -> str:
     faults = fl.RawMessagesPanel(config=fl.RawMessagesConfig(topic_path=f"{SUPERVISOR}/faults"))
 
     def column(*panels: object) -> object:
-        return fl.SplitContainer(direction="column", items=[fl.SplitItem(content=p) for p in panels])  # type: ignore[arg-type]
+        items = [fl.SplitItem(content=p) for p in panels]  # type: ignore[arg-type]
+        return fl.SplitContainer(direction="column", items=items)
 
     layout = fl.Layout(content=fl.SplitContainer(direction="row", items=[
         fl.SplitItem(proportion=2, content=column(scene, steps)),  # type: ignore[arg-type]
-        fl.SplitItem(proportion=1, content=column(tracking, curve, units, faults))]))  # type: ignore[arg-type]
+        fl.SplitItem(proportion=1, content=column(tracking, curve, units, faults)),  # type: ignore[arg-type]
+    ]))
     return layout.to_json()

@@ -19,8 +19,7 @@ from mcap.writer import Writer
 
 from cellctl._version import __version__
 from cellctl.hw import HardwareSystem
-from cellctl.service.channels import (NAMESPACE, RATE, SUPERVISOR, TF_STATIC_TOPIC, TF_TOPIC,  # noqa: F401 - re-exported
-                                      CellChannels, Channel, Sink, close_all)
+from cellctl.service.channels import RATE, CellChannels, Channel, Sink, close_all
 from cellctl.supervisor.geometry import CellGeometry
 
 if TYPE_CHECKING:

@@ -187,7 +187,8 @@ def test_the_foxglove_layout_draws_each_recorded_arm_from_channels_the_recording
     text = (tmp_path / "layout.json").read_text()
     scene = json.loads(text)["content"]["items"][0]["content"]["items"][0]["content"]
     assert scene["panelType"] == "ThreeDee" and scene["config"]["followTf"] == "world"
-    urdfs = {layer["label"]: layer for layer in scene["config"]["layers"].values() if layer["layerId"] == "foxglove.Urdf"}
+    layers = scene["config"]["layers"].values()
+    urdfs = {layer["label"]: layer for layer in layers if layer["layerId"] == "foxglove.Urdf"}
     assert set(urdfs) == set(ARMS)
     for arm, layer in urdfs.items():
         assert (layer["sourceType"], layer["topic"], layer["framePrefix"], layer["controlMode"],

@@ -33,7 +33,8 @@ class FoxgloveClient:
     def __init__(self, port: int, timeout: float = 10.0) -> None:
         self._stack = ExitStack()  # connect() is a context manager (websockets >= 17.1 insists)
         self.ws: ClientConnection = self._stack.enter_context(connect(
-            f"ws://127.0.0.1:{port}", subprotocols=SUBPROTOCOLS, open_timeout=timeout, close_timeout=5))  # type: ignore[arg-type]
+            f"ws://127.0.0.1:{port}", subprotocols=SUBPROTOCOLS,  # type: ignore[arg-type]
+            open_timeout=timeout, close_timeout=5))
         self.timeout = timeout
         self.server_info: dict[str, Any] = {}
         self.channels: dict[str, dict[str, Any]] = {}  # topic -> advertised channel

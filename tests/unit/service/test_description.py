@@ -29,12 +29,14 @@ def _write_mesh(folder: Path, kind: str, points: np.ndarray) -> str:
                                       + "f 1 2 2\n")
         return "m.obj"
     if kind == "ascii.stl":
-        facets = "".join("facet normal 0 0 1\nouter loop\n" + "".join(f"vertex {x} {y} {z}\n" for x, y, z in t.tolist())
-                          + "endloop\nendfacet\n" for t in triangles)
+        facets = "".join("facet normal 0 0 1\nouter loop\n"
+                         + "".join(f"vertex {x} {y} {z}\n" for x, y, z in t.tolist()) + "endloop\nendfacet\n"
+                         for t in triangles)
         (folder / "a.stl").write_text(f"solid part\n{facets}endsolid part\n")
         return "a.stl"
     records = b"".join(struct.pack("<12f", 0, 0, 1, *t.ravel()) + b"\0\0" for t in triangles)
-    (folder / "b.stl").write_bytes(b"solid-looking header".ljust(80, b" ") + struct.pack("<I", len(triangles)) + records)
+    header = b"solid-looking header".ljust(80, b" ")  # a binary STL may start with "solid" too
+    (folder / "b.stl").write_bytes(header + struct.pack("<I", len(triangles)) + records)
     return "b.stl"
 
 
