@@ -64,6 +64,21 @@ class FoxgloveClient:
                 elif message["op"] == "advertise":
                     self.channels.update({c["topic"]: c for c in message["channels"]})
 
+    def register_types(self, store: Any, topic: str) -> None:
+        """Register the message types of ``topic``'s advertised ``ros2msg`` schema (the type, then
+        each type it uses after a line of ``=`` and ``MSG: pkg/Name``) in a rosbags type store."""
+        from rosbags.typesys import get_types_from_msg
+        channel = self.channels[topic]
+        name, types = channel["schemaName"], {}
+        for part in re.split(r"^=+\n", channel["schema"], flags=re.MULTILINE):
+            header, _, body = part.partition("\n")
+            if header.startswith("MSG: "):
+                package, short = header[5:].strip().split("/")
+                types.update(get_types_from_msg(body, f"{package}/msg/{short}"))
+            else:
+                types.update(get_types_from_msg(part, name))
+        store.register(types)
+
     def subscribe(self, *topics: str) -> None:
         subscriptions = []
         for topic in topics:

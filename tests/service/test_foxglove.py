@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -123,3 +124,68 @@ def test_a_taken_port_is_one_line_and_no_unit_starts(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     (line,) = done.stderr.strip().splitlines()
     assert f"--foxglove {port}" in line and "free port" in line and done.stdout == "", done.stderr
+
+
+ONE_SCREW = """\
+version: 1
+recipe: one_screw
+revision: "T.1"
+serial_prefix: OS
+steps:
+  sequence:
+    - pick: {arm: loader, part: mid_frame}
+    - place: {arm: loader, part: mid_frame, station: nest, slot: unit}
+    - move: {arm: loader, to: home}
+    - screw: {arm: screwer, hole: h1}
+    - move: {arm: screwer, to: home}
+"""
+
+
+def test_run_shows_the_unit_live_and_its_last_messages_reach_the_viewer_before_the_server_stops(
+        tmp_path: Path) -> None:
+    """``run --foxglove``: a viewer subscribed to the results gets the tightening and the unit result,
+    equal to the journal's, though the run ends (and stops the server) right after the unit."""
+    from websockets.exceptions import ConnectionClosed
+
+    from cellctl.journal import Journal
+
+    (tmp_path / "one.yaml").write_text(ONE_SCREW)
+    log = tmp_path / "run.log"
+    results, units = "/cell/supervisor/tightening_results", "/cell/supervisor/unit_results"
+    with log.open("w") as out:
+        run = subprocess.Popen([*CELLCTL, "run", "one.yaml", "--cell", str(demo_cell_path()), "--foxglove=0",
+                                "--db", "j.db", "--quiet"], cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+                               env=cli_env(), stdin=subprocess.DEVNULL)
+    got: dict[str, list[bytes]] = {results: [], units: []}
+    try:
+        port = wait_for(lambda: port_from(log) or run.poll() is not None, TIMEOUT, "run's Foxglove port")
+        assert run.poll() is None, log.read_text()
+        with FoxgloveClient(port, TIMEOUT) as client:  # type: ignore[arg-type]
+            client.handshake(TOPICS)
+            store = get_typestore(Stores.ROS2_HUMBLE)  # plus cellctl_msgs, from the advertised schemas
+            client.register_types(store, results)
+            client.register_types(store, units)
+            client.subscribe(results, units)
+            topic_of = {1: results, 2: units}
+            try:
+                while True:  # until the run ends and its server closes the connection
+                    frame = client._next(time.monotonic() + 150)
+                    if isinstance(frame, bytes) and frame[0] == 1:
+                        got[topic_of[int.from_bytes(frame[1:5], "little")]].append(frame[13:])
+            except ConnectionClosed:
+                pass
+        assert run.wait(TIMEOUT) == 0, log.read_text()
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait(10)
+    journal = Journal.read_only(tmp_path / "j.db")
+    try:
+        (unit,), (tightening,) = journal.units(), journal.tightenings()
+    finally:
+        journal.close()
+    (result,) = [store.deserialize_cdr(raw, "cellctl_msgs/msg/TighteningResult") for raw in got[results]]
+    assert (result.unit, result.hole, result.status) == (unit.serial, "h1", tightening.status)
+    assert result.torque == pytest.approx(tightening.torque) and result.angle == pytest.approx(tightening.angle)
+    (unit_result,) = [store.deserialize_cdr(raw, "cellctl_msgs/msg/UnitResult") for raw in got[units]]
+    assert (unit_result.unit, unit_result.recipe, unit_result.result) == (unit.serial, "one_screw", unit.result)
