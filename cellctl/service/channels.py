@@ -98,17 +98,15 @@ class CellChannels:
 
     ``sample()`` is called by the control loop (at least once per control cycle); it writes the
     arms' state when ``1/rate`` s of cell time have passed (the latched channels first, once).
-    ``on_record`` is a journal listener. ``descriptions`` maps an arm to its URDF text (default:
-    :func:`cellctl.service.description.robot_description` of the arm's spec).
+    ``on_record`` is a journal listener.
     """
 
-    def __init__(self, system: HardwareSystem, geometry: CellGeometry, sinks: Sequence[Sink], rate: float = RATE,
-                 descriptions: dict[str, str] | None = None) -> None:
+    def __init__(self, system: HardwareSystem, geometry: CellGeometry, sinks: Sequence[Sink],
+                 rate: float = RATE) -> None:
         self.system, self.geometry, self.sinks = system, geometry, list(sinks)
         self.period = 1.0 / rate
         self.channels = {c.topic: c for c in cell_channels({name: arm.commanded() is not None
                                                              for name, arm in system.arms.items()})}
-        self._descriptions = descriptions
         self._sequence: dict[str, int] = {}
         self._due: float | None = None
         self._last = -1.0
@@ -166,8 +164,7 @@ class CellChannels:
         bases = []
         for name in self.system.arms:
             spec = self.geometry.arms[name].spec
-            text = (self._descriptions or {}).get(name) or robot_description(spec)
-            self.write(f"{NAMESPACE}/{name}/robot_description", {"data": text}, now)
+            self.write(f"{NAMESPACE}/{name}/robot_description", {"data": robot_description(spec)}, now)
             bases.append(transform(stamp, f"{name}/{root_link(spec.urdf)}", self.geometry.arms[name].base))
         self.write(TF_STATIC_TOPIC, {"transforms": bases}, now)
 

@@ -86,12 +86,11 @@ class FoxgloveSink:
         self._context = foxglove.Context()
         self._channels: dict[str, Any] = {}
         self._latched: dict[str, tuple[bytes, int]] = {}
-        self._listener = _Latches(set())
+        latches = self._listener = _Latches(set())
 
         class Listener(foxglove.websocket.ServerListener):  # the SDK's defaults for every other callback
             def on_subscribe(self, client: Any, channel: Any) -> None:
                 latches.on_subscribe(client, channel)
-        latches = self._listener
         self._time = -1
         try:
             self.server = foxglove.start_server(name="cellctl", host=host, port=port, context=self._context,
@@ -118,10 +117,11 @@ class FoxgloveSink:
             self._listener.latched.add(channel.topic)
 
     def write(self, topic: str, data: bytes, log_time: int, sequence: int) -> None:
-        for latched in self._listener.take():  # a client subscribed to a latched channel: its last message again
-            if latched in self._latched:
-                again, at = self._latched[latched]
-                self._channels[latched].log(again, log_time=at)
+        if self._listener.pending:  # a client subscribed to a latched channel: its last message again
+            for latched in self._listener.take():
+                if latched in self._latched:
+                    again, at = self._latched[latched]
+                    self._channels[latched].log(again, log_time=at)
         self._channels[topic].log(data, log_time=log_time)
         if topic in self._listener.latched:
             self._latched[topic] = (data, log_time)
