@@ -1,13 +1,16 @@
-"""What ``--record FILE.mcap`` costs: the demo run with and without it, in one run.
+"""What ``--record FILE.mcap`` and ``--foxglove`` cost: the demo run without, with ``--record``,
+and with ``--record --foxglove`` (a Foxglove client subscribed to every channel), in one run.
 
-Runs ``cellctl demo --units N --json`` in this process alternately without and with
-``--record`` (``--pairs`` times each, so a burst of load on the shared machine spoils one pass,
-not one side). For each run it prints the wall time, the CPU time of this process and the
-real-time factor (cell seconds per wall second); for the runs with ``--record`` also the time
-spent inside the recorder (sampling the arms, encoding, writing; measured by wrapping its
-methods), as a share of that run's wall time and (thread CPU time) of the process's CPU time:
-the figure least disturbed by other load. Then
-the best of each side, the overheads, and the recording's size. Run:
+Runs ``cellctl demo --units N --json`` in this process, the sides in turn, ``--pairs`` times
+each (so a burst of load on the shared machine spoils one pass, not one side). For each run it
+prints the wall time, the CPU time of this process and the real-time factor (cell seconds per
+wall second); for the runs that record or serve also the time spent inside the cell's channels
+(sampling the arms, encoding once, writing to the MCAP file and handing to the Foxglove server;
+measured by wrapping their methods), as a share of that run's wall time and (thread CPU time) of
+the process's CPU time: the figure least disturbed by other load. With ``--foxglove`` a client
+in its own process (the test client, ``tests/service/_foxglove.py``) subscribes to every channel
+and reads every frame, as the Foxglove app would; its own CPU time is printed apart (it is not
+the cell's). Then the best of each side, the overheads, and the recording's size. Run:
 
     python benchmarks/bench_record.py [--units 1] [--pairs 3]
 """
@@ -18,6 +21,7 @@ import argparse
 import contextlib
 import io
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,9 +34,32 @@ sys.path.insert(0, str(ROOT))
 from mcap.reader import make_reader  # noqa: E402
 
 from cellctl.cli.main import main as cellctl  # noqa: E402
-from cellctl.service.recording import Recorder  # noqa: E402
+from cellctl.service.channels import CellChannels  # noqa: E402
+from cellctl.service.foxglove import FoxgloveSink  # noqa: E402
 
-INSIDE = [0.0, 0.0]  # wall and CPU seconds inside the recorder
+INSIDE = [0.0, 0.0]  # wall and CPU seconds inside the cell's channels
+CLIENTS: list[subprocess.Popen] = []
+SIDES = {"without": [], "record": ["--record"], "record+foxglove": ["--record", "--foxglove=0"]}
+
+CLIENT = f"""
+import json, resource, sys, time
+sys.path.insert(0, {str(ROOT / 'tests' / 'service')!r})
+from websockets.exceptions import ConnectionClosed
+from _foxglove import FoxgloveClient
+frames = size = 0
+with FoxgloveClient(int(sys.argv[1])) as client:
+    client.handshake({{"/tf"}})
+    client.subscribe(*client.channels)
+    try:
+        while True:
+            frame = client.ws.recv(timeout=600)
+            frames += 1
+            size += len(frame)
+    except (ConnectionClosed, TimeoutError):
+        pass
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({{"frames": frames, "bytes": size, "cpu_s": usage.ru_utime + usage.ru_stime}}))
+"""
 
 
 def _timed(method: Callable) -> Callable:
@@ -47,27 +74,47 @@ def _timed(method: Callable) -> Callable:
 
 
 for _name in ("__init__", "sample", "on_record", "close"):
-    setattr(Recorder, _name, _timed(getattr(Recorder, _name)))
+    setattr(CellChannels, _name, _timed(getattr(CellChannels, _name)))
+
+_started = FoxgloveSink.__init__
 
 
-def run_demo(folder: Path, units: int, record: Path | None) -> dict:
+def _with_client(self: FoxgloveSink, *args, **kwargs) -> None:
+    """Start the server, then a client in its own process that subscribes to every channel."""
+    _started(self, *args, **kwargs)
+    CLIENTS.append(subprocess.Popen([sys.executable, "-c", CLIENT, str(self.port)], stdout=subprocess.PIPE, text=True))
+
+
+FoxgloveSink.__init__ = _with_client  # type: ignore[method-assign]
+
+
+def run_demo(folder: Path, units: int, side: str) -> dict:
     for stale in folder.iterdir():
         if stale.name.startswith("bench.db") and stale.is_file():
             stale.unlink()
     argv = ["demo", "--units", str(units), "--json", "--quiet", "--db", str(folder / "bench.db"),
             "--image", str(folder / "bench.png")]
-    if record is not None:
-        argv += ["--record", str(record)]
+    argv += _options(folder, side)
     INSIDE[:] = [0.0, 0.0]
     out = io.StringIO()
     wall, cpu = time.perf_counter(), time.process_time()
-    with contextlib.redirect_stdout(out):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         code = cellctl(argv)
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
     assert code == 0, summary
-    summary.update(process_wall_s=time.perf_counter() - wall, cpu_s=time.process_time() - cpu, recorder_s=INSIDE[0],
-                   recorder_cpu_s=INSIDE[1])
+    summary.update(process_wall_s=time.perf_counter() - wall, cpu_s=time.process_time() - cpu, inside_s=INSIDE[0],
+                   inside_cpu_s=INSIDE[1])
+    while CLIENTS:
+        client = CLIENTS.pop()
+        summary["client"] = json.loads(client.communicate(timeout=60)[0])
     return summary
+
+
+def _options(folder: Path, side: str) -> list[str]:
+    options = []
+    for option in SIDES[side]:
+        options += ["--record", str(folder / "bench.mcap")] if option == "--record" else [option]
+    return options
 
 
 def main() -> None:
@@ -77,31 +124,34 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        record = folder / "bench.mcap"
-        results: dict[str, list[dict]] = {"without": [], "with": []}
+        results: dict[str, list[dict]] = {side: [] for side in SIDES}
         for index in range(args.pairs):
-            for side in ("without", "with"):
-                s = run_demo(folder, args.units, record if side == "with" else None)
+            for side in SIDES:
+                s = run_demo(folder, args.units, side)
                 results[side].append(s)
-                inside = (f", recorder {s['recorder_s']:5.2f} s wall = {100 * s['recorder_s'] / s['wall_time_s']:.1f} %"
-                          f" of the run, {s['recorder_cpu_s']:5.2f} s CPU = {100 * s['recorder_cpu_s'] / s['cpu_s']:.1f} %"
-                          " of the process's" if side == "with" else "")
-                print(f"pair {index + 1} {side:>7} --record: run {s['wall_time_s']:6.2f} s wall, "
-                      f"process {s['cpu_s']:6.2f} s CPU, {s['realtime_factor']:.2f}x real time{inside}", flush=True)
+                inside = (f", channels {s['inside_s']:5.2f} s wall = {100 * s['inside_s'] / s['wall_time_s']:.1f} %"
+                          f" of the run, {s['inside_cpu_s']:5.2f} s CPU = {100 * s['inside_cpu_s'] / s['cpu_s']:.1f} %"
+                          " of the process's" if side != "without" else "")
+                client = (f"; client got {s['client']['frames']} frames, {s['client']['bytes'] / 1e6:.2f} MB, used "
+                          f"{s['client']['cpu_s']:.2f} s CPU" if "client" in s else "")
+                print(f"pass {index + 1} {side:>16}: run {s['wall_time_s']:6.2f} s wall, "
+                      f"process {s['cpu_s']:6.2f} s CPU, {s['realtime_factor']:.2f}x real time{inside}{client}",
+                      flush=True)
+        record = folder / "bench.mcap"
         with record.open("rb") as stream:
             summary = make_reader(stream).get_summary()
         messages = summary.statistics.message_count if summary and summary.statistics else 0
         size = record.stat().st_size
     best = {side: max(r["realtime_factor"] for r in runs) for side, runs in results.items()}
     cpu = {side: min(r["cpu_s"] for r in runs) for side, runs in results.items()}
-    share = [r["recorder_s"] / r["wall_time_s"] for r in results["with"]]
-    cpu_share = [r["recorder_cpu_s"] / r["cpu_s"] for r in results["with"]]
-    print(f"best real-time factor: {best['without']:.2f}x without, {best['with']:.2f}x with --record "
-          f"({100 * (best['without'] / best['with'] - 1):+.1f} % time)")
-    print(f"least CPU time: {cpu['without']:.2f} s without, {cpu['with']:.2f} s with "
-          f"({100 * (cpu['with'] / cpu['without'] - 1):+.1f} %)")
-    print(f"time inside the recorder: {100 * min(share):.1f} .. {100 * max(share):.1f} % of each recorded run's wall "
-          f"time, {100 * min(cpu_share):.1f} .. {100 * max(cpu_share):.1f} % of its CPU time")
+    for side in list(SIDES)[1:]:
+        share = [r["inside_s"] / r["wall_time_s"] for r in results[side]]
+        cpu_share = [r["inside_cpu_s"] / r["cpu_s"] for r in results[side]]
+        print(f"{side}: best real-time factor {best[side]:.2f}x against {best['without']:.2f}x without "
+              f"({100 * (best['without'] / best[side] - 1):+.1f} % time); least CPU time {cpu[side]:.2f} s against "
+              f"{cpu['without']:.2f} s ({100 * (cpu[side] / cpu['without'] - 1):+.1f} %); inside the channels "
+              f"{100 * min(share):.1f} .. {100 * max(share):.1f} % of each run's wall time, "
+              f"{100 * min(cpu_share):.1f} .. {100 * max(cpu_share):.1f} % of its CPU time")
     print(f"recording: {size / 1e6:.2f} MB, {messages} messages, {size / max(1, messages):.0f} bytes per message")
 
 

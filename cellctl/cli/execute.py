@@ -42,6 +42,7 @@ class RunOptions:
     image: Path | None = None
     quiet: bool = False
     record: Path | None = None
+    foxglove: int | None = None
 
 
 def refuse_if_unfinished(journal: Journal, cell: CellDescription, options: RunOptions, *, serve: bool = False) -> None:
@@ -98,8 +99,8 @@ def cell_session(recipe: Recipe, cell: CellDescription, options: RunOptions, *,
     """
     if refuse_unfinished:
         refuse_if_journal_unfinished(cell, options)
-    system, journal, supervisor = build_supervisor(recipe, cell, options,
-                                                   ObservedJournal if options.record else Journal)
+    observed = options.record is not None or options.foxglove is not None  # recorded or shown live
+    system, journal, supervisor = build_supervisor(recipe, cell, options, ObservedJournal if observed else Journal)
     try:
         try:
             if supervisor.configure() is not State.INACTIVE or supervisor.activate() is not State.ACTIVE:
@@ -141,7 +142,8 @@ def execute(recipe: Recipe, cell: CellDescription, options: RunOptions) -> int:
             supervisor.create_subscription(CellStatus, "~/status", progress)
             signals = RunSignals(supervisor)
             try:
-                with recording(options.record, supervisor, journal) as sample:  # type: ignore[arg-type]
+                with recording(options.record, supervisor, journal,  # type: ignore[arg-type]
+                               foxglove=options.foxglove) as sample:
                     on_cycle = signals.poll if sample is None else lambda: (signals.poll(), sample())
                     summary = supervisor.run(options.units, resume=options.resume, on_cycle=on_cycle)
             finally:

@@ -1,16 +1,20 @@
-"""``cellctl replay FILE.mcap``: what a recording holds, and its arms played back in the simulator.
+"""``cellctl replay FILE.mcap``: what a recording holds, and its arms played back in the simulator
+or in Foxglove.
 
 Prints the recording's span of cell time, its channels, units, tightenings and faults. With
 ``--play`` it puts the simulated cell's arms (headless, or in a window with ``--gui``) at every
 recorded measured joint state, ``--speed`` times real time, and prints how far the simulator's
 tool centre points are from the tool poses the recording holds (a check that the recording and
 the cell description agree). Nothing is driven: the arms are set, parts are not moved, no tool runs.
+With ``--foxglove [PORT]`` it serves the recording on a Foxglove WebSocket server instead: it waits
+for a Foxglove client to subscribe, then plays every message, ``--speed`` times real time.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,8 +24,13 @@ import numpy as np
 
 from cellctl.cli.loading import UsageError
 from cellctl.config import ConfigError, demo_cell_path, load_cell
+from cellctl.service.channels import NAMESPACE, SUPERVISOR, TF_TOPIC, Channel
+from cellctl.service.foxglove import INSTALL, add_foxglove_option
 from cellctl.service.interfaces import CODEC
-from cellctl.service.recording import NAMESPACE, SUPERVISOR, TF_TOPIC
+
+GRACE = 0.5
+"""Seconds between a Foxglove client's first subscription and the start of the play (its other
+panels subscribe in the meantime)."""
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -31,8 +40,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--play", action="store_true", help="play the recorded joint states into the simulated cell")
     p.add_argument("--cell", type=Path, default=None, help="cell description YAML (default: the demo cell)")
     p.add_argument("--speed", type=_speed, default=1.0,
-                   help="with --play: cell seconds per wall second (default 1; 0 = as fast as it goes)")
+                   help="with --play or --foxglove: cell seconds per wall second (default 1; 0 = as fast as it goes)")
     p.add_argument("--gui", action="store_true", help="with --play: show the simulation in a window")
+    add_foxglove_option(p, "the recording (played once a client subscribes)")
+    p.add_argument("--layout", type=_json_path, default=None, metavar="FILE.json",
+                   help="write a Foxglove layout for the recording's arms (3D with the URDFs, plots, steps)")
     p.set_defaults(run=run)
 
 
@@ -44,6 +56,13 @@ def _speed(text: str) -> float:
     if not 0.0 <= value <= 1000.0:
         raise argparse.ArgumentTypeError(f"must be in 0 .. 1000 (0 = as fast as it goes), got {value:g}")
     return value
+
+
+def _json_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix != ".json" or not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: name a .json file in a folder that exists, e.g. layout.json")
+    return path
 
 
 def _open(path: Path) -> tuple[BinaryIO, Any]:
@@ -72,6 +91,26 @@ def _decoded(reader: Any, topics: list[str]):
     """(topic, log time s, message dict) in log-time order, decoded by the service's codec."""
     for schema, channel, message in reader.iter_messages(topics=topics, log_time_order=True):
         yield channel.topic, message.log_time * 1e-9, CODEC.decode(schema.name, message.data)
+
+
+def recorded_arms(path: Path) -> list[str]:
+    """The arms whose measured joint states the recording holds."""
+    stream, reader = _open(path)
+    with stream:
+        topics = {channel.topic for channel in reader.get_summary().channels.values()}
+    return sorted(t.split("/")[2] for t in topics if t.startswith(NAMESPACE + "/") and t.endswith("/joint_states")
+                  and not t.endswith("commanded_joint_states"))
+
+
+def write_layout(recording: Path, out: Path) -> str:
+    """Write the Foxglove layout for the recording's arms to ``out``; the line that says so."""
+    try:
+        from cellctl.service.layout import foxglove_layout
+        text = foxglove_layout(recorded_arms(recording))
+    except ImportError:
+        raise UsageError([f"--layout needs the foxglove-sdk package, which is not installed: {INSTALL}"]) from None
+    out.write_text(text + "\n")
+    return f"Foxglove layout for {recording}: {out} (Foxglove: Layouts -> Import from file)"
 
 
 def summarise(path: Path) -> list[str]:
@@ -114,11 +153,9 @@ def play(path: Path, cell_path: Path, speed: float, gui: bool) -> list[str]:
         cell = load_cell(cell_path)
     except ConfigError as exc:
         raise UsageError([str(exc)]) from None
+    arms = set(recorded_arms(path))
     stream, reader = _open(path)
     with stream:
-        topics = {channel.topic for channel in reader.get_summary().channels.values()}
-        arms = {t.split("/")[2] for t in topics if t.startswith(NAMESPACE + "/") and t.endswith("/joint_states")
-                and not t.endswith("commanded_joint_states")}
         if not arms:
             raise UsageError([f"{path}: no joint states to play (no {NAMESPACE}/ARM/joint_states channel)"])
         if not arms <= set(cell.arms):
@@ -132,18 +169,37 @@ def play(path: Path, cell_path: Path, speed: float, gui: bool) -> list[str]:
             system.shutdown()
 
 
+class Pace:
+    """Waits until each recorded instant is due: ``speed`` cell seconds per wall second (0: no wait)."""
+
+    def __init__(self, speed: float) -> None:
+        self.speed = speed
+        self.wall0: float | None = None
+        self.cell0 = self.cell = 0.0
+
+    def until(self, cell_time: float) -> None:
+        """Return when ``cell_time`` (s) is due (the first call starts the clock)."""
+        if self.wall0 is None:
+            self.wall0, self.cell0 = time.perf_counter(), cell_time
+        self.cell = cell_time
+        if self.speed > 0:
+            delay = self.wall0 + (cell_time - self.cell0) / self.speed - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+
+    def played(self) -> str:
+        """How much cell time was played in how much wall time."""
+        wall = time.perf_counter() - self.wall0 if self.wall0 is not None else 0.0
+        return f"{self.cell - self.cell0:.2f} s of cell time in {wall:.2f} s"
+
+
 def _play(reader: Any, system: Any, arms: list[str], speed: float) -> list[str]:
     topics = [f"{NAMESPACE}/{arm}/joint_states" for arm in arms] + [TF_TOPIC]
     counts: Counter[str] = Counter()
     worst = 0.0
-    wall0 = cell0 = None
+    pace = Pace(speed)
     for topic, cell_time, message in _decoded(reader, topics):
-        if wall0 is None:
-            wall0, cell0 = time.perf_counter(), cell_time
-        if speed > 0:
-            delay = wall0 + (cell_time - cell0) / speed - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
+        pace.until(cell_time)
         if topic == TF_TOPIC:  # after the joint states of the same instant: compare the tool poses
             for t in message["transforms"]:
                 arm, tool = t["child_frame_id"].split("/", 1)
@@ -155,19 +211,52 @@ def _play(reader: Any, system: Any, arms: list[str], speed: float) -> list[str]:
         arm = topic.split("/")[2]
         system.arms[arm].show(np.array(message["position"]))
         counts[arm] += 1
-    played = (cell_time - cell0) if cell0 is not None else 0.0
-    wall = time.perf_counter() - wall0 if wall0 is not None else 0.0
-    return [f"played {', '.join(f'{arm} {counts[arm]}' for arm in arms)} joint states: {played:.2f} s of cell time "
-            f"in {wall:.2f} s",
+    return [f"played {', '.join(f'{arm} {counts[arm]}' for arm in arms)} joint states: {pace.played()}",
             f"tool centre points in the simulator vs the recorded /tf: at most {worst * 1000:.3f} mm apart"]
 
 
+def serve_foxglove(path: Path, port: int, speed: float) -> list[str]:
+    """Serve every message of the recording on a Foxglove WebSocket server on ``port``, paced at
+    ``speed``, once a client has subscribed; the result lines."""
+    from cellctl.service.foxglove import FoxgloveSink
+    stream, reader = _open(path)
+    with stream:
+        summary = reader.get_summary()
+        sink = FoxgloveSink(port)
+        try:
+            for channel in sorted(summary.channels.values(), key=lambda c: c.topic):
+                schema = summary.schemas[channel.schema_id]
+                sink.add_channel(Channel(channel.topic, schema.name), schema.data.decode("utf-8"))
+            print(f"cellctl replay: waiting for a Foxglove client on {sink.url} (Ctrl-C to stop)", file=sys.stderr,
+                  flush=True)
+            while not sink.subscribed.wait(0.2):
+                pass
+            time.sleep(GRACE)
+            pace, count = Pace(speed), 0
+            for _, channel, message in reader.iter_messages(log_time_order=True):
+                pace.until(message.log_time * 1e-9)
+                sink.write(channel.topic, message.data, message.log_time, message.sequence)
+                count += 1
+        finally:
+            sink.close()
+    return [f"served {count} messages to Foxglove: {pace.played()}"]
+
+
 def run(args: argparse.Namespace) -> int:
-    if not args.play and (args.gui or args.cell or args.speed != 1.0):
-        raise UsageError(["--cell, --speed and --gui go with --play (play the recording in the simulator)"])
+    if not args.play and (args.gui or args.cell):
+        raise UsageError(["--cell and --gui go with --play (play the recording in the simulator)"])
+    if not args.play and args.foxglove is None and args.speed != 1.0:
+        raise UsageError(["--speed goes with --play (the simulator) or --foxglove (a Foxglove live server)"])
+    if args.play and args.foxglove is not None:
+        raise UsageError(["--play and --foxglove: one at a time (the simulator, or a Foxglove live server)"])
     for line in summarise(args.recording):
         print(line)
     if args.play:
         for line in play(args.recording, args.cell or demo_cell_path(), args.speed, args.gui):
             print(line)
+    if args.layout is not None:
+        print(write_layout(args.recording, args.layout))
+    if args.foxglove is not None:
+        for line in serve_foxglove(args.recording, args.foxglove, args.speed):
+            print(line, flush=True)
     return 0

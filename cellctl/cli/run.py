@@ -29,11 +29,13 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_record_option(p: argparse.ArgumentParser) -> None:
-    """``--record FILE.mcap``: shared by ``run``, ``demo`` and ``serve``."""
+    """``--record FILE.mcap`` and ``--foxglove [PORT]``: shared by ``run``, ``demo`` and ``serve``."""
+    from cellctl.service.foxglove import add_foxglove_option
     from cellctl.service.recording import mcap_path
     p.add_argument("--record", type=mcap_path, default=None, metavar="FILE.mcap",
                    help="write an MCAP recording (ROS 2 messages: joint states, tool poses, curves, steps, "
                         "faults, unit results; opens in Foxglove and 'ros2 bag'); see docs/recordings.md")
+    add_foxglove_option(p, "the cell (the same channels as --record, and the arms in 3D)")
 
 
 INTERRUPTS_HELP = """Ctrl-C during a run: the first pauses every arm on its path (a controlled stop;
@@ -59,7 +61,7 @@ def options_from(args: argparse.Namespace, default_db: str) -> RunOptions:
     return RunOptions(backend=getattr(args, "backend", "sim"), units=args.units, db=args.db or Path(default_db),
                       resume=getattr(args, "resume", False), gui=args.gui, realtime=args.gui, json=args.json,
                       seed=args.seed, inject=parse_injections(args.inject), image=args.image, quiet=args.quiet,
-                      record=args.record, drift=parse_drift(args.drift))
+                      record=args.record, foxglove=args.foxglove, drift=parse_drift(args.drift))
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

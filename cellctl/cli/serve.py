@@ -124,7 +124,8 @@ def serve(args: argparse.Namespace) -> int:
                   "come up; check the connection and the controller, then try again", file=sys.stderr)
             return EXIT_FAULT
         node = WireNode(session, args.domain, "/cell", "supervisor")
-        with recording(args.record, supervisor, journal) as sample:  # type: ignore[arg-type]
+        with recording(args.record, supervisor, journal,  # type: ignore[arg-type]
+                       foxglove=args.foxglove) as sample:
             service = CellService(supervisor, system, cell, journal, node, Access(token, token_file),  # type: ignore[arg-type]
                                   pace=(args.pace or None) if args.backend == "sim" else None,
                                   joint_rate=args.joint_rate, on_tick=sample)

@@ -82,6 +82,8 @@ class Codec:
         one = self._one_writer(field.base)
         if field.array == "":
             return one
+        if field.base == "string":
+            return _strings_writer(field)
         name, kind, bound = field.name, field.array, field.size
         code, size = _PRIMITIVE.get(field.base, ("", 0))
         block = bool(code) and field.base != "bool"  # primitives packed in one go
@@ -161,6 +163,40 @@ class Codec:
             code, size = _PRIMITIVE[base]
             return reader.unpack(code, size)
         return self._read_struct(reader, self.types[base])
+
+
+_STRINGS_CACHED = 256
+"""Distinct string arrays whose bytes a writer keeps (joint names, frame lists: a few per cell)."""
+
+
+def _strings_writer(field: Field) -> _Write:
+    """The writer of a string array. The bytes of its elements do not depend on where the array
+    starts (each length is 4-aligned from a 4-aligned start), so the arrays a cell sends again
+    and again (the joint names of every JointState) are encoded once and copied after that."""
+    name, kind, bound = field.name, field.array, field.size
+    cache: dict[tuple[str, ...], bytes] = {}
+
+    def write_strings(out: bytearray, value: Any) -> None:
+        items = tuple(value)
+        if kind == "fixed" and len(items) != bound:
+            raise TypeError(f"field {name} needs exactly {bound} items, got {len(items)}")
+        if kind == "bounded" and len(items) > bound:
+            raise TypeError(f"field {name} holds at most {bound} items, got {len(items)}")
+        _align(out, 4)
+        if kind != "fixed":
+            out += _UINT32.pack(len(items))
+        block = cache.get(items)
+        if block is None:
+            encoded = bytearray(HEADER)  # a 4-aligned start, as in every message
+            for item in items:
+                data = item.encode("utf-8") + b"\x00"
+                _align(encoded, 4)
+                encoded += _UINT32.pack(len(data)) + data
+            block = bytes(encoded[len(HEADER):])
+            if len(cache) < _STRINGS_CACHED:
+                cache[items] = block
+        out += block
+    return write_strings
 
 
 def _packed(msg: MessageType) -> tuple[struct.Struct, int] | None:

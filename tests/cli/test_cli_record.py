@@ -4,7 +4,9 @@ carries) and compared with the journal the same run wrote."""
 
 from __future__ import annotations
 
+import json
 import re
+import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
@@ -38,7 +40,9 @@ steps:
 ARMS = ("loader", "screwer")
 EXPECTED = {**{f"/cell/{arm}/{kind}": "sensor_msgs/msg/JointState"
                for arm in ARMS for kind in ("joint_states", "commanded_joint_states")},
+            **{f"/cell/{arm}/robot_description": "std_msgs/msg/String" for arm in ARMS},
             "/tf": "tf2_msgs/msg/TFMessage",
+            "/tf_static": "tf2_msgs/msg/TFMessage",
             "/cell/supervisor/step_events": "cellctl_msgs/msg/StepEvent",
             "/cell/supervisor/tightening_results": "cellctl_msgs/msg/TighteningResult",
             "/cell/supervisor/tightening_curves": "cellctl_msgs/msg/TighteningCurve",
@@ -100,6 +104,8 @@ def test_timestamps_are_cell_time_and_monotonic_per_channel(messages, journal) -
         times = [t for t, _ in items]
         assert times == sorted(times), f"{topic}: log times go back"
         for log_time, message in items:
+            if topic.endswith("/robot_description"):  # std_msgs/String: no stamp
+                continue
             stamp = message.header.stamp if hasattr(message, "header") else getattr(message, "stamp", None)
             if stamp is None:  # TFMessage: each transform carries the stamp
                 stamp = message.transforms[0].header.stamp
@@ -149,6 +155,47 @@ def test_tool_poses_are_the_tools_in_world_at_the_recorded_joints(messages, reco
                                  [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
                                  [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)]])
             assert np.allclose(rotation, expected[:3, :3], atol=1e-9)
+
+
+@pytest.mark.parametrize("arm", ARMS)
+def test_the_robot_description_is_the_arms_urdf_placed_by_tf_static(messages, recorded, arm: str) -> None:
+    """Once, at the start: a URDF that parses, names the arm's joints (and the tool's links), draws
+    with no mesh file; its root link, prefixed with the arm, stands at the arm's base in world."""
+    cell = load_cell(recorded[2])
+    spec = cell.arms[arm]
+    ((log_time, message),) = messages[f"/cell/{arm}/robot_description"]
+    assert log_time == messages[f"/cell/{arm}/joint_states"][0][0]
+    robot = ET.fromstring(message.data)
+    joints = {j.get("name"): j.get("type") for j in robot.iter("joint")}
+    assert all(joints.get(name) in ("revolute", "continuous", "prismatic") for name in spec.joints), joints
+    links = {link.get("name") for link in robot.iter("link")}
+    assert {tool.tcp_link for tool in spec.tools.values()} <= links
+    assert not list(robot.iter("mesh")) and not list(robot.iter("collision"))
+    assert all(len(link.findall("visual/geometry/*")) for link in robot.iter("link") if link.find("visual") is not None)
+    (root,) = links - {j.find("child").get("link") for j in robot.iter("joint")}
+    ((_, static),) = messages["/tf_static"]
+    (base,) = [t for t in static.transforms if t.child_frame_id == f"{arm}/{root}"]
+    assert base.header.frame_id == "world"
+    p = base.transform.translation
+    assert np.allclose([p.x, p.y, p.z], spec.base.position, atol=1e-9)
+
+
+def test_the_foxglove_layout_draws_each_recorded_arm_from_channels_the_recording_has(cellctl, recorded,
+                                                                                    tmp_path: Path) -> None:
+    result = cellctl("replay", recorded[0], "--layout", "layout.json")
+    assert result.returncode == 0 and "layout.json" in result.stdout, result
+    text = (tmp_path / "layout.json").read_text()
+    scene = json.loads(text)["content"]["items"][0]["content"]["items"][0]["content"]
+    assert scene["panelType"] == "ThreeDee" and scene["config"]["followTf"] == "world"
+    layers = scene["config"]["layers"].values()
+    urdfs = {layer["label"]: layer for layer in layers if layer["layerId"] == "foxglove.Urdf"}
+    assert set(urdfs) == set(ARMS)
+    for arm, layer in urdfs.items():
+        assert (layer["sourceType"], layer["topic"], layer["framePrefix"], layer["controlMode"],
+                layer["jointStatesTopic"]) == ("topic", f"/cell/{arm}/robot_description", f"{arm}/", "jointStates",
+                                               f"/cell/{arm}/joint_states")
+    referenced = set(re.findall(r'"(/[a-z_/]+?)(?:\.[a-z_\[\]0-9.]+)?"', text))
+    assert referenced and referenced <= set(EXPECTED), referenced - set(EXPECTED)  # no panel waits for a missing topic
 
 
 def test_curves_and_results_equal_the_journal(messages, journal) -> None:

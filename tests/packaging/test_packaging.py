@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.process
 
-HEAVY = ("pybullet", "matplotlib", "scipy")
+HEAVY = ("pybullet", "matplotlib", "scipy", "foxglove")  # foxglove: only with --foxglove or --layout
 
 # Everything a `cellctl run --backend serial:...` process loads before it talks to a controller:
 # the CLI, loading and validating a cell and recipe, the supervisor and the serial backend.
