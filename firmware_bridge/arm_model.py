@@ -56,7 +56,9 @@ class ArmLimits:
 class ArmModel:
     """Joint state machine of one arm (see module docstring)."""
 
-    def __init__(self, limits: ArmLimits, on_played: Callable[[int, np.ndarray], None] | None = None) -> None:
+    def __init__(self, limits: ArmLimits, on_played: Callable[[int, np.ndarray], None] | None = None,
+                 start: tuple[float, ...] | None = None) -> None:
+        """``start``: joint positions at power-on (None: all zero)."""
         self.limits = limits
         self.enabled = False
         self.gen = 0
@@ -64,7 +66,10 @@ class ArmModel:
         self.processed = 0
         self.velocities = np.zeros(limits.dof)
         self._on_played = on_played
-        self._player = TrajectoryPlayer(np.zeros(limits.dof), limits.player_limits(), 0.0)
+        initial = np.zeros(limits.dof) if start is None else np.asarray(start, dtype=float)
+        if initial.shape != (limits.dof,):
+            raise ValueError(f"start has {initial.size} joint positions; the arm has {limits.dof} joints")
+        self._player = TrajectoryPlayer(initial, limits.player_limits(), 0.0)
         self._wire: deque[tuple[int, np.ndarray]] = deque()  # queued knots as received
 
     # ------------------------------------------------------------------ state

@@ -40,6 +40,9 @@ class ControllerConfig:
     """Configuration of an emulated controller (its hash is checked in the handshake)."""
 
     limits: ArmLimits = ArmLimits()
+    start: tuple[float, ...] | None = None
+    """Joint positions at power-on, rad (None: all zero); ``cellctl emulator --cell`` gives the
+    arm's home, where the simulated arm starts too."""
     tools: ToolParams = ToolParams()
     profile: ResourceProfile = PROFILES["standard"]
     """Windows and largest payload (announced in HELLO_ACK); the queue and tool history are set in
@@ -64,7 +67,7 @@ class Controller:
                  memory: ToolMemory | None = None) -> None:
         self.config = config
         self._journal = journal or (lambda record: None)
-        self.arm = ArmModel(config.limits, on_played=self._played)
+        self.arm = ArmModel(config.limits, on_played=self._played, start=config.start)
         self.tools = ToolModel(config.tools, memory)
         self.link = ReliableEndpoint(window=config.profile.tx_window, rx_window=config.profile.rx_window)
         self.epoch = random.Random(config.seed).randrange(1, 65536)
@@ -167,7 +170,8 @@ class Controller:
         self._next_status_us = now_us
 
     def _tool(self, msg: Gripper | Screw | BackOut, frame: Frame, now_us: int) -> None:
-        self._journal({"k": "tool", "seq": frame.seq, "id": msg.command_id})
+        self._journal({"k": "tool", "seq": frame.seq, "id": msg.command_id, "kind": type(msg).__name__, "at": now_us,
+                       "tau": self.arm.tau_us})
         out = ToolOutput()
         code = self.tools.start(msg, now_us, out)
         if code is not ErrorCode.OK:
@@ -175,7 +179,7 @@ class Controller:
         self._emit_tool(out)
 
     def _tool_query(self, msg: ToolQuery, frame: Frame, now_us: int) -> None:
-        self._journal({"k": "tool_query", "seq": frame.seq, "id": msg.command_id})
+        self._journal({"k": "tool_query", "seq": frame.seq, "id": msg.command_id, "at": now_us})
         out = ToolOutput()
         self.tools.query(msg, out)
         self._emit_tool(out)

@@ -264,6 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="width of the part the gripper finds, m (0: none; default: where each close expects it)")
     parser.add_argument("--holding", choices=("gripper", "vacuum"), default="gripper",
                         help="the arm's holding tool: a parallel gripper (default) or a suction cup")
+    parser.add_argument("--start", default=None, metavar="Q1,Q2,...",
+                        help="joint positions at power-on, rad (one per joint; default all 0)")
+    parser.add_argument("--open-width", type=float, default=0.02,
+                        help="the gripper's opening at power-on, m (default 0.02)")
     parser.add_argument("--seat-angle", type=float, default=720.0,
                         help="rundown angle until a screw seats, degrees (screw length / pitch x 360; default 720)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the process models and session epoch")
@@ -281,6 +285,7 @@ def _config_from(args: argparse.Namespace) -> ControllerConfig:
     checks = [("--dof", args.dof, 1, 32), ("--lease-ms", args.lease_ms, 10, 60_000),
               ("--queue", args.queue, 16, 65535),
               ("--seat-angle", args.seat_angle, 1.0, 36000.0)]
+    checks.append(("--open-width", args.open_width, 0.0, 0.5))
     if args.part_width is not None:
         checks.append(("--part-width", args.part_width, 0.0, 0.5))
     for flag, value, low, high in checks:
@@ -289,10 +294,13 @@ def _config_from(args: argparse.Namespace) -> ControllerConfig:
     limits = ArmLimits(dof=args.dof, queue_capacity=args.queue,
                        acceleration=_per_joint("--acceleration", args.acceleration, args.dof, 0.01, 1e4),
                        jerk=_per_joint("--jerk", args.jerk, args.dof, 0.1, 1e6))
-    tools = ToolParams(part_width=args.part_width, holding=args.holding, seat_angle=args.seat_angle, seed=args.seed,
+    tools = ToolParams(part_width=args.part_width, holding=args.holding, open_width=args.open_width,
+                       seat_angle=args.seat_angle, seed=args.seed,
                        history=profile.tool_history, curve_history=profile.curve_history,
                        curve_samples=profile.curve_samples)
-    return ControllerConfig(limits=limits, tools=tools, profile=profile, lease_ms=args.lease_ms, seed=args.seed)
+    start = None if args.start is None else _per_joint("--start", args.start, args.dof, -100.0, 100.0)
+    return ControllerConfig(limits=limits, start=start, tools=tools, profile=profile, lease_ms=args.lease_ms,
+                            seed=args.seed)
 
 
 def _per_joint(flag: str, text: str, dof: int, low: float, high: float) -> tuple[float, ...]:

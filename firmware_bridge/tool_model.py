@@ -6,7 +6,8 @@ expects (``part_width`` None; a fixed width, or 0 for no part at all, when given
 once the fingers have stood still for ``GRIP_SETTLE``; a suction cup builds (or vents) its vacuum
 in ``VACUUM_BUILD``. Both times are the simulation's, so a unit takes the same time on both backends.
 
-The screwdriver runs a two-stage tightening sampled at 1 kHz: rundown at full speed with a low
+The curve goes to the host in chunks of ``CURVE_CHUNK`` samples as they are taken, so the result
+arrives one chunk after the run ends however long the curve. The screwdriver runs a two-stage tightening sampled at 1 kHz: rundown at full speed with a low
 friction torque until the head seats at ``seat_angle``, then a torque ramp of ``stiffness`` at
 10 % speed until the program's target torque shuts it off. The result is judged against the
 program's torque and angle windows (torque first), exactly as a real tightening controller does.
@@ -50,6 +51,8 @@ class ToolParams:
     """Width of the part the gripper closes on, metres (None: where the close command expects it; 0: no part)."""
     holding: str = "gripper"
     """The arm's holding tool: ``gripper`` (fingers that travel) or ``vacuum`` (a suction cup)."""
+    open_width: float = 0.02
+    """The gripper's opening at power-on, metres (the simulated gripper starts fully open)."""
     seat_angle: float = 720.0
     """Rundown angle until the screw head seats, degrees."""
     stiffness: float = 1.0 / 30.0
@@ -85,6 +88,8 @@ class _Run:
     width: float = 0.0
     seat: float = 0.0
     settled_ms: int = 0
+    sent: list[ToolCurve] = field(default_factory=list)
+    """The curve's chunks sent so far."""
     peak: float = 0.0
     free_at: float = 0.0
 
@@ -96,7 +101,7 @@ class ToolModel:
         self.params = params
         self._rng = random.Random(params.seed)
         self._run: _Run | None = None
-        self._width = 0.02
+        self._width = params.open_width
         self.memory = memory or ToolMemory()
         self.memory.limit(params.history, params.curve_history)
         self._driven: tuple[float, float] | None = None
@@ -179,7 +184,7 @@ class ToolModel:
         friction = 0.08 * target
         ramp = max(0.0, run.angle - run.seat) * self.params.stiffness * target
         run.torque = (friction + ramp) * (1.0 + self.params.noise * (self._rng.random() - 0.5))
-        self._record(run, round(run.torque * 1e6), round(run.angle * 1000))
+        self._record(run, round(run.torque * 1e6), round(run.angle * 1000), out)
         elapsed_ms = run.elapsed_ms
         if run.angle > run.seat:
             self._driven = (run.angle, run.torque)
@@ -212,7 +217,7 @@ class ToolModel:
         run.angle += BACKOUT_DEG_PER_MS * (0.2 if breaking else 1.0)
         torque = run.peak * min(run.angle / BREAKAWAY_DEG, 1.0) if breaking else 0.02 * run.peak
         run.torque = torque * (1.0 + self.params.noise * (self._rng.random() - 0.5))
-        self._record(run, -round(run.torque * 1e6), -round(run.angle * 1000))
+        self._record(run, -round(run.torque * 1e6), -round(run.angle * 1000), out)
         if run.angle >= max(run.free_at, BREAKAWAY_DEG):
             self._driven = None
             self._finish(ErrorCode.OK, out)
@@ -221,11 +226,21 @@ class ToolModel:
         elif run.elapsed_ms >= cmd.timeout_ms:
             self._finish(ErrorCode.TOOL_TIMEOUT, out)
 
-    def _record(self, run: _Run, torque: int, angle: int) -> None:
-        """One 1 kHz sample; kept while the curve buffer has room."""
+    def _record(self, run: _Run, torque: int, angle: int, out: ToolOutput) -> None:
+        """One 1 kHz sample; kept while the curve buffer has room. Every full chunk goes out at once
+        (``total`` 0: the run goes on), so the result follows the end of the run by one chunk at most."""
         run.elapsed_ms += 1
         if len(run.samples) < self.params.curve_samples:
             run.samples.append((torque, angle))
+            if len(run.samples) % CURVE_CHUNK == 0:
+                self._send_chunk(run, len(run.samples) - CURVE_CHUNK, 0, out)
+
+    @staticmethod
+    def _send_chunk(run: _Run, offset: int, total: int, out: ToolOutput) -> None:
+        chunk = np.array(run.samples[offset : offset + CURVE_CHUNK], dtype=np.int32).reshape(-1, 2)
+        message = ToolCurve(run.command.command_id, offset, total, chunk)
+        run.sent.append(message)
+        out.reliable.append(message)
 
     # ------------------------------------------------------------------ gripper
     def _gripper_sample(self, run: _Run, out: ToolOutput) -> None:
@@ -278,18 +293,15 @@ class ToolModel:
         assert run is not None
         self._run = None
         cmd = run.command
-        messages: list[ToolCurve | ToolResultMsg] = []
         sign = -1 if isinstance(cmd, BackOut) else 1
-        if isinstance(cmd, (Screw, BackOut)):
-            curve = np.array(run.samples, dtype=np.int32).reshape(-1, 2)
-            for offset in range(0, len(curve), CURVE_CHUNK):
-                messages.append(ToolCurve(cmd.command_id, offset, len(curve), curve[offset : offset + CURVE_CHUNK]))
-            samples = len(curve)
-        else:
-            samples = 0
+        samples = len(run.samples) if isinstance(cmd, (Screw, BackOut)) else 0
+        streamed = CURVE_CHUNK * len(run.sent)
+        if streamed < samples:  # the last, partial chunk
+            self._send_chunk(run, streamed, samples, out)
+        messages: list[ToolCurve | ToolResultMsg] = list(run.sent)
         torque = run.peak if isinstance(cmd, BackOut) else run.torque
         messages.append(ToolResultMsg(cmd.command_id, int(code == ErrorCode.OK), int(code),
                                       sign * round(torque * 1e6), sign * round(run.angle * 1000),
                                       round(run.width * 1e6), samples))
         self.memory.finish(cmd.command_id, messages, kind=int(cmd.TYPE))
-        out.reliable.extend(messages)
+        out.reliable.append(messages[-1])  # the curve's chunks went out as they were taken

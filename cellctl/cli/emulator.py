@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cellctl.config import CellDescription
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -39,16 +43,7 @@ def run(args: argparse.Namespace) -> int:
         arm = args.arm or next(iter(cell.arms))
         if arm not in cell.arms:
             raise UsageError([f"--arm {arm!r} is not in the cell; valid: {', '.join(cell.arms)}"])
-        spec = cell.arms[arm]
-        argv += ["--dof", str(spec.dof),
-                 "--acceleration", ",".join(f"{a:g}" for a in spec.limits.acceleration),
-                 "--jerk", ",".join(f"{j:g}" for j in spec.limits.jerk)]
-        screws = {hole.screw for hole in cell.holes.values()}
-        if cell.arms[arm].tool_of_type("screwdriver") is not None and len(screws) == 1:
-            # The emulated screwdriver drives the cell's screw: it seats after length / pitch turns.
-            argv += ["--seat-angle", f"{cell.screws[screws.pop()].seat_angle:.3f}"]
-        if spec.tool_of_type("parallel_gripper") is None and spec.tool_of_type("vacuum") is not None:
-            argv += ["--holding", "vacuum"]  # the arm holds with a suction cup: no fingers to travel
+        argv += emulator_argv(cell, arm)
     argv += ["--profile", args.profile]
     if args.link:
         argv += ["--link", args.link]
@@ -68,3 +63,23 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError([f"--faults {args.faults!r}: {exc}"]) from None
         argv += ["--faults", args.faults]
     return emulator.main(argv)
+
+
+def emulator_argv(cell: "CellDescription", arm: str) -> list[str]:
+    """The emulator options that make it the controller of ``arm`` in ``cell``: its joints and
+    limits, at home with its holding tool as the simulated arm starts, and the cell's screw."""
+    spec = cell.arms[arm]
+    argv = ["--dof", str(spec.dof),
+            "--acceleration", ",".join(f"{a:g}" for a in spec.limits.acceleration),
+            "--jerk", ",".join(f"{j:g}" for j in spec.limits.jerk),
+            "--start=" + ",".join(f"{q:.9g}" for q in spec.home)]  # one token: it may begin with a minus
+    screws = {hole.screw for hole in cell.holes.values()}
+    if spec.tool_of_type("screwdriver") is not None and len(screws) == 1:
+        # The emulated screwdriver drives the cell's screw: it seats after length / pitch turns.
+        argv += ["--seat-angle", f"{cell.screws[screws.pop()].seat_angle:.3f}"]
+    gripper = spec.tool_of_type("parallel_gripper")
+    if gripper is not None:  # it starts fully open, as the simulated one
+        argv += ["--open-width", f"{gripper.max_width:.4f}"]
+    elif spec.tool_of_type("vacuum") is not None:
+        argv += ["--holding", "vacuum"]  # the arm holds with a suction cup: no fingers to travel
+    return argv

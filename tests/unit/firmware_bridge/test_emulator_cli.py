@@ -22,7 +22,9 @@ def test_help_lists_the_options():
 
 @pytest.mark.parametrize(("argv", "message"), [(["--dof", "0"], "--dof 0 is out of range"),
                                                (["--faults", "drop=7"], "drop=7.0 is out of range"),
-                                               (["--profile", "tiny"], "invalid choice: 'tiny'")])
+                                               (["--profile", "tiny"], "invalid choice: 'tiny'"),
+                                               (["--dof", "3", "--start", "0.1,0.2"], "has 2 values"),
+                                               (["--open-width", "2"], "--open-width 2.0 is out of range")])
 def test_bad_options_fail_with_a_message(argv, message, capsys):
     with pytest.raises(SystemExit) as info:
         main(argv)
@@ -46,3 +48,22 @@ def test_the_small_profile_is_announced_in_the_ready_line_and_an_explicit_queue_
         assert (small.info["queue"], small.info["rx_window"], small.info["max_payload"]) == ("1000", "8", "512")
     with EmulatorProcess("--no-pty", "--tcp", "0", "--profile", "small", "--queue", "800") as custom:
         assert (custom.info["queue"], custom.info["rx_window"]) == ("800", "8")
+
+
+def test_cellctl_emulator_of_a_cell_arm_starts_at_home_with_the_cells_tools():
+    """As the simulated arm does: at home, gripper fully open (the loader) or a suction cup (the
+    screwer), so the same unit takes the same time on both backends."""
+    from cellctl.cli.emulator import emulator_argv
+    from cellctl.config import demo_cell_path, load_cell
+    from firmware_bridge.controller import Controller
+    from firmware_bridge.emulator import _config_from, build_parser
+
+    cell = load_cell(demo_cell_path())
+    for arm in ("loader", "screwer"):
+        config = _config_from(build_parser().parse_args(emulator_argv(cell, arm)))
+        assert config.start is not None and list(Controller(config).arm.positions) == pytest.approx(cell.arms[arm].home)
+        gripper = cell.arms[arm].tool_of_type("parallel_gripper")
+        if gripper is not None:
+            assert config.tools.holding == "gripper" and config.tools.open_width == pytest.approx(gripper.max_width)
+        else:
+            assert config.tools.holding == "vacuum"

@@ -162,3 +162,28 @@ def test_a_suction_cup_builds_its_vacuum_in_the_simulations_time(part_width, cod
     result, took_ms = _finished_at_ms(model, Gripper(3, GripperAction.CLOSE, 20_000, 10_000, 50_000))
     assert result.code == code and result.width_um == 0
     assert took_ms == round(VACUUM_BUILD * 1000)
+
+
+def test_the_curve_streams_while_the_screw_runs_and_a_repeat_sends_the_same_chunks():
+    """Chunks go out as the samples are taken (the result follows the run's end by one chunk at most,
+    however long the curve); together they are the whole curve; a repeated id re-sends them unchanged."""
+    model = ToolModel(ToolParams(seed=3))
+    out = ToolOutput()
+    assert model.start(_screw(cid=21), 0, out) is ErrorCode.OK
+    for now in range(0, 200_000, 1000):  # 200 ms: the run is far from done
+        model.step(now, out)
+    early = [m for m in out.reliable if isinstance(m, ToolCurve)]
+    assert model.busy and len(early) >= 10 and not any(isinstance(m, ToolResultMsg) for m in out.reliable)
+    assert [c.offset for c in early] == [16 * i for i in range(len(early))]
+    now = 200_000
+    while model.busy:
+        now += 1000
+        model.step(now, out)
+    chunks = [m for m in out.reliable if isinstance(m, ToolCurve)]
+    result = _result(out)
+    assert sum(len(c.samples) for c in chunks) == result.samples and out.reliable[-1] == result
+    again = ToolOutput()
+    assert model.start(_screw(cid=21), now + 1_000_000, again) is ErrorCode.OK
+    resent = [m for m in again.reliable if isinstance(m, ToolCurve)]
+    assert [(c.offset, c.total, c.samples.tolist()) for c in resent] == [(c.offset, c.total, c.samples.tolist())
+                                                                         for c in chunks]
