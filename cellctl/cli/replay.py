@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from cellctl.cli.argtypes import number_in
 from cellctl.cli.loading import UsageError
 from cellctl.config import ConfigError, demo_cell_path, load_cell
 from cellctl.service.channels import NAMESPACE, SUPERVISOR, TF_TOPIC, Channel
@@ -39,23 +40,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("recording", type=Path, help="an MCAP file written with --record")
     p.add_argument("--play", action="store_true", help="play the recorded joint states into the simulated cell")
     p.add_argument("--cell", type=Path, default=None, help="cell description YAML (default: the demo cell)")
-    p.add_argument("--speed", type=_speed, default=1.0,
+    p.add_argument("--speed", type=number_in(0.0, 1000.0, note="0 = as fast as it goes"), default=1.0,
                    help="with --play or --foxglove: cell seconds per wall second (default 1; 0 = as fast as it goes)")
     p.add_argument("--gui", action="store_true", help="with --play: show the simulation in a window")
     add_foxglove_option(p, "the recording (played once a client subscribes)")
     p.add_argument("--layout", type=_json_path, default=None, metavar="FILE.json",
                    help="write a Foxglove layout for the recording's arms (3D with the URDFs, plots, steps)")
     p.set_defaults(run=run)
-
-
-def _speed(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number 0 .. 1000, got {text!r}") from None
-    if not 0.0 <= value <= 1000.0:
-        raise argparse.ArgumentTypeError(f"must be in 0 .. 1000 (0 = as fast as it goes), got {value:g}")
-    return value
 
 
 def _json_path(text: str) -> Path:

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from cellctl.cli.argtypes import number_in
 from cellctl.cli.backends import parse_injections
 from cellctl.cli.execute import (EXIT_FAULT, EXIT_OK, RunOptions, build_supervisor,
                                  refuse_if_journal_unfinished)
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
 DEFAULT_DB = "cellctl-journal.db"
 
 
+_domain = number_in(0, 232, whole=True)
+"""A ROS domain id, as ``--domain`` and ``ROS_DOMAIN_ID`` take it."""
+
+
 def add_endpoint_options(p: argparse.ArgumentParser) -> None:
     """``--connect``, ``--domain``: shared by ``serve`` and the clients."""
     from cellctl.service import DEFAULT_ENDPOINT
@@ -44,28 +49,6 @@ def add_endpoint_options(p: argparse.ArgumentParser) -> None:
                    help="ROS domain id, the first chunk of every key (default: $ROS_DOMAIN_ID or 0)")
     p.add_argument("--token-file", type=Path, default=None,
                    help="file holding the cell's token (default: the one serve writes for this domain)")
-
-
-def _domain(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number 0 .. 232, got {text!r}") from None
-    if not 0 <= value <= 232:
-        raise argparse.ArgumentTypeError(f"must be in 0 .. 232, got {value}")
-    return value
-
-
-def _bounded(low: float, high: float):
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a number in {low:g} .. {high:g}, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be in {low:g} .. {high:g}, got {value:g}")
-        return value
-    return parse
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -81,9 +64,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--listen", action="append", default=[], metavar="ENDPOINT",
                    help=f"Zenoh endpoint to listen on (default: {DEFAULT_ENDPOINT}, loopback only)")
     add_endpoint_options(p)
-    p.add_argument("--pace", type=_bounded(0.0, 100.0), default=1.0,
+    p.add_argument("--pace", type=number_in(0.0, 100.0), default=1.0,
                    help="simulation only: cell seconds per wall second (default 1 = real time; 0 = as fast as it goes)")
-    p.add_argument("--joint-rate", type=_bounded(10.0, 2000.0), default=100.0,
+    p.add_argument("--joint-rate", type=number_in(10.0, 2000.0), default=100.0,
                    help="joint states published per second and arm (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="simulation seed (default: %(default)s)")
     p.add_argument("--inject", metavar="HOLE=FAILURE,...", default=None, help="simulation only: force screw failures")

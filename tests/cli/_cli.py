@@ -46,3 +46,17 @@ class Result:
         lines = self.stdout.strip().splitlines()
         assert lines, f"no stdout: {self}"
         return json.loads(lines[-1])
+
+
+def frame_and_screws_recipe(name: str, prefix: str, holes: tuple[str, ...], *, revision: str = "T.1",
+                            then: tuple[str, ...] = ()) -> str:
+    """A short recipe on the demo cell: the frame into the nest, the loader home, the holes screwed,
+    the screwer home, then the ``then`` steps (YAML lines of the sequence) — quicker than a unit."""
+    steps = ["- pick: {arm: loader, part: mid_frame}",
+             "- place: {arm: loader, part: mid_frame, station: nest, slot: unit}",
+             "- move: {arm: loader, to: home}",
+             *(f"- screw: {{arm: screwer, hole: {hole}}}" for hole in holes),
+             "- move: {arm: screwer, to: home}", *then]
+    body = "".join(f"    {step}\n" for step in steps)
+    return (f'version: 1\nrecipe: {name}\nrevision: "{revision}"\nserial_prefix: {prefix}\n'
+            f"steps:\n  sequence:\n{body}")

@@ -15,6 +15,8 @@ import pytest
 from mcap.reader import make_reader
 from rosbags.highlevel import AnyReader
 
+from _cli import frame_and_screws_recipe
+
 from cellctl.config import load_cell
 from cellctl.journal import Journal
 from cellctl.service.recording import RATE  # joint states per second of cell time
@@ -22,20 +24,7 @@ from cellctl.supervisor.geometry import CellGeometry
 
 pytestmark = pytest.mark.sim
 
-TWO_SCREWS = """\
-version: 1
-recipe: two_screws
-revision: "T.1"
-serial_prefix: TS
-steps:
-  sequence:
-    - pick: {arm: loader, part: mid_frame}
-    - place: {arm: loader, part: mid_frame, station: nest, slot: unit}
-    - move: {arm: loader, to: home}
-    - screw: {arm: screwer, hole: h1}
-    - screw: {arm: screwer, hole: h2}
-    - move: {arm: screwer, to: home}
-"""
+TWO_SCREWS = frame_and_screws_recipe("two_screws", "TS", ("h1", "h2"))
 
 ARMS = ("loader", "screwer")
 EXPECTED = {**{f"/cell/{arm}/{kind}": "sensor_msgs/msg/JointState"

@@ -15,24 +15,12 @@ import re
 from pathlib import Path
 
 import pytest
+from _cli import frame_and_screws_recipe
 
 pytestmark = pytest.mark.hil
 
-RECIPE = """\
-version: 1
-recipe: serial_smoke
-revision: "S.1"
-serial_prefix: SR
-steps:
-  sequence:
-    - pick: {arm: loader, part: mid_frame}
-    - place: {arm: loader, part: mid_frame, station: nest, slot: unit}
-    - move: {arm: loader, to: home}
-    - screw: {arm: screwer, hole: h1}
-    - move: {arm: screwer, to: home}
-    - move: {arm: loader, joints: [-0.6, -0.2, 0.1, -2.0, 0.1, 1.8, 0.7]}
-    - move: {arm: loader, to: home}
-"""
+RECIPE = frame_and_screws_recipe("serial_smoke", "SR", ("h1",), revision="S.1", then=(
+    "- move: {arm: loader, joints: [-0.6, -0.2, 0.1, -2.0, 0.1, 1.8, 0.7]}", "- move: {arm: loader, to: home}"))
 
 @pytest.mark.timeout(150)
 def test_run_over_serial_against_two_emulators(cellctl, emulators, demo_files, tmp_path: Path) -> None:

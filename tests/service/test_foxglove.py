@@ -19,7 +19,7 @@ from rosbags.typesys import Stores, get_typestore
 
 from cellctl.config import demo_cell_path, load_cell
 
-from _cli import CELLCTL, cli_env
+from _cli import CELLCTL, cli_env, frame_and_screws_recipe
 from _foxglove import FoxgloveClient, port_from
 from _serve import Served, start_serve, wait_for
 
@@ -126,19 +126,7 @@ def test_a_taken_port_is_one_line_and_no_unit_starts(tmp_path: Path) -> None:
     assert f"--foxglove {port}" in line and "free port" in line and done.stdout == "", done.stderr
 
 
-ONE_SCREW = """\
-version: 1
-recipe: one_screw
-revision: "T.1"
-serial_prefix: OS
-steps:
-  sequence:
-    - pick: {arm: loader, part: mid_frame}
-    - place: {arm: loader, part: mid_frame, station: nest, slot: unit}
-    - move: {arm: loader, to: home}
-    - screw: {arm: screwer, hole: h1}
-    - move: {arm: screwer, to: home}
-"""
+ONE_SCREW = frame_and_screws_recipe("one_screw", "OS", ("h1",))
 
 
 def test_run_shows_the_unit_live_and_its_last_messages_reach_the_viewer_before_the_server_stops(
