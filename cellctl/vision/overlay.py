@@ -1,0 +1,80 @@
+"""The picture of an inspection: the camera image with, per part, where it should be and what was measured.
+
+Expected outlines are dashed yellow; measured sides are solid lines (green when the part passed,
+red when not) drawn through their edge points; a missing side is marked on its expected place.
+The offset of each part's centre is drawn as an arrow magnified ``MAGNIFY`` times, so a shift of
+less than a millimetre is seen at a glance, and each part's verdict is written beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from cellctl.vision.camera import PinholeCamera
+from cellctl.vision.judge import Verdict
+from cellctl.vision.measure import PartMeasurement, PartTarget
+
+__all__ = ["save_overlay", "MAGNIFY"]
+
+MAGNIFY = 20.0
+
+
+def save_overlay(path: str | Path, image: np.ndarray, camera: PinholeCamera,
+                 results: Sequence[tuple[PartTarget, PartMeasurement, Verdict]], title: str) -> Path:
+    """Write the annotated PNG (see module docstring); returns its path."""
+    from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
+
+    height, width = image.shape[:2]
+    scale = max(1.0, 1000.0 / width)
+    fig = Figure(figsize=(width * scale / 100, height * scale / 100 + 0.5), dpi=100)
+    ax = fig.add_axes((0, 0, 1, height / (height + 50 / scale)))
+    ax.imshow(np.asarray(image, dtype=np.uint8), extent=(0, width, height, 0), interpolation="nearest")
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.set_axis_off()
+    for target, measurement, verdict in results:
+        _draw_part(ax, camera, target, measurement, verdict)
+    failed = [v for _, _, v in results if not v.ok]
+    fig.suptitle(f"{title}: {'FAILED' if failed else 'OK'}", color="red" if failed else "green", fontsize=14,
+                 y=0.995, va="top")
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=100)
+    return out
+
+
+def _to_pixels(camera: PinholeCamera, target: PartTarget, local_mm: np.ndarray) -> np.ndarray:
+    """Pixels of points given in mm on the part's expected top face."""
+    local = np.asarray(local_mm, dtype=float) / 1000.0
+    world = [target.top_point(float(x), float(y)) for x, y in local]
+    return camera.project(np.array(world))
+
+
+def _draw_part(ax: object, camera: PinholeCamera, target: PartTarget, m: PartMeasurement, verdict: Verdict) -> None:
+    colour = "#22cc44" if verdict.ok else "#ff2020"
+    outline = camera.project(target.corners())
+    closed = np.vstack([outline, outline[:1]])
+    ax.plot(closed[:, 0], closed[:, 1], "--", color="yellow", lw=1.5, label="expected")  # type: ignore[attr-defined]
+    for fit in m.sides.values():
+        if len(fit.pixels):
+            ax.plot(fit.pixels[:, 0], fit.pixels[:, 1], ".", color=colour, ms=1.5)  # type: ignore[attr-defined]
+    if m.corners is not None:
+        measured = _to_pixels(camera, target, np.vstack([m.corners, m.corners[:1]]))
+        ax.plot(measured[:, 0], measured[:, 1], "-", color=colour, lw=1.8)  # type: ignore[attr-defined]
+        centre = _to_pixels(camera, target, np.array([[0.0, 0.0], [m.dx * MAGNIFY, m.dy * MAGNIFY]]))  # type: ignore[operator]
+        ax.annotate("", centre[1], centre[0], arrowprops={"arrowstyle": "->", "color": colour, "lw": 2.5})  # type: ignore[attr-defined]
+    else:
+        for side in m.missing_sides:
+            i = {"+x": (0, 3), "-x": (1, 2), "+y": (0, 1), "-y": (2, 3)}[side]
+            seg = outline[list(i)]
+            ax.plot(seg[:, 0], seg[:, 1], "-", color=colour, lw=4, alpha=0.8)  # type: ignore[attr-defined]
+    top = outline[:, 1].min()
+    x = float(np.clip(outline[:, 0].mean(), 0, camera.width))
+    text = verdict.text if len(verdict.text) < 110 else verdict.text.split(";")[0]
+    if m.found and not verdict.ok and verdict.problem == "shifted":
+        text += f"  (arrow: offset x{MAGNIFY:.0f})"
+    ax.text(x, max(top - 6, 14), text, color="white", ha="center", va="bottom", fontsize=9,  # type: ignore[attr-defined]
+            bbox={"boxstyle": "round,pad=0.3", "fc": colour, "ec": "none", "alpha": 0.85})
