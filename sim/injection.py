@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["FailureKind", "FailurePlan", "ProcessDrift", "hole_rng"]
+__all__ = ["FailureKind", "FailurePlan", "ProcessDrift", "PlacementFaults", "hole_rng"]
 
 
 class FailureKind(str, enum.Enum):
@@ -61,6 +61,22 @@ class ProcessDrift:
 
     def steps(self, kit: int) -> int:
         return max(kit - 1, 0)
+
+
+@dataclass(frozen=True)
+class PlacementFaults:
+    """Parts that do not land where they are placed (for the camera inspection to find).
+
+    ``shifts``: part → (dx, dy) m, the part slips that far in the world's x and y as the gripper
+    lets it go; ``missing``: parts lost as they are let go (they leave the cell, as if dropped on
+    the way). Applied on every release of the part (each unit), until the next kit.
+    """
+
+    shifts: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    missing: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.shifts or self.missing)
 
 
 @dataclass(frozen=True)

@@ -196,9 +196,27 @@ def _backout(r: MapReader, node: MapNode, path: str) -> Step:
     return BackOut(node.mark, path, arm_name=r.string("arm"), hole=r.string("hole"))
 
 
+def _names(r: MapReader, key: str) -> tuple[str, ...]:
+    node = r.optional(key)
+    if node is None:
+        return ()
+    return tuple(as_string(h, f"{r.child_path(key)}[{i}]") for i, h in enumerate(as_seq(node, r.child_path(key)).items))
+
+
 def _inspect(r: MapReader, node: MapNode, path: str) -> Step:
-    holes = as_seq(r.get("holes"), r.child_path("holes")).items
-    return Inspect(node.mark, path, holes=tuple(as_string(h, f"{r.child_path('holes')}[{i}]") for i, h in enumerate(holes)))
+    holes, parts = _names(r, "holes"), _names(r, "parts")
+    camera = r.string("camera") if r.has("camera") else None
+    r.optional("camera")
+    tolerance = r.number("tolerance", 0.01, 50.0, "mm", default=0.4)
+    yaw_tolerance = r.number("yaw_tolerance", 0.05, 45.0, "°", default=1.0)
+    if (camera is None) != (not parts):
+        raise ConfigError(r.mark, f"{r.path}: 'camera' and 'parts' go together (the camera that looks at the parts, "
+                          "and the parts it measures)")
+    if not holes and camera is None:
+        raise ConfigError(r.mark, f"{r.path} needs 'holes' (screws to check), or 'camera' and 'parts' (placement to "
+                          "measure), or both")
+    return Inspect(node.mark, path, holes=holes, camera=camera, parts=parts, tolerance=tolerance,
+                   yaw_tolerance=yaw_tolerance)
 
 
 def _reject(r: MapReader, node: MapNode, path: str) -> Step:

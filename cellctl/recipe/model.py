@@ -166,14 +166,21 @@ class BackOut(Step):
 
 @dataclass(frozen=True)
 class Inspect(Step):
-    """Check the unit: every listed hole has a final OK tightening."""
+    """Check the unit: every listed hole has a final OK tightening, and (with a ``camera``) every
+    listed part lies where it was placed, within ``tolerance`` mm along its x and y and
+    ``yaw_tolerance`` degrees (measured in the camera's image; docs/quality.md)."""
 
     KIND = "inspect"
     holes: tuple[str, ...] = ()
+    camera: str | None = None
+    parts: tuple[str, ...] = ()
+    tolerance: float = 0.4
+    yaw_tolerance: float = 1.0
 
     @property
     def label(self) -> str:
-        return f"inspect {', '.join(self.holes)}"
+        what = list(self.holes) + ([f"{', '.join(self.parts)} by {self.camera}"] if self.camera else [])
+        return f"inspect {', '.join(what)}"
 
 
 @dataclass(frozen=True)

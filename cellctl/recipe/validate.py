@@ -117,6 +117,12 @@ def _references(recipe: rm.Recipe, cell: CellDescription) -> list[Problem]:
         if isinstance(step, rm.Inspect):
             for hole in step.holes:
                 need(hole in cell.holes, step, valid(hole, cell.holes, "hole"))
+            if step.camera is not None:
+                need(step.camera in cell.cameras, step, valid(step.camera, cell.cameras, "camera"))
+            for part in step.parts:
+                if need(part in cell.parts, step, valid(part, cell.parts, "part")):
+                    need(cell.parts[part].shape == "box", step, f"part {part!r} is a {cell.parts[part].shape}; "
+                         "the camera measures box-shaped parts only (their four straight sides)")
         if isinstance(step, (rm.When, rm.Reject)) and step.hole is not None:
             need(step.hole in cell.holes, step, valid(step.hole, cell.holes, "hole"))
         if isinstance(step, rm.MoveStep):

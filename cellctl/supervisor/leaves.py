@@ -40,6 +40,7 @@ from cellctl.supervisor.actions import (
 )
 from cellctl.supervisor.context import CellContext
 from cellctl.supervisor.geometry import APPROACH, CLEARANCE, SCREW_APPROACH, lifted
+from cellctl.supervisor.placement import inspect_placement
 from cellctl.supervisor.tree import Behaviour, Status
 
 DECIDE = ("check the screw in {hole}, then decide: cellctl recover --hole {hole} --decide redo|accept|reject "
@@ -493,10 +494,13 @@ class InspectLeaf(StepLeaf):
     step: rm.Inspect
 
     def target(self) -> str:
-        return ",".join(self.step.holes)
+        return ",".join(self.step.holes + self.step.parts)
 
     def plan(self) -> tuple[list[Action], list[Action]]:
-        return [Check(self._verdict)], []
+        checks = [Check(self._verdict)] if self.step.holes else []
+        if self.step.camera is not None:  # the camera measures where the parts lie (docs/quality.md)
+            checks.append(Check(lambda ctx: inspect_placement(ctx, self.step, self._step_id, self.attempt)))
+        return checks, []
 
     def _verdict(self, ctx: CellContext) -> str | None:
         assert ctx.unit is not None
