@@ -53,14 +53,16 @@ class ProcessDrift:
 
     ``torque`` moves the torque good screws stop at by that share of the target per unit (a
     drifting transducer, a wearing bit); ``angle`` moves the seat angle by that share of it per
-    unit (a screw lot running long or short). Kit ``k`` (1 = the first unit) is moved ``k - 1`` steps.
+    unit (a screw lot running long or short). Kit ``k`` (1 = the first unit) is moved ``k - 1`` steps,
+    or ``k - b`` when the bit was changed before kit ``b`` (a new bit has not worn yet).
     """
 
     torque: float = 0.0
     angle: float = 0.0
 
-    def steps(self, kit: int) -> int:
-        return max(kit - 1, 0)
+    def steps(self, kit: int, new_bit_kit: int = 1) -> int:
+        """Units of wear at kit ``kit`` for a bit first used on kit ``new_bit_kit``."""
+        return max(kit - new_bit_kit, 0)
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,15 @@ class SimSystem(HardwareSystem):
             self.events.add(self.now(), "part_shifted", None, part, f"injected: slipped {dx * 1000:+.2f}, "
                             f"{dy * 1000:+.2f} mm as it was placed")
 
+    def tool_serviced(self, arm: str, tool: str, action: str) -> None:
+        """A bit change (``action`` ``bit_change``) on a screwdriver resets its modelled wear
+        (see :meth:`sim.screwdriver.Screwdriver.change_bit`)."""
+        driver = self.arms[arm].tools.get(tool) if arm in self.arms else None
+        if action != "bit_change" or not isinstance(driver, Screwdriver):
+            raise HardwareError(f"{arm}.{tool}: the simulation cannot {action.replace('_', ' ')} this tool; valid: "
+                                "bit_change on a screwdriver")
+        driver.change_bit(self.now())
+
     def capture(self, camera: CameraSpec, serial: str) -> np.ndarray:
         """The camera's image of the world as it is now (PyBullet's CPU renderer, headless)."""
         from sim.camera import render_camera

@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 TOOL_TYPES = ("parallel_gripper", "vacuum", "screwdriver")
-STATION_TYPES = ("input_tray", "fixture", "output_tray", "screw_feeder")
+STATION_TYPES = ("input_tray", "fixture", "output_tray", "screw_feeder", "tool_station")
 PART_SHAPES = ("box", "cylinder")
 
 
@@ -95,7 +95,8 @@ class StationSpec:
     """A station: a box whose top face centre is ``pose``; ``slots`` are poses on that face.
 
     A ``fixture`` has a pocket (inner size) surrounded by walls; a ``screw_feeder`` presents
-    screws of type ``screw`` at its ``pick`` slot every ``feed_time`` seconds.
+    screws of type ``screw`` at its ``pick`` slot every ``feed_time`` seconds; a ``tool_station``
+    services a tool held at one of its slots (a bit changer: a recipe's ``change_bit`` step).
     """
 
     name: str

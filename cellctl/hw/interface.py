@@ -205,6 +205,11 @@ class HardwareSystem(abc.ABC):
         except ImageError as exc:
             raise HardwareError(str(exc)) from None
 
+    def tool_serviced(self, arm: str, tool: str, action: str) -> None:
+        """The cell serviced an arm's tool (``action``: ``bit_change``, a new screwdriver bit at a
+        tool station). A real tool is changed physically, so by default there is nothing to tell;
+        the simulation resets its modelled bit wear. Raises :class:`HardwareError` when refused."""
+
     @property
     def lifecycle_state(self) -> LifecycleState:
         """The current primary lifecycle state."""

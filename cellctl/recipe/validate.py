@@ -75,7 +75,7 @@ def _quality_programs(recipe: rm.Recipe, cell: CellDescription) -> list[Problem]
 
 # ------------------------------------------------------------------ references
 _TOOLS = {rm.Pick: ("parallel_gripper",), rm.Place: ("parallel_gripper",), rm.Screw: ("vacuum", "screwdriver"),
-          rm.BackOut: ("screwdriver",)}
+          rm.BackOut: ("screwdriver",), rm.ChangeBit: ("screwdriver",)}
 
 
 def _references(recipe: rm.Recipe, cell: CellDescription) -> list[Problem]:
@@ -125,6 +125,12 @@ def _references(recipe: rm.Recipe, cell: CellDescription) -> list[Problem]:
                          "the camera measures box-shaped parts only (their four straight sides)")
         if isinstance(step, (rm.When, rm.Reject)) and step.hole is not None:
             need(step.hole in cell.holes, step, valid(step.hole, cell.holes, "hole"))
+        if isinstance(step, rm.ChangeBit):
+            stations = {n: s for n, s in cell.stations.items() if s.type == "tool_station"}
+            if need(step.station in stations, step, valid(step.station, stations, "tool station")):
+                slots = cell.stations[step.station].slots
+                need(step.slot is None or step.slot in slots, step,
+                     f"station {step.station!r} has no slot {step.slot!r}; valid: {', '.join(slots)}")
         if isinstance(step, rm.MoveStep):
             spec = cell.arms.get(step.arm_name)
             for target in step.targets:

@@ -1,0 +1,72 @@
+"""End to end: a torque drift (a wearing bit) raises an alarm, the cell runs its maintenance branch
+(a bit change at the tool station) after that unit, journals alarm, reaction and effect, and the
+next units are back near the centre with no NOK: the simulated wear was reset by the new bit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cellctl.config import load_cell
+from cellctl.journal import Journal
+from cellctl.quality.monitor import restore
+from cellctl.recipe import parse_recipe
+from cellctl.rt import Context, State
+from cellctl.supervisor import Supervisor
+from sim import SimSystem
+from sim.injection import ProcessDrift
+
+pytestmark = pytest.mark.sim
+
+SHORT = Path(__file__).parents[1] / "sweep" / "short_recipe.yaml"  # frame into the nest, one screw (h1)
+QUALITY = """
+quality:
+  on_alarm: maintain
+  maintenance: bit_change
+  limits: {m14_standard: {center: 0.1527, sigma: 0.0019}}
+  curves: false
+maintenance:
+  bit_change:
+    sequence:
+      - change_bit: {arm: screwer, station: bit_changer, seconds: 3.0}
+      - move: {arm: screwer, to: home}
+"""
+CENTRE, SIGMA = 0.1527, 0.0019
+
+
+def test_a_drift_alarm_runs_the_bit_change_and_the_next_units_are_back_near_the_centre(tmp_path: Path) -> None:
+    cell = load_cell()
+    recipe = parse_recipe(SHORT.read_text() + QUALITY, str(SHORT))
+    sim = SimSystem(cell, seed=3, drift=ProcessDrift(torque=0.02))  # +2 % of the target per unit: NOK by unit 7
+    journal = Journal(tmp_path / "journal.db")
+    supervisor = Supervisor(Context(), sim, cell, recipe, journal, next_kit=sim.next_kit)
+    try:
+        assert supervisor.configure() is State.INACTIVE and supervisor.activate() is State.ACTIVE
+        summary = supervisor.run(7)
+        units = journal.units()
+        alarms = journal.quality_alarms()
+        events = [(e[1], e[3], e[4]) for e in journal.events()]
+        torque = {t.unit_id: t.torque for t in journal.tightenings() if t.final}
+        steps = [s for u in units for s in journal.steps(u.id) if s.path.startswith("maintenance.")]
+        assert [u.result for u in units] == ["OK"] * 7, (summary.state, summary.message, events[-6:], steps)
+        assert alarms and alarms[0]["reaction"] == "maintain"
+        alarm_unit = alarms[0]["unit_id"]
+        assert "maintenance branch 'bit_change' ran after unit" in alarms[0]["effect"]
+        assert (alarm_unit, "maintenance", "bit_change") in events
+        assert any(u == alarm_unit and kind == "maintenance_done" for u, kind, _ in events)
+        assert {s.kind for s in steps} >= {"change_bit", "move"} and all(s.result == "OK" for s in steps)
+        assert len(sim.events.all("bit_changed")) == len(alarms_units := {a["unit_id"] for a in alarms})
+        ids = [u.id for u in units]
+        after = ids[ids.index(alarm_unit) + 1]
+        assert (torque[alarm_unit] - CENTRE) / SIGMA > 3.0, "the alarm unit's screw had drifted"
+        assert abs(torque[after] - CENTRE) / SIGMA < 2.5, "the first unit with the new bit is back near the centre"
+        assert max(torque.values()) < 0.17 and summary.units_nok == 0
+        # the charts restarted after the maintenance, and a restart of the process replays to the same state
+        replayed = restore(recipe.quality, journal)
+        live = supervisor.ctx.quality
+        assert {k: c.ewma.value for k, c in replayed.charts.items()} == pytest.approx(
+            {k: c.ewma.value for k, c in live.charts.items()})
+    finally:
+        supervisor.shutdown()
+        journal.close()
