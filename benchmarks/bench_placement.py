@@ -106,13 +106,14 @@ def figure(path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--trials", type=int, default=200)
+    parser.add_argument("--trials", type=int, default=200, help="0: only the figure")
     parser.add_argument("--offset", type=float, default=1.0, help="largest true offset, mm")
     parser.add_argument("--turn", type=float, default=0.5, help="largest true turn, degrees")
     parser.add_argument("--supersample", type=int, default=2)
     parser.add_argument("--figure", type=Path, default=None)
     args = parser.parse_args()
-    trials(args.trials, args.offset, args.turn, args.supersample)
+    if args.trials > 0:
+        trials(args.trials, args.offset, args.turn, args.supersample)
     if args.figure is not None:
         figure(args.figure)
 
