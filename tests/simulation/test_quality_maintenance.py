@@ -70,3 +70,24 @@ def test_a_drift_alarm_runs_the_bit_change_and_the_next_units_are_back_near_the_
     finally:
         supervisor.shutdown()
         journal.close()
+
+
+def test_a_bit_change_away_from_a_tool_station_is_refused_and_the_wear_stays() -> None:
+    from cellctl.hw import HardwareError
+
+    sim = SimSystem(load_cell(), drift=ProcessDrift(torque=0.02))
+    sim.configure()
+    try:
+        with pytest.raises(HardwareError, match=r"screwer.driver: the bit is not at a tool station \(\d+\.\d mm from "
+                                                r"tool station bit_changer; allowed 5 mm\)"):
+            sim.tool_serviced("screwer", "driver", "bit_change")
+        with pytest.raises(HardwareError, match="cannot bit change this tool; valid: bit_change on a screwdriver"):
+            sim.tool_serviced("loader", "gripper", "bit_change")
+        assert sim.arms["screwer"].tools["driver"].new_bit_kit == 1
+    finally:
+        sim.shutdown()
+
+
+@pytest.mark.parametrize("kit, new_bit_kit, steps", [(1, 1, 0), (5, 1, 4), (5, 5, 0), (7, 5, 2), (3, 5, 0)])
+def test_the_drift_counts_units_of_wear_since_the_bit_was_new(kit: int, new_bit_kit: int, steps: int) -> None:
+    assert ProcessDrift(torque=0.01).steps(kit, new_bit_kit) == steps
