@@ -9,12 +9,17 @@ expected frame. Prints the median, 95th percentile and maximum of |error| in x, 
 (0.4 mm: a true offset under 0.3 mm must pass, over 0.5 mm must fail), and the cost of rendering
 next to the cost of measuring (same run).
 
+``--pipeline N`` runs the demo's placement recipe (``cellctl/config/demo/placement.yaml``) N
+times in the full simulation, seeds 0..N-1, with the board shifted by a random 0..1 mm in a
+random direction as it is let go (``--inject shift:main_board=…``); the parts' true poses are read
+from PyBullet at the moment the image is taken, and compared with what the inspection journaled.
+
 ``--figure PATH`` also runs the placement recipe once with ``--inject shift:main_board=0.8mm``
 and copies the failed inspection's picture to PATH (docs/placement_inspection_failed.png).
 
 Run:
 
-    python benchmarks/bench_placement.py [--trials 200 --supersample 2 --figure docs/placement_inspection_failed.png]
+    python benchmarks/bench_placement.py [--trials 200 --supersample 2 --pipeline 12 --figure docs/placement_inspection_failed.png]
 """
 
 from __future__ import annotations
@@ -88,6 +93,50 @@ def trials(count: int, offset_mm: float, turn_deg: float, supersample: int) -> N
           f"(ratio {render_s / measure_s:.0f}x)")
 
 
+def pipeline(count: int) -> None:
+    from cellctl.cli.backends import parse_injections
+    from cellctl.cli.execute import RunOptions, cell_session
+    from cellctl.recipe import load_recipe
+
+    recipe = load_recipe(demo_cell_path().with_name("placement.yaml"))
+    cell = load_cell()
+    rng = np.random.default_rng(15)
+    errors, verdicts = [], []
+    for seed in range(count):
+        shift, angle = rng.uniform(0.0, 1.0), rng.uniform(0.0, 360.0)
+        with tempfile.TemporaryDirectory() as tmp:
+            options = RunOptions(db=Path(tmp) / "j.db", seed=seed, quiet=True,
+                                 inject=parse_injections(f"shift:main_board={shift:.3f}mm@{angle:.1f}"))
+            with cell_session(recipe, cell, options) as (supervisor, system, journal):
+                truth: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+                render = system.capture
+
+                def capture(camera, serial):  # noqa: ANN001, ANN202 - records the truth as the picture is taken
+                    for part in PARTS:
+                        truth[part] = (system.world.part_pose(part).matrix, supervisor.ctx.parts.poses[part].copy())
+                    return render(camera, serial)
+
+                system.capture = capture  # type: ignore[method-assign]
+                supervisor.run(1)
+                rows = {r["part"]: r for r in journal.inspections()}
+        for part in PARTS:
+            true, expected = truth[part]
+            rel = np.linalg.inv(expected) @ true
+            tx, ty, tyaw = rel[0, 3] * 1000, rel[1, 3] * 1000, math.degrees(math.atan2(rel[1, 0], rel[0, 0]))
+            row = rows[part]
+            if row["dx"] is not None:
+                errors.append((part, row["dx"] - tx, row["dy"] - ty, row["yaw"] - tyaw))
+            worst = max(abs(tx), abs(ty))
+            if worst < 0.3 or worst > 0.5:
+                verdicts.append(bool(row["ok"]) == (worst < 0.3))
+    print(f"full simulation, {count} units of placement.yaml, board shifted 0..1 mm in a random direction:")
+    for part in PARTS:
+        e = np.abs(np.array([err[1:] for err in errors if err[0] == part]))
+        cols = [f"{np.median(e[:, i]):.3f}/{e[:, i].max():.3f}" for i in range(3)]
+        print(f"  {part:<11} measured {len(e)}: |dx| median/max {cols[0]} mm, |dy| {cols[1]} mm, |yaw| {cols[2]}°")
+    print(f"  judged right against 0.4 mm: {sum(verdicts)}/{len(verdicts)} (true offset < 0.3 passes, > 0.5 fails)")
+
+
 def figure(path: Path) -> None:
     from cellctl.cli.backends import parse_injections
     from cellctl.cli.execute import RunOptions, cell_session
@@ -110,10 +159,13 @@ def main() -> None:
     parser.add_argument("--offset", type=float, default=1.0, help="largest true offset, mm")
     parser.add_argument("--turn", type=float, default=0.5, help="largest true turn, degrees")
     parser.add_argument("--supersample", type=int, default=2)
+    parser.add_argument("--pipeline", type=int, default=0, help="units of the placement recipe in the full simulation")
     parser.add_argument("--figure", type=Path, default=None)
     args = parser.parse_args()
     if args.trials > 0:
         trials(args.trials, args.offset, args.turn, args.supersample)
+    if args.pipeline > 0:
+        pipeline(args.pipeline)
     if args.figure is not None:
         figure(args.figure)
 
