@@ -43,10 +43,12 @@ def inspect_placement(ctx: CellContext, step: rm.Inspect, step_id: int | None, a
     camera = PinholeCamera(spec.resolution[0], spec.resolution[1], spec.fov, spec.pose.matrix)
     tolerance = Tolerance(step.tolerance, step.yaw_tolerance)
     results = []
+    sizes = {part: tuple(float(v) for v in ctx.cell.parts[part].size) for part in step.parts}
     for part in step.parts:
-        target = PartTarget(part, ctx.parts.poses[part], tuple(float(v) for v in ctx.cell.parts[part].size))
+        target = PartTarget(part, ctx.parts.poses[part], sizes[part])  # type: ignore[arg-type]
         measured = measure_part(image, camera, target, search_mm=max(SEARCH_MM, 4 * step.tolerance))
-        results.append((target, measured, judge(measured, target, tolerance)))
+        others = [(s[0] * 1000.0, s[1] * 1000.0) for p, s in sizes.items() if p != part]
+        results.append((target, measured, judge(measured, target, tolerance, others)))
     failed = [verdict for _, _, verdict in results if not verdict.ok]
     picture = None
     if failed:

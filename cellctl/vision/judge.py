@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cellctl.vision.measure import PartMeasurement, PartTarget
@@ -29,11 +30,20 @@ class Verdict:
     text: str
 
 
-def judge(m: PartMeasurement, target: PartTarget, tol: Tolerance) -> Verdict:
-    """The verdict on one measured part."""
+def judge(m: PartMeasurement, target: PartTarget, tol: Tolerance,
+          others: Sequence[tuple[float, float]] = ()) -> Verdict:
+    """The verdict on one measured part. ``others``: the sizes (mm) of the other parts inspected with
+    it; an outline of one of those sizes where the part should be is that part, seen beneath it."""
     name = m.part
     if not m.found:
         sides = ", ".join(m.missing_sides)
+        seen = m.seen
+        if seen is not None and seen.length is not None and seen.width is not None and not any(
+                abs(seen.length - a) <= tol.size and abs(seen.width - b) <= tol.size for a, b in others):
+            return Verdict(name, False, "wrong_part",
+                           f"{name} not found (no edge on side {sides}); a {seen.length:.1f} x {seen.width:.1f} mm "
+                           f"part lies where it should be ({name} is {target.size[0] * 1000:.1f} x "
+                           f"{target.size[1] * 1000:.1f} mm): a swapped part? check the kit")
         return Verdict(name, False, "missing", f"{name} missing or far off (no edge found on side {sides}); look "
                                                "in the nest and the gripper, then check the part's pick and place")
     assert m.dx is not None and m.dy is not None and m.yaw is not None and m.length is not None and m.width is not None

@@ -7,7 +7,8 @@ every edge point is taken back through the camera onto the plane of the top face
 part's expected frame, in mm, and a line is fitted per side. The four lines give the measured
 rectangle: its centre's offset (x, y along the part's own axes), its turn (yaw) and its size.
 A side with edges on fewer than half of its scanlines counts as not found (the part is missing,
-or far off).
+or far off). Then the sides are searched again ``wide_mm`` either side, and what outline is
+there (another part beneath, or a swapped part in its place) is measured as ``seen``.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class PartMeasurement:
     width: float | None = None
     corners: np.ndarray | None = None
     """The measured top face's corners in the part's expected frame (4, 2) mm, when all sides were found."""
+    seen: PartMeasurement | None = None
+    """When the part was not found: the outline found by the wide search where it should be, if any."""
 
     @property
     def found(self) -> bool:
@@ -86,12 +89,16 @@ class PartMeasurement:
 
 
 def measure_part(image: np.ndarray, camera: PinholeCamera, target: PartTarget, *, search_mm: float = 3.0,
-                 min_contrast: float = 12.0) -> PartMeasurement:
+                 min_contrast: float = 12.0, wide_mm: float | None = 25.0) -> PartMeasurement:
     """Measure one part (see module docstring). ``image``: (H, W) or (H, W, channels), 0..255."""
     img = np.asarray(image, dtype=float)
     sides = {side: _side(img, camera, target, side, search_mm, min_contrast) for side in SIDES}
     if not all(fit.found for fit in sides.values()):
-        return PartMeasurement(target.name, sides)
+        seen = None
+        if wide_mm is not None and wide_mm > search_mm:
+            wide = measure_part(img, camera, target, search_mm=wide_mm, min_contrast=min_contrast, wide_mm=None)
+            seen = wide if wide.found else None
+        return PartMeasurement(target.name, sides, seen=seen)
     lines = {s: f.line for s, f in sides.items()}
     corners = np.array([_intersect(lines[a], lines[b]) for a, b in (("+x", "+y"), ("-x", "+y"), ("-x", "-y"),
                                                                      ("+x", "-y"))])

@@ -1,7 +1,8 @@
 """The picture of an inspection: the camera image with, per part, where it should be and what was measured.
 
 Expected outlines are dashed yellow; measured sides are solid lines (green when the part passed,
-red when not) drawn through their edge points; a missing side is marked on its expected place.
+red when not) drawn through their edge points; a missing side is marked on its expected place,
+and the outline found there instead (another part, dotted orange).
 The offset of each part's centre is drawn as an arrow magnified ``MAGNIFY`` times, and the side
 of a failed part that moved most is shown enlarged in an inset, so a shift of less than a
 millimetre is seen at a glance; each part's verdict is written beside it.
@@ -103,6 +104,9 @@ def _draw_part(ax: object, camera: PinholeCamera, target: PartTarget, m: PartMea
             centre = _to_pixels(camera, target, np.array([[0.0, 0.0], [m.dx * MAGNIFY, m.dy * MAGNIFY]]))  # type: ignore[operator]
             ax.annotate("", centre[1], centre[0], arrowprops={"arrowstyle": "->", "color": colour, "lw": 2.5})  # type: ignore[attr-defined]
     else:
+        if m.seen is not None and m.seen.corners is not None:  # what lies there instead
+            seen = _to_pixels(camera, target, np.vstack([m.seen.corners, m.seen.corners[:1]]))
+            ax.plot(seen[:, 0], seen[:, 1], ":", color="orange", lw=2)  # type: ignore[attr-defined]
         for side in m.missing_sides:
             i = {"+x": (0, 3), "-x": (1, 2), "+y": (0, 1), "-y": (2, 3)}[side]
             seg = outline[list(i)]
