@@ -65,8 +65,7 @@ def maintained(monitor: QualityMonitor, journal: object, reaction: Reaction, ser
         effect = (f"maintenance branch {reaction.maintenance!r} ran after unit {serial} ({seconds:.1f} s); the "
                   "charts restarted their rules, EWMA and moving range from the next unit (a new baseline)")
     else:
-        effect = (f"maintenance branch {reaction.maintenance!r} failed after unit {serial}: {failure}; the cell "
-                  "stopped")
+        effect = f"maintenance branch {reaction.maintenance!r} after unit {serial}: {failure}"
     for alarm_id in reaction.alarm_ids:
         journal.set_alarm_effect(alarm_id, effect)  # type: ignore[attr-defined]
     return effect

@@ -532,14 +532,20 @@ class Supervisor(LifecycleNode):
     def _maintain(self, unit: UnitRecord, reaction: Reaction, executor: Executor,
                   on_cycle: Callable[[], None] | None) -> None:
         """Run the recipe's maintenance branch that answers a unit's quality alarms (``on_alarm:
-        maintain``), its steps journaled under that unit; a failed branch stops the cell (FAULTED)."""
+        maintain``), its steps journaled under that unit; a failed branch stops the cell (FAULTED).
+        Nothing moves after an abort or an e-stop: the branch is then not run, and the alarm says so."""
         assert self.ctx is not None and self.ctx.quality is not None and reaction.maintenance is not None
         self._maintenance, started = None, self.system.now()
+        if self.state is not CellState.IDLE or self._aborted:
+            effect = maintained(self.ctx.quality, self.journal, reaction, unit.serial,
+                                f"not run, the cell was stopped ({self.state.value}); do the maintenance by hand", 0.0)
+            self.journal.event("maintenance_skipped", effect, started, unit.id)
+            return
         self.journal.event("maintenance", reaction.maintenance, started, unit.id)
         self.state, self._message = CellState.RUNNING, ""
         tree = build(self.recipe.maintenance[reaction.maintenance], self.ctx)
         ok = self._drive(tree, unit, executor, on_cycle) is Status.SUCCESS
-        failure = None if ok else (tree.failure or self._message or "stopped")
+        failure = None if ok else f"failed: {tree.failure or self._message or 'stopped'}; the cell stopped"
         effect = maintained(self.ctx.quality, self.journal, reaction, unit.serial, failure,
                             self.system.now() - started)
         self.journal.event(MAINTAINED if ok else "maintenance_failed", effect, self.system.now(), unit.id)

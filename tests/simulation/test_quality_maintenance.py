@@ -91,3 +91,30 @@ def test_a_bit_change_away_from_a_tool_station_is_refused_and_the_wear_stays() -
 @pytest.mark.parametrize("kit, new_bit_kit, steps", [(1, 1, 0), (5, 1, 4), (5, 5, 0), (7, 5, 2), (3, 5, 0)])
 def test_the_drift_counts_units_of_wear_since_the_bit_was_new(kit: int, new_bit_kit: int, steps: int) -> None:
     assert ProcessDrift(torque=0.01).steps(kit, new_bit_kit) == steps
+
+
+def test_after_an_abort_the_maintenance_branch_does_not_move_anything(tmp_path: Path) -> None:
+    """An operator abort during the alarm's unit: nothing moves afterwards, the alarm says why."""
+    from cellctl.supervisor import CellState
+    from cellctl.quality.reaction import Reaction
+
+    cell = load_cell()
+    recipe = parse_recipe(SHORT.read_text() + QUALITY, str(SHORT))
+    sim = SimSystem(cell)
+    journal = Journal(tmp_path / "journal.db")
+    supervisor = Supervisor(Context(), sim, cell, recipe, journal, next_kit=sim.next_kit)
+    try:
+        assert supervisor.configure() is State.INACTIVE and supervisor.activate() is State.ACTIVE
+        unit = journal.start_unit("SW", recipe.name, recipe.version, cell.name, 0.0)
+        supervisor.ctx.start_unit(unit)
+        supervisor._aborted = True  # noqa: SLF001 - the state an operator abort leaves
+        before = {name: arm.read().positions.copy() for name, arm in sim.arms.items()}
+        steps = sim.steps
+        supervisor._maintain(unit, Reaction("alarm", maintenance="bit_change"), None, None)  # type: ignore[arg-type]  # noqa: SLF001
+        assert sim.steps == steps and all((sim.arms[n].read().positions == q).all() for n, q in before.items())
+        assert [e[3] for e in journal.events()][-1] == "maintenance_skipped"
+        assert "not run, the cell was stopped" in [e[4] for e in journal.events()][-1]
+        assert supervisor.state is CellState.IDLE
+    finally:
+        supervisor.shutdown()
+        journal.close()
