@@ -75,7 +75,11 @@ def test_an_image_from_a_file_is_measured_by_the_same_code(tmp_path: Path) -> No
         system.shutdown()
     matplotlib.image.imsave(tmp_path / "PH-000007.png", rendered)
     from_file = replace(spec, source="{serial}.png", base_dir=tmp_path)
-    loaded = HardwareSystem.capture(system, from_file, "PH-000007")  # the serial backend's way
+    from firmware_bridge.backend import SerialSystem
+    from firmware_bridge.cell import ControllerSet
+
+    assert SerialSystem.capture is ControllerSet.capture is HardwareSystem.capture  # the serial backends' way
+    loaded = HardwareSystem.capture(system, from_file, "PH-000007")
     assert np.array_equal(loaded, rendered)
     camera = PinholeCamera(*spec.resolution, spec.fov, spec.pose.matrix)
     tray = system.cell.stations["board_tray"].pose.matrix.copy()
