@@ -67,3 +67,14 @@ def test_a_bit_change_at_a_station_that_is_no_tool_station_is_refused() -> None:
     recipe = parse_recipe(_recipe("", branch), "r.yaml")
     problems = validate(recipe, load_cell()).problems
     assert any("tool station 'feeder' is not in the cell; valid: bit_changer" in p.message for p in problems), problems
+
+
+def test_a_branch_the_arm_cannot_reach_is_found_by_the_dry_run() -> None:
+    from cellctl.config import parse_cell
+
+    text = demo_cell_path().read_text().replace("pose: {xyz: [-0.40, -0.25, 0.10]}", "pose: {xyz: [-2.40, -0.25, 0.10]}")
+    cell = parse_cell(text, demo_cell_path())
+    recipe = parse_recipe(_recipe("", BRANCH), "r.yaml")
+    problems = validate(recipe, cell).problems
+    assert problems and problems[0].mark.line == 9, problems  # the change_bit step
+    assert "change the bit of screwer at bit_changer" in problems[0].message
