@@ -8,6 +8,7 @@ OPEN releases any held part and opens to the commanded width.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pybullet as pb
@@ -34,8 +35,11 @@ START_TIME = 0.05
 class ParallelGripper(SimTool):
     """See module docstring."""
 
-    def __init__(self, world: World, arm_name: str, arm: ArmBody, spec: ToolSpec, events: EventLog) -> None:
+    def __init__(self, world: World, arm_name: str, arm: ArmBody, spec: ToolSpec, events: EventLog,
+                 on_release: Callable[[str], None] | None = None) -> None:
         super().__init__(spec.name)
+        self.on_release = on_release
+        """Called with a part's name after the gripper let it go (injected placement faults)."""
         self.world, self.arm_name, self.arm, self.spec, self.events = world, arm_name, arm, spec, events
         self.fingers = tuple(arm.joints[name] for name in spec.finger_joints)
         self.tcp = arm.links[spec.tcp_link]
@@ -142,6 +146,8 @@ class ParallelGripper(SimTool):
         if kind == "dropped":  # the grip is gone: the fingers no longer hold the part
             self._drive(self.spec.max_width, self._command.force, self._command.speed)
         self.events.add(now, kind, self.arm_name, part, reason)
+        if kind == "released" and self.on_release is not None:
+            self.on_release(part)
         return part
 
     def on_abort(self) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["FailureKind", "FailurePlan", "ProcessDrift", "hole_rng"]
+__all__ = ["FailureKind", "FailurePlan", "ProcessDrift", "PlacementFaults", "hole_rng"]
 
 
 class FailureKind(str, enum.Enum):
@@ -53,14 +53,32 @@ class ProcessDrift:
 
     ``torque`` moves the torque good screws stop at by that share of the target per unit (a
     drifting transducer, a wearing bit); ``angle`` moves the seat angle by that share of it per
-    unit (a screw lot running long or short). Kit ``k`` (1 = the first unit) is moved ``k - 1`` steps.
+    unit (a screw lot running long or short). Kit ``k`` (1 = the first unit) is moved ``k - 1`` steps,
+    or ``k - b`` when the bit was changed before kit ``b`` (a new bit has not worn yet).
     """
 
     torque: float = 0.0
     angle: float = 0.0
 
-    def steps(self, kit: int) -> int:
-        return max(kit - 1, 0)
+    def steps(self, kit: int, new_bit_kit: int = 1) -> int:
+        """Units of wear at kit ``kit`` for a bit first used on kit ``new_bit_kit``."""
+        return max(kit - new_bit_kit, 0)
+
+
+@dataclass(frozen=True)
+class PlacementFaults:
+    """Parts that do not land where they are placed (for the camera inspection to find).
+
+    ``shifts``: part → (dx, dy) m, the part slips that far in the world's x and y as the gripper
+    lets it go; ``missing``: parts lost as they are let go (they leave the cell, as if dropped on
+    the way). Applied on every release of the part (each unit), until the next kit.
+    """
+
+    shifts: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    missing: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.shifts or self.missing)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ import numpy as np
 
 from cellctl.config.model import CellDescription, HoleSpec, ToolSpec
 from cellctl.config.pose import Pose
+from cellctl.hw.errors import HardwareError
 from cellctl.hw.tools import BackOutCommand, ScrewProgram, ToolResult
 from sim.backout_model import judge_backout, simulate_backout
 from sim.events import EventLog
@@ -42,6 +43,8 @@ from sim.world import ArmBody, World
 __all__ = ["Screwdriver"]
 
 MAX_TILT = math.radians(3.0)
+BIT_STATION_REACH = 0.005
+"""Metres the bit tip may be from a tool station's slot for a bit change."""
 DRIFT_LIMIT = 0.002
 """Metres the bit may move during a command before it counts as lost engagement."""
 TIGHTEN_STREAM, BACKOUT_STREAM = 1, 2
@@ -69,8 +72,30 @@ class Screwdriver(SimTool):
         self.world, self.arm_name, self.arm, self.spec, self.events = world, arm_name, arm, spec, events
         self.cell, self.holes, self.vacuum, self.plan, self.seed = cell, holes, vacuum, plan, seed
         self.drift = drift or ProcessDrift()
+        self.new_bit_kit = 1
+        """The kit the bit in use was first used on (a bit change makes it the next kit's)."""
         self.tcp = arm.links[spec.tcp_link]
         self._run: _Run | None = None
+
+    def change_bit(self, now: float) -> None:
+        """A new bit, put in at a tool station: the bit tip must be at one of its slots (within
+        ``BIT_STATION_REACH``); the process drift's wear starts afresh with the next kit.
+
+        Raises:
+            HardwareError: the bit is not at a tool station, or a command runs.
+        """
+        if self.busy:
+            raise HardwareError(f"{self.arm_name}.{self.name}: cannot change the bit while a command runs")
+        tip = self.tcp_pose().position
+        slots = [(name, (spec.pose * slot).position) for name, spec in self.cell.stations.items()
+                 if spec.type == "tool_station" for slot in spec.slots.values()]
+        near = min(((float(np.linalg.norm(tip - p)), name) for name, p in slots), default=None)
+        if near is None or near[0] > BIT_STATION_REACH:
+            where = f"{near[0] * 1000:.1f} mm from tool station {near[1]}" if near else "and the cell has no tool station"
+            raise HardwareError(f"{self.arm_name}.{self.name}: the bit is not at a tool station ({where}; "
+                                f"allowed {BIT_STATION_REACH * 1000:.0f} mm)")
+        self.new_bit_kit = self.holes.kit + 1
+        self.events.add(now, "bit_changed", self.arm_name, self.name, f"at {near[1]}; new bit from kit {self.new_bit_kit}")
 
     def tcp_pose(self) -> Pose:
         """World pose of the bit tip."""
@@ -120,7 +145,7 @@ class Screwdriver(SimTool):
         if kind is None and (self.vacuum is None or self.vacuum.screw is None):
             kind = FailureKind.MISSING_SCREW
         seat = self.cell.screws[hole.screw].seat_angle
-        steps = self.drift.steps(self.holes.kit)
+        steps = self.drift.steps(self.holes.kit, self.new_bit_kit)
         shutoff = None
         if kind is None and steps:  # the injected drift moves good screws only
             shutoff = program.target_torque * (1.0 + steps * self.drift.torque)

@@ -18,14 +18,17 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
+
 from cellctl.config import CellDescription, Pose, load_cell
+from cellctl.config.model import CameraSpec
 from cellctl.hw import ArmState, HardwareError, HardwareSystem, ToolHandle, ToolResult
 from sim.arm import SimArm
 from sim.clamps import FixtureClamps
 from sim.events import EventLog
 from sim.gripper import ParallelGripper
 from sim.holes import Holes
-from sim.injection import FailurePlan, ProcessDrift
+from sim.injection import FailurePlan, PlacementFaults, ProcessDrift
 from sim.persistence import Persistence
 from sim.render import render_png
 from sim.screwdriver import Screwdriver
@@ -54,6 +57,8 @@ class SimSystem(HardwareSystem):
         state_file: save the world here as it changes and restore it on ``configure()`` when the
             file exists (see :mod:`sim.persistence`); None: every configure starts from a fresh kit.
         drift: a slow drift of the screw process per unit (default: none; see :class:`~sim.injection.ProcessDrift`).
+        placement: parts that slip or are lost as they are placed (default: none; see
+            :class:`~sim.injection.PlacementFaults`).
     """
 
     simulated_clock = True
@@ -65,8 +70,9 @@ class SimSystem(HardwareSystem):
     def __init__(self, cell: CellDescription | str | Path | None = None, *, seed: int = 0, gui: bool = False,
                  realtime: bool = False, kinematic: bool = False, physics_hz: float = 1000.0,
                  failures: FailurePlan | None = None, state_file: str | Path | None = None,
-                 drift: ProcessDrift | None = None) -> None:
+                 drift: ProcessDrift | None = None, placement: PlacementFaults | None = None) -> None:
         super().__init__()
+        self.placement = placement or PlacementFaults()
         if not 100.0 <= physics_hz <= 10000.0:
             raise ValueError(f"physics_hz={physics_hz} is out of range; valid: 100 .. 10000")
         self.cell = cell if isinstance(cell, CellDescription) else load_cell(cell)
@@ -107,7 +113,7 @@ class SimSystem(HardwareSystem):
             vacuum: VacuumCup | None = None
             for tool in sorted(spec.tools.values(), key=lambda t: t.type != "vacuum"):
                 if tool.type == "parallel_gripper":
-                    tools[tool.name] = ParallelGripper(world, spec.name, body, tool, self.events)
+                    tools[tool.name] = ParallelGripper(world, spec.name, body, tool, self.events, self._placed)
                 elif tool.type == "vacuum":
                     vacuum = VacuumCup(world, spec.name, body, tool, self.events, self.feeders, visuals)
                     tools[tool.name] = vacuum
@@ -178,6 +184,36 @@ class SimSystem(HardwareSystem):
         self.step(SETTLE_STEPS)
         if self._persistence is not None:
             self._persistence.new_kit()  # saves, and drops the stored results of finished units
+
+    def _placed(self, part: str) -> None:
+        """A gripper let ``part`` go: apply the injected placement fault, if any."""
+        world = self.world
+        if part in self.placement.missing:
+            world.place_part(part, Pose(np.array([2.0, 2.0, 0.05]), np.array([0.0, 0.0, 0.0, 1.0])))
+            self.events.add(self.now(), "part_lost", None, part, "injected: lost as it was placed")
+        elif part in self.placement.shifts:
+            dx, dy = self.placement.shifts[part]
+            pose = world.part_pose(part)
+            world.place_part(part, Pose(pose.position + np.array([dx, dy, 0.0]), pose.quaternion))
+            self.events.add(self.now(), "part_shifted", None, part, f"injected: slipped {dx * 1000:+.2f}, "
+                            f"{dy * 1000:+.2f} mm as it was placed")
+
+    def tool_serviced(self, arm: str, tool: str, action: str) -> None:
+        """A bit change (``action`` ``bit_change``) on a screwdriver resets its modelled wear
+        (see :meth:`sim.screwdriver.Screwdriver.change_bit`)."""
+        driver = self.arms[arm].tools.get(tool) if arm in self.arms else None
+        if action != "bit_change" or not isinstance(driver, Screwdriver):
+            raise HardwareError(f"{arm}.{tool}: the simulation cannot {action.replace('_', ' ')} this tool; valid: "
+                                "bit_change on a screwdriver")
+        driver.change_bit(self.now())
+
+    def capture(self, camera: CameraSpec, serial: str) -> np.ndarray:
+        """The camera's image of the world as it is now (PyBullet's CPU renderer, headless)."""
+        from sim.camera import render_camera
+        from cellctl.vision.camera import PinholeCamera
+
+        spec = PinholeCamera(camera.resolution[0], camera.resolution[1], camera.fov, camera.pose.matrix)
+        return render_camera(self.world.client, spec)
 
     def new_command_id(self) -> int:
         """A fresh tool-command id (for commands sent without one)."""

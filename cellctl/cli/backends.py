@@ -6,10 +6,14 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cellctl.config import CellDescription
 from cellctl.hw import HardwareSystem
 from cellctl.cli.loading import UsageError
+
+if TYPE_CHECKING:
+    from sim.injection import PlacementFaults
 
 
 def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, realtime: bool,
@@ -22,6 +26,7 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
         from sim import SimSystem
         from sim.injection import FailureKind, FailurePlan, ProcessDrift
 
+        placement, failures = placement_faults(failures, cell)
         unknown = [hole for hole in failures if hole not in cell.holes]
         if unknown:
             raise UsageError([f"--inject: hole {', '.join(map(repr, unknown))} is not in the cell; "
@@ -31,7 +36,7 @@ def make_backend(spec: str, cell: CellDescription, *, seed: int, gui: bool, real
         except ValueError as exc:
             raise UsageError([f"--inject: {exc}; valid: {', '.join(k.value for k in FailureKind)}"]) from None
         system = SimSystem(cell, seed=seed, gui=gui, realtime=realtime, failures=plan, state_file=state_file,
-                           drift=ProcessDrift(**(drift or {})))
+                           drift=ProcessDrift(**(drift or {})), placement=placement)
         return system, system.next_kit
     if spec.startswith("serial:"):
         if drift:
@@ -73,16 +78,51 @@ def check_display(environ: Mapping[str, str] | None = None, platform: str | None
 
 
 def parse_injections(text: str | None) -> dict[str, str]:
-    """``h2=cross_thread,h3=stripped`` → {hole: failure}."""
+    """``h2=cross_thread,h3=stripped,shift:main_board=0.8mm,missing:cover`` → {hole or kind:part: value}."""
     if not text:
         return {}
     out = {}
     for item in text.split(","):
+        if item.strip().startswith("missing:"):
+            out[item.strip()] = "missing"
+            continue
         hole, sep, kind = item.partition("=")
         if not sep or not hole or not kind:
-            raise UsageError([f"--inject {text!r}: write HOLE=FAILURE[,HOLE=FAILURE], e.g. h2=cross_thread"])
+            raise UsageError([f"--inject {text!r}: write HOLE=FAILURE, shift:PART=DISTANCEmm[@ANGLE] or missing:PART, "
+                              "comma-separated, e.g. h2=cross_thread,shift:main_board=0.8mm"])
         out[hole.strip()] = kind.strip()
     return out
+
+
+def placement_faults(injections: Mapping[str, str], cell: CellDescription) -> tuple[PlacementFaults, dict[str, str]]:
+    """The ``shift:PART=Dmm[@ANGLE]`` and ``missing:PART`` injections as :class:`sim.injection.PlacementFaults`
+    (a shift of D mm towards ANGLE degrees from the world's x axis, default 0), and the other injections."""
+    import math
+
+    from sim.injection import PlacementFaults
+
+    shifts, missing, rest = {}, set(), {}
+    for key, value in injections.items():
+        kind, sep, part = key.partition(":")
+        if not sep:
+            rest[key] = value
+            continue
+        if kind not in ("shift", "missing") or part not in cell.parts:
+            raise UsageError([f"--inject {key}: write shift:PART=DISTANCEmm[@ANGLE] or missing:PART with PART one "
+                              f"of {', '.join(cell.parts)}"])
+        if kind == "missing":
+            missing.add(part)
+            continue
+        distance, _, angle = value.partition("@")
+        try:
+            mm, degrees = float(distance.removesuffix("mm")), float(angle.removesuffix("deg") or 0.0)
+        except ValueError:
+            mm = degrees = math.nan
+        if not distance.endswith("mm") or not (0.0 <= mm <= 50.0) or not math.isfinite(degrees):
+            raise UsageError([f"--inject {key}={value}: write shift:{part}=DISTANCEmm[@ANGLE], DISTANCE in 0 .. 50, "
+                              "ANGLE in degrees from the world's x axis, e.g. shift:main_board=0.8mm@90"])
+        shifts[part] = (mm / 1000.0 * math.cos(math.radians(degrees)), mm / 1000.0 * math.sin(math.radians(degrees)))
+    return PlacementFaults(shifts, frozenset(missing)), rest
 
 
 DRIFT_KINDS = ("torque", "angle")

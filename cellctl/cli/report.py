@@ -80,11 +80,12 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps({"unit": exports.unit_row(unit),
                               "steps": [exports.step_row(s, unit.serial) for s in steps],
                               "tightenings": [exports.tightening_row(t, unit.serial) for t in tightenings],
-                              "events": events}, indent=1))
+                              "events": events, "inspections": journal.inspections(unit.id)}, indent=1))
         elif args.csv:
             _csv([exports.tightening_row(t, unit.serial) for t in tightenings])
         else:
             _unit_tables(unit, steps, tightenings)
+            _inspections(journal.inspections(unit.id))
             if events:  # resumes, holds, clear-outs, operator decisions
                 print()
                 print(table([[f"{e['at']:.2f}", e["kind"], e["detail"] or ""] for e in events],
@@ -156,6 +157,20 @@ def _step_result(step: StepRecord) -> str:
     if step.kind == "when":
         return paint({"OK": "met", "FAILED": "not met"}.get(step.result, step.result), "cyan")
     return _result(step.result)
+
+
+def _inspections(rows: list[dict]) -> None:
+    """The unit's placement inspections (docs/quality.md), one row per part."""
+    if not rows:
+        return
+
+    def mm(value: float | None, unit: str = "") -> str:
+        return "-" if value is None else f"{value:+.2f}{unit}"
+
+    print()
+    print(table([[r["camera"], r["part"], _result("OK" if r["ok"] else "NOK"), r["problem"] or "", mm(r["dx"]),
+                  mm(r["dy"]), mm(r["yaw"]), f"{r['tolerance']:.2f}", r["image"] or ""] for r in rows],
+                ["camera", "part", "result", "problem", "dx mm", "dy mm", "yaw °", "tol mm", "picture"]))
 
 
 def _unit_tables(unit: UnitRecord, steps: list[StepRecord], tightenings: list[TighteningRecord]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from cellctl.config.arm_loader import read_arm
+from cellctl.config.camera_loader import read_camera
 from cellctl.config.errors import ConfigError
 from cellctl.config.layout_loader import read_part, read_station, read_zone
 from cellctl.config.model import CellDescription
@@ -53,9 +54,10 @@ def _build(root_node: YamlNode, source: Path) -> CellDescription:
     parts = _section(root, "parts", lambda n, node, p: read_part(n, node, p, stations))
     holes = _section(root, "holes", lambda n, node, p: read_hole(n, node, p, parts, screws, programs), required=False)
     zones = _section(root, "zones", lambda n, node, p: read_zone(n, node, p, stations, list(arms)), required=False)
+    cameras = _section(root, "cameras", lambda n, node, p: read_camera(n, node, p, stations, base_dir), required=False)
     root.finish()
     return CellDescription(name=name, source=source, arms=arms, stations=stations, parts=parts, screws=screws,
-                           programs=programs, holes=holes, zones=zones)
+                           programs=programs, holes=holes, zones=zones, cameras=cameras)
 
 
 def parse_cell(text: str, source: str | Path = "<string>") -> CellDescription:

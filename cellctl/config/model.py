@@ -18,11 +18,11 @@ from cellctl.hw.tools import ScrewProgram
 
 __all__ = [
     "LimitsSpec", "ToolSpec", "ArmSpec", "StationSpec", "PartSpec", "ScrewSpec", "HoleSpec",
-    "ZoneSpec", "CellDescription", "TOOL_TYPES", "STATION_TYPES", "PART_SHAPES",
+    "ZoneSpec", "CameraSpec", "CellDescription", "TOOL_TYPES", "STATION_TYPES", "PART_SHAPES",
 ]
 
 TOOL_TYPES = ("parallel_gripper", "vacuum", "screwdriver")
-STATION_TYPES = ("input_tray", "fixture", "output_tray", "screw_feeder")
+STATION_TYPES = ("input_tray", "fixture", "output_tray", "screw_feeder", "tool_station")
 PART_SHAPES = ("box", "cylinder")
 
 
@@ -95,7 +95,8 @@ class StationSpec:
     """A station: a box whose top face centre is ``pose``; ``slots`` are poses on that face.
 
     A ``fixture`` has a pocket (inner size) surrounded by walls; a ``screw_feeder`` presents
-    screws of type ``screw`` at its ``pick`` slot every ``feed_time`` seconds.
+    screws of type ``screw`` at its ``pick`` slot every ``feed_time`` seconds; a ``tool_station``
+    services a tool held at one of its slots (a bit changer: a recipe's ``change_bit`` step).
     """
 
     name: str
@@ -182,6 +183,27 @@ class ZoneSpec:
 
 
 @dataclass(frozen=True)
+class CameraSpec:
+    """A fixed camera (pinhole, no distortion) looking at a station, for placement inspection.
+
+    The pose is the camera's optical frame in the world: z along the optical axis (into the
+    scene), x to the image's right, y down the image (OpenCV's convention).
+    """
+
+    name: str
+    pose: Pose
+    fov: float
+    """Vertical field of view, degrees."""
+    resolution: tuple[int, int]
+    """Image width and height, pixels."""
+    source: str | None
+    """Where a real camera's images are (serial backend): a path or ``file://``/``http(s)://`` URL,
+    with ``{serial}`` (and optionally ``{camera}``) replaced; relative paths resolve against ``base_dir``."""
+    base_dir: Path
+    mark: Mark
+
+
+@dataclass(frozen=True)
 class CellDescription:
     """A whole cell; see docs/cell_description.md for the YAML form."""
 
@@ -194,3 +216,4 @@ class CellDescription:
     programs: dict[str, ScrewProgram]
     holes: dict[str, HoleSpec]
     zones: dict[str, ZoneSpec]
+    cameras: dict[str, CameraSpec] = field(default_factory=dict)

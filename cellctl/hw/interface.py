@@ -23,12 +23,16 @@ import abc
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cellctl.hw.errors import HardwareError
 from cellctl.hw.tools import BackOutCommand, GripperCommand, ScrewProgram, ToolHandle
 from cellctl.hw.types import ArmState, LifecycleState, StopKind
+
+if TYPE_CHECKING:
+    from cellctl.config.model import CameraSpec
 
 __all__ = ["HardwareSystem", "ArmInterface", "validate_setpoints", "ToolCommand"]
 
@@ -187,6 +191,24 @@ class HardwareSystem(abc.ABC):
     def __init__(self) -> None:
         self._lifecycle = LifecycleState.UNCONFIGURED
         self._lifecycle_lock = threading.RLock()
+
+    def capture(self, camera: CameraSpec, serial: str) -> np.ndarray:
+        """The camera's RGB image (H, W, 3) uint8 of the unit ``serial``, for placement inspection.
+
+        A real cell reads it from the camera's ``source`` (a file or URL per unit); the simulation
+        renders it. Raises :class:`HardwareError` with one line saying what is missing.
+        """
+        from cellctl.vision.source import ImageError, load_image
+
+        try:
+            return load_image(camera, serial)
+        except ImageError as exc:
+            raise HardwareError(str(exc)) from None
+
+    def tool_serviced(self, arm: str, tool: str, action: str) -> None:
+        """The cell serviced an arm's tool (``action``: ``bit_change``, a new screwdriver bit at a
+        tool station). A real tool is changed physically, so by default there is nothing to tell;
+        the simulation resets its modelled bit wear. Raises :class:`HardwareError` when refused."""
 
     @property
     def lifecycle_state(self) -> LifecycleState:

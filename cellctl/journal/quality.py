@@ -1,4 +1,5 @@
-"""The journal's quality tables (schema version 2): SPC points, chart limits, quality alarms.
+"""The journal's quality tables: SPC points, chart limits, quality alarms (schema 2); placement
+inspections (schema 3).
 
 A mixin of :class:`~cellctl.journal.Journal`. Reads work on a version-1 journal too (opened
 read-only by a report): the tables are missing there, and the reads return nothing.
@@ -61,6 +62,16 @@ class QualityRecords:
 
     def spc_limits(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM spc_limits ORDER BY program, hole")
+
+    def add_inspection(self, **values: object) -> int:
+        """One part's placement inspection (columns of ``inspections``); returns its id."""
+        return self._insert("inspections", **values)
+
+    def inspections(self, unit_id: int | None = None) -> list[dict[str, Any]]:
+        """Placement inspections (of one unit), oldest first."""
+        if unit_id is None:
+            return self._rows("SELECT * FROM inspections ORDER BY id")
+        return self._rows("SELECT * FROM inspections WHERE unit_id=? ORDER BY id", (unit_id,))
 
     def quality_alarms(self) -> list[dict[str, Any]]:
         """Every quality alarm with its reaction and effect, oldest first."""

@@ -7,12 +7,12 @@ tell a screw that was driven from one that was not, and ask the tool for the res
 same command id instead of driving again.
 """
 
-SCHEMA_VERSION = 2
-"""Version 2 added the quality tables (spc_points, spc_limits, quality_alarms); a version-1
-journal is migrated on opening for writing (the tables are created, nothing else changes) and
-read as it is by a read-only report."""
+SCHEMA_VERSION = 3
+"""Version 2 added the quality tables (spc_points, spc_limits, quality_alarms), version 3 the
+placement inspections (inspections); an older journal is migrated on opening for writing (the
+tables are created, nothing else changes) and read as it is by a read-only report."""
 
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = (1, 2, 3)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -131,6 +131,24 @@ CREATE TABLE IF NOT EXISTS quality_alarms (
     message       TEXT NOT NULL,
     reaction      TEXT NOT NULL,             -- warn, pause (from the recipe)
     effect        TEXT                       -- what the reaction did
+);
+CREATE TABLE IF NOT EXISTS inspections (
+    id        INTEGER PRIMARY KEY,
+    unit_id   INTEGER REFERENCES units(id),
+    step_id   INTEGER REFERENCES steps(id),
+    at        REAL NOT NULL,
+    camera    TEXT NOT NULL,
+    part      TEXT NOT NULL,
+    ok        INTEGER NOT NULL,
+    problem   TEXT,                          -- missing, shifted, turned, wrong_part (NULL when ok)
+    dx        REAL,                          -- measured offset along the part's x, mm
+    dy        REAL,                          -- along its y, mm
+    yaw       REAL,                          -- degrees
+    length    REAL,                          -- measured size, mm
+    width     REAL,
+    tolerance REAL NOT NULL,                 -- mm (x and y each)
+    message   TEXT NOT NULL,
+    image     TEXT                           -- the annotated picture (PNG) beside the journal
 );
 CREATE INDEX IF NOT EXISTS steps_by_unit ON steps(unit_id);
 CREATE INDEX IF NOT EXISTS tightenings_by_unit ON tightenings(unit_id, hole);

@@ -110,6 +110,13 @@ class IndividualsChart:
             self._last = None
         return signal
 
+    def restart(self) -> None:
+        """Start the rules, the EWMA and the moving range afresh (after maintenance: a new baseline);
+        the limits stay."""
+        self._z.clear()
+        self.ewma.restart()
+        self._last = None
+
     def capability(self, low: float, high: float) -> tuple[float, float] | None:
         """(Cp, Cpk) now: the mean of the last :data:`RECENT` points (the learning points if none
         yet) with the within sigma of the limits; None before there are limits."""

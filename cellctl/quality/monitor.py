@@ -128,6 +128,12 @@ class QualityMonitor:
             return None, 0.0, 0.0
         return learner.model, *learner.model.scores(vector)
 
+    def restart(self) -> None:
+        """Every chart starts its rules, EWMA and moving range afresh (the tool was serviced: a new
+        baseline against the same limits)."""
+        for chart in self.charts.values():
+            chart.restart()
+
     def take_alarms(self) -> list[tuple[int, Alarm]]:
         """The alarms raised since the last call (for the cell's reaction)."""
         out, self.pending = self.pending, []
@@ -156,7 +162,12 @@ class QualityMonitor:
         return rows
 
 
+MAINTAINED = "maintenance_done"
+"""The journal event after which the charts restarted (a maintenance branch ran)."""
+
+
 class _JournalLike(QualityStore, Protocol):
+    def events(self) -> list[tuple]: ...
     def spc_points(self) -> list[dict[str, object]]: ...
     def tightenings(self, unit_id: int | None = None) -> list: ...
 
@@ -167,10 +178,15 @@ def restore(settings: QualitySettings, journal: _JournalLike) -> QualityMonitor:
     points = journal.spc_points()
     if points:
         by_id = {t.id: t for t in journal.tightenings()}
+        maintained = {event[1] for event in journal.events() if event[3] == MAINTAINED}  # units after which
+        last_unit = None
         for point in points:
             t = by_id.get(point["tightening_id"])
             if t is None:
                 continue
+            if last_unit in maintained and t.unit_id != last_unit:  # the charts restarted after that unit
+                monitor.restart()
+            last_unit = t.unit_id
             _, torque, angle = t.curve_arrays()
             monitor.observe(Observation(t.program, t.hole, True, float(point["value"]), t.target_torque,
                                         t.torque_min, t.torque_max, angle.astype(float), torque.astype(float),

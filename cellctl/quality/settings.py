@@ -3,7 +3,9 @@
 ::
 
     quality:
-      on_alarm: pause            # warn (status topic and journal only) or pause (end of the unit)
+      on_alarm: pause            # warn (status topic and journal only), pause (end of the unit), or
+                                 # maintain: run the recipe's maintenance branch after the unit
+      maintenance: bit_change    # with maintain: which branch of the recipe's maintenance: section
       learn: 25                  # good results per hole that set its chart's limits
       rules: [1, 2, 3, 4, ewma, mr]   # which checks raise alarms
       zone: 5.5                  # rule 1's limit in sigmas (rules 2, 3 and the moving range scale with it)
@@ -27,7 +29,7 @@ from cellctl.config.schema import MapReader, as_map, as_number, as_seq, as_strin
 
 __all__ = ["QualitySettings", "CurveSettings", "GivenLimits", "read_quality", "REACTIONS", "CHECKS"]
 
-REACTIONS = ("warn", "pause")
+REACTIONS = ("warn", "pause", "maintain")
 CHECKS = ("1", "2", "3", "4", "ewma", "mr")
 
 
@@ -64,6 +66,10 @@ class QualitySettings:
     ewma_width: float = 4.5
     curves: CurveSettings | None = field(default_factory=CurveSettings)
     limits: dict[str, GivenLimits] = field(default_factory=dict)
+    maintenance: str | None = None
+    """The maintenance branch ``on_alarm: maintain`` runs (a name under the recipe's ``maintenance:``)."""
+    maintenance_mark: Mark | None = field(default=None, compare=False)
+    """Where that name is written (the recipe check that the branch exists points there)."""
 
     @property
     def rules(self) -> tuple[int, ...]:
@@ -93,8 +99,14 @@ def read_quality(r: MapReader) -> QualitySettings:
             limits[program] = GivenLimits(m.number("center", 0.0, 1000.0, "N·m"), m.number("sigma", 1e-9, 1000.0, "N·m"),
                                           given.key_mark(program))
             m.finish()
+    maintenance = r.string("maintenance") if r.has("maintenance") else None
+    if (on_alarm == "maintain") != (maintenance is not None):
+        where = r.key_mark("maintenance") if maintenance is not None else r.key_mark("on_alarm")
+        raise ConfigError(where, f"{r.path}: 'on_alarm: maintain' and 'maintenance: BRANCH' go together (the branch "
+                          "of the recipe's maintenance: section the cell runs after an alarm's unit)")
     r.finish()
-    return QualitySettings(on_alarm, learn, checks, zone, run, lam, width, curves, limits)
+    return QualitySettings(on_alarm, learn, checks, zone, run, lam, width, curves, limits, maintenance,
+                           r.key_mark("maintenance") if maintenance is not None else None)
 
 
 def _checks(r: MapReader) -> tuple[str, ...]:

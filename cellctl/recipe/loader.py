@@ -39,6 +39,7 @@ from cellctl.quality.settings import read_quality
 from cellctl.recipe.model import (
     COMPOSITE_KINDS,
     BackOut,
+    ChangeBit,
     COMPOSITE_TYPES,
     LEAF_KINDS,
     Inspect,
@@ -87,8 +88,21 @@ def _recipe(root: YamlNode, source: Path) -> Recipe:
     recover = _step(recover_node, "recover", "recover") if recover_node is not None else None
     quality_map = doc.optional_mapping("quality")
     quality = read_quality(quality_map) if quality_map is not None else None
+    maintenance = _maintenance(doc)
+    if quality is not None and quality.maintenance is not None and quality.maintenance not in maintenance:
+        raise ConfigError(quality.maintenance_mark or root.mark,
+                          f"quality.maintenance: {quality.maintenance!r} is not a branch of this recipe's maintenance: "
+                          f"section; valid: {', '.join(maintenance) or 'none (add a maintenance: section)'}")
     doc.finish()
-    return Recipe(name, revision, prefix, cell, tree, source, root.mark, recover, quality)
+    return Recipe(name, revision, prefix, cell, tree, source, root.mark, recover, quality, maintenance)
+
+
+def _maintenance(doc: MapReader) -> dict[str, Step]:
+    """The ``maintenance:`` section: name → step tree (journaled under paths ``maintenance.NAME``)."""
+    section = doc.optional_mapping("maintenance")
+    if section is None:
+        return {}
+    return {name: _step(node, section.child_path(name), f"maintenance.{name}") for name, node in section.entries()}
 
 
 def _step(node: YamlNode, where: str, path: str) -> Step:
@@ -196,9 +210,27 @@ def _backout(r: MapReader, node: MapNode, path: str) -> Step:
     return BackOut(node.mark, path, arm_name=r.string("arm"), hole=r.string("hole"))
 
 
+def _names(r: MapReader, key: str) -> tuple[str, ...]:
+    node = r.optional(key)
+    if node is None:
+        return ()
+    return tuple(as_string(h, f"{r.child_path(key)}[{i}]") for i, h in enumerate(as_seq(node, r.child_path(key)).items))
+
+
 def _inspect(r: MapReader, node: MapNode, path: str) -> Step:
-    holes = as_seq(r.get("holes"), r.child_path("holes")).items
-    return Inspect(node.mark, path, holes=tuple(as_string(h, f"{r.child_path('holes')}[{i}]") for i, h in enumerate(holes)))
+    holes, parts = _names(r, "holes"), _names(r, "parts")
+    camera = r.string("camera") if r.has("camera") else None
+    r.optional("camera")
+    tolerance = r.number("tolerance", 0.01, 50.0, "mm", default=0.4)
+    yaw_tolerance = r.number("yaw_tolerance", 0.05, 45.0, "°", default=1.0)
+    if (camera is None) != (not parts):
+        raise ConfigError(r.mark, f"{r.path}: 'camera' and 'parts' go together (the camera that looks at the parts, "
+                          "and the parts it measures)")
+    if not holes and camera is None:
+        raise ConfigError(r.mark, f"{r.path} needs 'holes' (screws to check), or 'camera' and 'parts' (placement to "
+                          "measure), or both")
+    return Inspect(node.mark, path, holes=holes, camera=camera, parts=parts, tolerance=tolerance,
+                   yaw_tolerance=yaw_tolerance)
 
 
 def _reject(r: MapReader, node: MapNode, path: str) -> Step:
@@ -217,7 +249,14 @@ def _when(r: MapReader, node: MapNode, path: str) -> Step:
     return When(node.mark, path, hole=r.string("hole"), failures=failures)
 
 
-_LEAVES = {"pick": _pick, "place": _place, "screw": _screw, "backout": _backout, "move": _move, "wait": _wait,
+def _change_bit(r: MapReader, node: MapNode, path: str) -> Step:
+    slot = r.string("slot") if r.has("slot") else None
+    r.optional("slot")
+    return ChangeBit(node.mark, path, arm_name=r.string("arm"), station=r.string("station"), slot=slot,
+                     seconds=r.number("seconds", 0.0, 600.0, "s", default=2.0))
+
+
+_LEAVES = {"change_bit": _change_bit, "pick": _pick, "place": _place, "screw": _screw, "backout": _backout, "move": _move, "wait": _wait,
            "inspect": _inspect, "reject": _reject, "when": _when}
 
 __all__ = ["load_recipe", "parse_recipe"]

@@ -7,7 +7,7 @@ can tell which steps are already done.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +16,7 @@ from cellctl.config.errors import Mark
 from cellctl.config.pose import Pose
 from cellctl.quality.settings import QualitySettings
 
-LEAF_KINDS = ("pick", "place", "screw", "backout", "move", "wait", "inspect", "reject", "when")
+LEAF_KINDS = ("pick", "place", "screw", "backout", "move", "wait", "inspect", "reject", "when", "change_bit")
 TIGHTENING_FAILURES = ("missing_screw", "cross_thread", "stripped", "rehit", "torque_low", "torque_high",
                        "angle_low", "angle_high", "timeout", "no_hole", "no_screw", "lost_engagement",
                        "wrong_program", "aborted")
@@ -166,14 +166,21 @@ class BackOut(Step):
 
 @dataclass(frozen=True)
 class Inspect(Step):
-    """Check the unit: every listed hole has a final OK tightening."""
+    """Check the unit: every listed hole has a final OK tightening, and (with a ``camera``) every
+    listed part lies where it was placed, within ``tolerance`` mm along its x and y and
+    ``yaw_tolerance`` degrees (measured in the camera's image; docs/quality.md)."""
 
     KIND = "inspect"
     holes: tuple[str, ...] = ()
+    camera: str | None = None
+    parts: tuple[str, ...] = ()
+    tolerance: float = 0.4
+    yaw_tolerance: float = 1.0
 
     @property
     def label(self) -> str:
-        return f"inspect {', '.join(self.holes)}"
+        what = list(self.holes) + ([f"{', '.join(self.parts)} by {self.camera}"] if self.camera else [])
+        return f"inspect {', '.join(what)}"
 
 
 @dataclass(frozen=True)
@@ -207,6 +214,27 @@ class When(Step):
     @property
     def label(self) -> str:
         return f"when {self.hole} failed {' or '.join(self.failures)}"
+
+
+@dataclass(frozen=True)
+class ChangeBit(Step):
+    """Change the screwdriver's bit at a tool station: the bit into the station's slot (PTP above,
+    straight down), ``seconds`` there while the station swaps it, straight back up. The backend is
+    told the bit is new (the simulation's wear drift starts afresh)."""
+
+    KIND = "change_bit"
+    arm_name: str = ""
+    station: str = ""
+    slot: str | None = None
+    seconds: float = 2.0
+
+    @property
+    def arm(self) -> str:
+        return self.arm_name
+
+    @property
+    def label(self) -> str:
+        return f"change the bit of {self.arm_name} at {self.station}"
 
 
 @dataclass(frozen=True)
@@ -269,10 +297,12 @@ class Recipe:
     recover: Step | None = None
     quality: QualitySettings | None = None
     """The ``quality:`` section (SPC and curve checks, and what an alarm does); None: no checks."""
+    maintenance: dict[str, Step] = field(default_factory=dict)
+    """Named maintenance branches the cell runs itself after a unit (``quality.on_alarm: maintain``)."""
 
     def trees(self) -> list[Step]:
-        """The step tree, then the recover tree if there is one."""
-        return [self.root] + ([self.recover] if self.recover is not None else [])
+        """The step tree, the recover tree if there is one, then the maintenance branches."""
+        return [self.root] + ([self.recover] if self.recover is not None else []) + list(self.maintenance.values())
 
     def by_id(self) -> dict[str, Step]:
         """Steps that carry an id."""
@@ -302,10 +332,10 @@ class Recipe:
         return out
 
 
-LEAF_TYPES: dict[str, type[Step]] = {c.KIND: c for c in (Pick, Place, Screw, BackOut, MoveStep, Wait, Inspect, Reject, When)}  # type: ignore[attr-defined]
+LEAF_TYPES: dict[str, type[Step]] = {c.KIND: c for c in (Pick, Place, Screw, BackOut, MoveStep, Wait, Inspect, Reject, When, ChangeBit)}  # type: ignore[attr-defined]
 COMPOSITE_TYPES: dict[str, type[Composite]] = {c.KIND: c for c in (Sequence, Parallel, Fallback, Retry)}  # type: ignore[attr-defined]
 
 __all__ = [
-    "BackOut", "COMPOSITE_KINDS", "Composite", "Fallback", "Inspect", "LEAF_KINDS", "MoveStep", "MoveTarget", "Parallel",
+    "BackOut", "ChangeBit", "COMPOSITE_KINDS", "Composite", "Fallback", "Inspect", "LEAF_KINDS", "MoveStep", "MoveTarget", "Parallel",
     "Pick", "Place", "Recipe", "Reject", "Retry", "Screw", "Sequence", "Step", "TIGHTENING_FAILURES", "Wait", "When",
 ]

@@ -75,7 +75,7 @@ def _quality_programs(recipe: rm.Recipe, cell: CellDescription) -> list[Problem]
 
 # ------------------------------------------------------------------ references
 _TOOLS = {rm.Pick: ("parallel_gripper",), rm.Place: ("parallel_gripper",), rm.Screw: ("vacuum", "screwdriver"),
-          rm.BackOut: ("screwdriver",)}
+          rm.BackOut: ("screwdriver",), rm.ChangeBit: ("screwdriver",)}
 
 
 def _references(recipe: rm.Recipe, cell: CellDescription) -> list[Problem]:
@@ -117,8 +117,20 @@ def _references(recipe: rm.Recipe, cell: CellDescription) -> list[Problem]:
         if isinstance(step, rm.Inspect):
             for hole in step.holes:
                 need(hole in cell.holes, step, valid(hole, cell.holes, "hole"))
+            if step.camera is not None:
+                need(step.camera in cell.cameras, step, valid(step.camera, cell.cameras, "camera"))
+            for part in step.parts:
+                if need(part in cell.parts, step, valid(part, cell.parts, "part")):
+                    need(cell.parts[part].shape == "box", step, f"part {part!r} is a {cell.parts[part].shape}; "
+                         "the camera measures box-shaped parts only (their four straight sides)")
         if isinstance(step, (rm.When, rm.Reject)) and step.hole is not None:
             need(step.hole in cell.holes, step, valid(step.hole, cell.holes, "hole"))
+        if isinstance(step, rm.ChangeBit):
+            stations = {n: s for n, s in cell.stations.items() if s.type == "tool_station"}
+            if need(step.station in stations, step, valid(step.station, stations, "tool station")):
+                slots = cell.stations[step.station].slots
+                need(step.slot is None or step.slot in slots, step,
+                     f"station {step.station!r} has no slot {step.slot!r}; valid: {', '.join(slots)}")
         if isinstance(step, rm.MoveStep):
             spec = cell.arms.get(step.arm_name)
             for target in step.targets:

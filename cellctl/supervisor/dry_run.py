@@ -69,6 +69,10 @@ class _Planner:
 
     def run(self, recipe: Recipe) -> DryRun:
         self.result.cycle_time_s = self._time(recipe.root)
+        end_of_unit = self._snapshot()
+        for branch in recipe.maintenance.values():  # planned from where a unit ends; not in the cycle time
+            self._time(branch)
+            self._restore(end_of_unit)
         return self.result
 
     def _time(self, step: rm.Step) -> float:

@@ -179,6 +179,12 @@ class CellGeometry:
         head = self.cell.screws[screw].head_height
         return (feeder.pose * feeder.slots["pick"]).matrix @ translate(head) @ FLIP
 
+    def station_slot_down(self, station: str, slot: str | None = None, above: float = 0.0) -> np.ndarray:
+        """A tool's TCP pose ``above`` metres over a station slot (its first when ``slot`` is None),
+        z pointing down into it."""
+        spec = self.cell.stations[station]
+        return (spec.pose * spec.slots[slot or next(iter(spec.slots))]).matrix @ translate(above) @ FLIP
+
     def zones_containing(self, arm: str, point: np.ndarray) -> list[str]:
         """Interlock zones (that list the arm) containing a world point."""
         inside = []

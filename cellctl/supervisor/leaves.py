@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from cellctl.hw import OutcomeUnknown
+from cellctl.hw import HardwareError, OutcomeUnknown
 from cellctl.hw import BackOutCommand, GripperAction, GripperCommand, ScrewProgram, ToolResult
 from cellctl.journal import TighteningRecord
 from cellctl.journal.lifecycle import UNKNOWN
@@ -40,6 +40,7 @@ from cellctl.supervisor.actions import (
 )
 from cellctl.supervisor.context import CellContext
 from cellctl.supervisor.geometry import APPROACH, CLEARANCE, SCREW_APPROACH, lifted
+from cellctl.supervisor.placement import inspect_placement
 from cellctl.supervisor.tree import Behaviour, Status
 
 DECIDE = ("check the screw in {hole}, then decide: cellctl recover --hole {hole} --decide redo|accept|reject "
@@ -489,14 +490,49 @@ class BackOutLeaf(StepLeaf):
         return guarded(s.arm, zones, geo.spec.home, work), retreat_cleanup(s.arm, zones, geo.spec.home)
 
 
+BIT_CLEARANCE = 0.002
+"""Metres between the bit tip and the tool station's top face while the station swaps the bit."""
+
+
+class ChangeBitLeaf(StepLeaf):
+    """The screwdriver's bit into a tool station's slot, a dwell while it is swapped, back up; the
+    backend is told the bit is new (:meth:`cellctl.hw.HardwareSystem.tool_serviced`)."""
+
+    step: rm.ChangeBit
+
+    def target(self) -> str:
+        return self.step.station
+
+    def plan(self) -> tuple[list[Action], list[Action]]:
+        s, ctx = self.step, self.ctx
+        geo = ctx.geometry.arms[s.arm]
+        driver = geo.tool_of_type("screwdriver")
+        at = ctx.geometry.station_slot_down(s.station, s.slot, BIT_CLEARANCE)
+        zones = ctx.geometry.zones_containing(s.arm, at[:3, 3])
+        down, up = approach_sequence(s.arm, driver, at, SCREW_APPROACH, f"change the bit at {s.station}",
+                                     turn_free=True)
+        work = [*down, Dwell(s.seconds), Check(lambda ctx: self._serviced(ctx, driver)), *up]
+        return guarded(s.arm, zones, geo.spec.home, work), retreat_cleanup(s.arm, zones, geo.spec.home)
+
+    def _serviced(self, ctx: CellContext, tool: str) -> str | None:
+        try:
+            ctx.system.tool_serviced(self.step.arm, tool, "bit_change")
+        except HardwareError as exc:
+            return f"bit change at {self.step.station}: {exc}"
+        return None
+
+
 class InspectLeaf(StepLeaf):
     step: rm.Inspect
 
     def target(self) -> str:
-        return ",".join(self.step.holes)
+        return ",".join(self.step.holes + self.step.parts)
 
     def plan(self) -> tuple[list[Action], list[Action]]:
-        return [Check(self._verdict)], []
+        checks = [Check(self._verdict)] if self.step.holes else []
+        if self.step.camera is not None:  # the camera measures where the parts lie (docs/quality.md)
+            checks.append(Check(lambda ctx: inspect_placement(ctx, self.step, self._step_id, self.attempt)))
+        return checks, []
 
     def _verdict(self, ctx: CellContext) -> str | None:
         assert ctx.unit is not None
@@ -565,5 +601,5 @@ class WhenLeaf(StepLeaf):
 LEAVES: dict[type[rm.Step], type[StepLeaf]] = {
     rm.Pick: PickLeaf, rm.Place: PlaceLeaf, rm.Screw: ScrewLeaf, rm.BackOut: BackOutLeaf, rm.MoveStep: MoveLeaf,
     rm.Wait: WaitLeaf,
-    rm.Inspect: InspectLeaf, rm.Reject: RejectLeaf, rm.When: WhenLeaf,
+    rm.Inspect: InspectLeaf, rm.Reject: RejectLeaf, rm.When: WhenLeaf, rm.ChangeBit: ChangeBitLeaf,
 }

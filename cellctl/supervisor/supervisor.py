@@ -22,8 +22,9 @@ from cellctl.config import CellDescription
 from cellctl.hw import ArmMode, HardwareError, HardwareSystem, StopKind
 from cellctl.journal import Journal, UnitRecord
 from cellctl.journal.lifecycle import needing_clearout
+from cellctl.quality.monitor import MAINTAINED
 from cellctl.quality.monitor import restore as restore_quality
-from cellctl.quality.reaction import react
+from cellctl.quality.reaction import Reaction, maintained, react
 from cellctl.recipe import Recipe
 from cellctl.rt import (
     QOS_LATCHED,
@@ -96,6 +97,7 @@ class Supervisor(LifecycleNode):
         self._message = ""
         self._hold = False  # the unit in progress stays open (resumable) when it stops
         self._link_down_since: dict[str, float] = {}
+        self._maintenance: Reaction | None = None  # the maintenance branch to run after this unit
         self.summary = RunSummary()
         self.status_pub = self.create_publisher(CellStatus, "~/status", QOS_LATCHED)
         for name in ("pause", "resume", "abort", "hold", "estop", "reset"):
@@ -312,6 +314,8 @@ class Supervisor(LifecycleNode):
         started = self.system.now()
         status = self._drive(build(self.recipe.root, ctx), unit, executor, on_cycle)
         self._end_unit(unit, status, self.system.now() - started)
+        if self._maintenance is not None:
+            self._maintain(unit, self._maintenance, executor, on_cycle)
 
     def _drive(self, tree: Behaviour, unit: UnitRecord, executor: Executor,
                on_cycle: Callable[[], None] | None) -> Status:
@@ -525,12 +529,41 @@ class Supervisor(LifecycleNode):
             self.state = CellState.IDLE
         self._publish()
 
+    def _maintain(self, unit: UnitRecord, reaction: Reaction, executor: Executor,
+                  on_cycle: Callable[[], None] | None) -> None:
+        """Run the recipe's maintenance branch that answers a unit's quality alarms (``on_alarm:
+        maintain``), its steps journaled under that unit; a failed branch stops the cell (FAULTED).
+        Nothing moves after an abort or an e-stop: the branch is then not run, and the alarm says so."""
+        assert self.ctx is not None and self.ctx.quality is not None and reaction.maintenance is not None
+        self._maintenance, started = None, self.system.now()
+        if self.state is not CellState.IDLE or self._aborted:
+            effect = maintained(self.ctx.quality, self.journal, reaction, unit.serial,
+                                f"not run, the cell was stopped ({self.state.value}); do the maintenance by hand", 0.0)
+            self.journal.event("maintenance_skipped", effect, started, unit.id)
+            return
+        self.journal.event("maintenance", reaction.maintenance, started, unit.id)
+        self.state, self._message = CellState.RUNNING, ""
+        tree = build(self.recipe.maintenance[reaction.maintenance], self.ctx)
+        ok = self._drive(tree, unit, executor, on_cycle) is Status.SUCCESS
+        failure = None if ok else f"failed: {tree.failure or self._message or 'stopped'}; the cell stopped"
+        effect = maintained(self.ctx.quality, self.journal, reaction, unit.serial, failure,
+                            self.system.now() - started)
+        self.journal.event(MAINTAINED if ok else "maintenance_failed", effect, self.system.now(), unit.id)
+        if ok:
+            self.state = CellState.IDLE
+            self._quality_warning = effect
+        elif self.state in (CellState.RUNNING, CellState.IDLE):
+            self.state = CellState.FAULTED
+        self._message = self._message if ok else f"{effect}. {self._message}".strip()
+        self._publish()
+
     def _react_to_quality(self, unit: UnitRecord) -> None:
         """The recipe's reaction to the unit's quality alarms: a warning on the status, or the run ends here."""
         if self.ctx is None or self.ctx.quality is None:
             return
         remaining = max(0, getattr(self, "_units_total", 0) - getattr(self, "_unit_index", 0))
         reaction = react(self.ctx.quality, self.journal, unit.serial, remaining)
+        self._maintenance = reaction if reaction.maintenance is not None else None
         if reaction.warning:
             self._quality_warning = reaction.warning
             self.summary.spc_alarms.extend(reaction.alarms)

@@ -18,7 +18,8 @@ Broken = Callable[[str, str], ConfigError]
 def test_the_demo_cell_loads() -> None:
     cell = load_cell()
     assert set(cell.arms) == {"loader", "screwer"}
-    assert {s.type for s in cell.stations.values()} == {"input_tray", "fixture", "output_tray", "screw_feeder"}
+    assert {s.type for s in cell.stations.values()} == {"input_tray", "fixture", "output_tray", "screw_feeder",
+                                                        "tool_station"}
     assert cell.holes["h1"].program.target_torque == pytest.approx(0.15)
     assert cell.zones["shared_fixture"].arms == ("loader", "screwer")
 

@@ -51,7 +51,9 @@ def test_opening_a_version_1_journal_for_writing_migrates_it(tmp_path: Path) -> 
         assert [u.serial for u in journal.units()] == ["PH-000001"]
         journal.set_spc_limits("p", "h1", Limits(1.0, 0.1, "given", 0))
         assert journal.spc_limits()[0]["center"] == 1.0
-    assert _version(path) == SCHEMA_VERSION == 2
+    assert _version(path) == SCHEMA_VERSION == 3
+    with Journal.read_only(path) as journal:
+        assert journal.inspections() == [], "the version-3 table was added"
 
 
 def test_a_newer_journal_is_refused_with_the_versions_this_cellctl_reads(tmp_path: Path) -> None:
@@ -61,7 +63,7 @@ def test_a_newer_journal_is_refused_with_the_versions_this_cellctl_reads(tmp_pat
     db.execute("UPDATE meta SET value='9' WHERE key='schema_version'")
     db.commit()
     db.close()
-    with pytest.raises(JournalError, match="reads 1, 2"):
+    with pytest.raises(JournalError, match="reads 1, 2, 3"):
         Journal.read_only(path)
     with pytest.raises(JournalError, match="version 9"):
         Journal(path)
