@@ -195,6 +195,8 @@ class SimSystem(HardwareSystem):
             dx, dy = self.placement.shifts[part]
             pose = world.part_pose(part)
             world.place_part(part, Pose(pose.position + np.array([dx, dy, 0.0]), pose.quaternion))
+            if world.clamps is not None:
+                world.clamps.let_go(part)  # where it slipped to: the nest clamps it there
             self.events.add(self.now(), "part_shifted", None, part, f"injected: slipped {dx * 1000:+.2f}, "
                             f"{dy * 1000:+.2f} mm as it was placed")
 
