@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["SimArm"]
 
 POSITION_GAIN = 0.3
+"""PyBullet's per-step position gain at the 1 ms reference step (scaled to the world's step: :meth:`World.gain`)."""
 VELOCITY_GAIN = 1.0
 FOLLOWING_ERROR_LIMIT = 0.2
 """rad: a larger tracking error latches FOLLOWING_ERROR (a collision or an overload)."""
@@ -68,6 +69,7 @@ class SimArm(ArmInterface):
         self.limits = JointLimits(spec.limits.velocity, spec.limits.acceleration, spec.limits.jerk, spec.joints)
         infos = [pb.getJointInfo(body.body, j, physicsClientId=world.client) for j in body.joint_index]
         self._efforts = [float(info[10]) for info in infos]
+        self._position_gains = [world.gain(POSITION_GAIN)] * spec.dof
         self._player = TrajectoryPlayer(spec.home, PlayerLimits(
             np.asarray(spec.limits.velocity, float), np.asarray(spec.limits.acceleration, float),
             np.asarray(spec.limits.jerk, float), capacity=QUEUE_CAPACITY, velocity_margin=VELOCITY_MARGIN),
@@ -301,7 +303,7 @@ class SimArm(ArmInterface):
         self._applied = (q.copy(), qd.copy())
         pb.setJointMotorControlArray(
             body, self.body.joint_index, pb.POSITION_CONTROL, targetPositions=q.tolist(), targetVelocities=qd.tolist(),
-            positionGains=[POSITION_GAIN] * self.dof, velocityGains=[VELOCITY_GAIN] * self.dof,
+            positionGains=self._position_gains, velocityGains=[VELOCITY_GAIN] * self.dof,
             forces=self._efforts, physicsClientId=client)
 
     def update(self, now: float) -> None:
