@@ -34,6 +34,8 @@ from cellctl.cli.demo import DEMO_RECIPE  # noqa: E402
 from cellctl.config import load_cell  # noqa: E402
 from cellctl.recipe import load_recipe  # noqa: E402
 from cellctl.sweep.unit import unit_session  # noqa: E402
+import cellctl.supervisor.clearout  # noqa: E402,F401  (imported before the workers fork)
+import sim  # noqa: E402,F401
 
 SETTLE = 0.25
 """Seconds after a release at which the released part's position is taken."""
