@@ -82,6 +82,7 @@ class SimArm(ArmInterface):
         self._stale = False  # the joints moved since they were last read (reading waits for someone to look)
         self._faults: list[Fault] = []
         self._applied: tuple[np.ndarray, np.ndarray] | None = None  # motor targets PyBullet holds now
+        self._holding = False  # idle, and PyBullet holds the idle commanded state as motor targets
         self._estopped = False
         self._drop_pending: str | None = None
         self._tracking = TrackingMeter(spec.dof)
@@ -168,8 +169,11 @@ class SimArm(ArmInterface):
         self._system.events.add(now, "estop", self.name, self.name)
 
     def _halt(self) -> None:
+        self._holding = False
         self._measure()
         hold = self._commanded if self.kinematic else self._measured
+        if self.moving:
+            self._system.arm_at_rest()
         self._player.halt(hold)
         self._commanded = hold.copy()
         self._commanded_velocity = np.zeros(self.dof)
@@ -235,7 +239,7 @@ class SimArm(ArmInterface):
     @property
     def moving(self) -> bool:
         """True while setpoints play or a controlled stop runs."""
-        return bool(self._player.queue_depth) or self._player.stopping
+        return not self._player.idle
 
     def held_part(self) -> str | None:
         """The part this arm's gripper or cup holds, or None."""
@@ -265,6 +269,7 @@ class SimArm(ArmInterface):
         for j, qj in zip(self.body.joint_index, q):
             pb.resetJointState(self.body.body, j, float(qj), 0.0, physicsClientId=self._world.client)
         self._player.halt(q)
+        self._holding = False
         self._commanded, self._measured = q.copy(), q.copy()
         self._commanded_velocity, self._measured_velocity = np.zeros(self.dof), np.zeros(self.dof)
         self._measured_effort = np.zeros(self.dof)
@@ -285,19 +290,27 @@ class SimArm(ArmInterface):
     # ------------------------------------------------------------------ stepping (called by SimSystem)
     def command(self, t_next: float) -> None:
         """Send the commanded state at ``t_next`` to the joints (before the physics step)."""
-        sample = self._player.advance(t_next)
+        player = self._player
+        if self._holding and player.idle and self._system.lean_steps:
+            player.advance_time(t_next)  # an idle arm: τ runs on, the commanded state and motor targets hold
+            return
+        was_moving = self.moving
+        sample = player.advance(t_next)
         self._commanded, self._commanded_velocity = sample.position, sample.velocity
         if sample.underrun:
             self._latch(faults.QUEUE_UNDERRUN)
-        self._apply(sample.position, sample.velocity)
+        self._apply(sample.position, sample.velocity, compare=not sample.playing)
+        self._holding = not self.kinematic and player.idle
+        if was_moving and not self.moving:
+            self._system.arm_at_rest()
 
-    def _apply(self, q: np.ndarray, qd: np.ndarray) -> None:
+    def _apply(self, q: np.ndarray, qd: np.ndarray, compare: bool = True) -> None:
         body, client = self.body.body, self._world.client
         if self.kinematic:
             for j, qj in zip(self.body.joint_index, q):
                 pb.resetJointState(body, j, float(qj), 0.0, physicsClientId=client)
             return
-        if self._system.lean_steps and self._applied is not None and np.array_equal(q, self._applied[0]) \
+        if compare and self._system.lean_steps and self._applied is not None and np.array_equal(q, self._applied[0]) \
                 and np.array_equal(qd, self._applied[1]):
             return  # PyBullet keeps motor targets: re-sending the same ones (an idle arm) changes nothing
         self._applied = (q.copy(), qd.copy())
@@ -316,8 +329,8 @@ class SimArm(ArmInterface):
         else:  # an idle arm: read when someone looks (the state is the last step's until the next step)
             self._stale = True
         if tracking:
-            self._tracking.add(self._commanded, self._measured)
-            if not self.kinematic and np.abs(self._commanded - self._measured).max() > FOLLOWING_ERROR_LIMIT:
+            worst = self._tracking.add(self._commanded, self._measured)
+            if not self.kinematic and worst > FOLLOWING_ERROR_LIMIT:
                 self._latch(faults.FOLLOWING_ERROR)
                 self._halt()
         for tool in self.tools.values():

@@ -187,6 +187,11 @@ class SimSystem(HardwareSystem):
         if self._persistence is not None:
             self._persistence.result_completed(arm, result, evicted)
 
+    def arm_at_rest(self) -> None:
+        """Called by an arm whose motion (or controlled stop) just ended: the world is saved after this step."""
+        if self._persistence is not None:
+            self._persistence.request()
+
     def checkpoint(self) -> None:
         """Save the world now if a completion asked for it (outside the physics step)."""
         if self._persistence is not None:
@@ -216,7 +221,7 @@ class SimSystem(HardwareSystem):
             if self.gui:
                 self._sync_visuals()
             if self._persistence is not None:
-                self._persistence.after_step(t_next, any(arm.moving for arm in self._arms.values()))
+                self._persistence.checkpoint()
 
     def wait_until(self, t: float) -> None:
         """Advance the simulation to time ``t`` (no-op if already there); paced to the wall clock if realtime."""
