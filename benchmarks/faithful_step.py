@@ -23,6 +23,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -107,6 +108,21 @@ def one_seed(args: tuple[int, list[float], dict[str, float]]) -> tuple[int, Run,
     return seed, run_unit(seed, 1.0, rates), {s: run_unit(seed, s, rates) for s in steps}
 
 
+def _results(pool: ProcessPoolExecutor, seeds: range, live: list[float], rates: dict[str, float], jobs: int,
+             keep_failed: bool) -> Iterator[tuple[int, Run, dict[float, Run]]]:
+    """Seeds in rounds of ``jobs``; unless ``keep_failed``, a candidate that failed a seed is not run again
+    (``live`` shrinks: one failure rules a step out)."""
+    for first in range(0, len(seeds), jobs):
+        batch = [(seed, list(live), rates) for seed in seeds[first:first + jobs]]
+        for seed, reference, candidates in pool.map(one_seed, batch):
+            yield seed, reference, candidates
+            for step, run in candidates.items():
+                distance, same_tightenings, same_result = compare(reference, run)
+                failed = distance > PLACEMENT_BOUND or not (same_tightenings and same_result)
+                if failed and not keep_failed and step in live:
+                    live.remove(step)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50)
@@ -115,15 +131,18 @@ def main() -> int:
     parser.add_argument("--rates", default="cross_thread=0.1,missing_screw=0.05,stripped=0.05",
                         help="injected failure rates per tightening attempt")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (seeds in parallel)")
+    parser.add_argument("--keep-failed", action="store_true",
+                        help="keep running a candidate step on later seeds after it failed one")
     args = parser.parse_args()
     steps = [float(s) for s in args.steps.split(",")]
     rates = parse_rates(args.rates)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     rows: dict[float, list[tuple[int, float, bool, bool, float, float]]] = {s: [] for s in steps}
     walls: dict[float, list[float]] = {1.0: [], **{s: [] for s in steps}}
-    jobs = [(seed, steps, rates) for seed in seeds]
+    walls_ref: dict[float, list[float]] = {s: [] for s in steps}  # the 1 ms runs of the seeds a candidate ran
+    live = list(steps)  # candidates not yet ruled out
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for seed, reference, candidates in pool.map(one_seed, jobs):
+        for seed, reference, candidates in _results(pool, seeds, live, rates, args.jobs, args.keep_failed):
             walls[1.0].append(reference.wall / reference.sim)
             line = [f"seed {seed:3d}: 1 ms {reference.result} {len(reference.tightenings)} tightenings"]
             for step, run in candidates.items():
@@ -131,25 +150,30 @@ def main() -> int:
                 rows[step].append((seed, distance, same_tightenings, same_result, run.cycle - reference.cycle,
                                    run.wall / run.sim))
                 walls[step].append(run.wall / run.sim)
+                walls_ref[step].append(reference.wall / reference.sim)
                 line.append(f"{step:g} ms {distance * 1e3:.3f} mm{'' if same_tightenings else ' TIGHTENINGS DIFFER'}")
             print("; ".join(line), flush=True)
-    print(f"\n{len(seeds)} seeds, rates {args.rates}; reference 1 ms: wall/sim {np.mean(walls[1.0]):.3f}")
+    print(f"\n{len(seeds)} seeds, rates {args.rates}; reference 1 ms: wall/sim {np.mean(walls[1.0]):.3f}"
+          f"{'' if args.keep_failed else ' (a candidate is dropped after the first seed it fails)'}")
     print("| step | seeds | largest placement distance (mm) | seed | p95 (mm) | tightenings as at 1 ms | results as at 1 ms "
           "| cycle difference (s, max abs) | wall / sim vs 1 ms |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     chosen = 1.0
     for step in steps:
         data = rows[step]
+        if not data:
+            continue
         distances = np.array([d for _, d, *_ in data])
         worst = int(np.argmax(distances))
         same_t = sum(1 for r in data if r[2])
         same_r = sum(1 for r in data if r[3])
         cycle = max(abs(r[4]) for r in data)
-        speed = np.mean(walls[step]) / np.mean(walls[1.0])
+        speed = np.mean(walls[step]) / np.mean(walls_ref[step])
         print(f"| {step:g} ms | {len(data)} | {distances[worst] * 1e3:.4f} | {data[worst][0]} | "
               f"{np.percentile(distances, 95) * 1e3:.4f} | {same_t}/{len(data)} | {same_r}/{len(data)} | {cycle:.3f} | "
               f"{speed:.2f} |")
-        if distances.max() <= PLACEMENT_BOUND and same_t == len(data) and same_r == len(data):
+        if (distances.max() <= PLACEMENT_BOUND and same_t == len(data) and same_r == len(data)
+                and len(data) == len(seeds)):
             chosen = max(chosen, step)
     print(f"largest faithful step: {chosen:g} ms")
     sys.stdout.flush()
