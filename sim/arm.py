@@ -80,6 +80,7 @@ class SimArm(ArmInterface):
         self._measured_velocity = np.zeros(spec.dof)
         self._measured_effort = np.zeros(spec.dof)
         self._stale = False  # the joints moved since they were last read (reading waits for someone to look)
+        self._joint_states: list[tuple[float, ...]] | None = None  # read, velocities and efforts not yet unpacked
         self._faults: list[Fault] = []
         self._applied: tuple[np.ndarray, np.ndarray] | None = None  # motor targets PyBullet holds now
         self._holding = False  # idle, and PyBullet holds the idle commanded state as motor targets
@@ -273,7 +274,7 @@ class SimArm(ArmInterface):
         self._commanded, self._measured = q.copy(), q.copy()
         self._commanded_velocity, self._measured_velocity = np.zeros(self.dof), np.zeros(self.dof)
         self._measured_effort = np.zeros(self.dof)
-        self._stale = False
+        self._stale, self._joint_states = False, None
         self._faults.clear()
         self._estopped = False
         self._apply(self._commanded, self._commanded_velocity)
@@ -324,6 +325,7 @@ class SimArm(ArmInterface):
         tracking = bool(self._player.queue_depth) and not self._estopped
         if self.kinematic:  # the joints are set, not driven: they are exactly where commanded
             self._measured, self._measured_velocity = self._commanded.copy(), self._commanded_velocity.copy()
+            self._joint_states = None
         elif tracking or not self._system.lean_steps:
             self._read_joints()
         else:  # an idle arm: read when someone looks (the state is the last step's until the next step)
@@ -342,14 +344,17 @@ class SimArm(ArmInterface):
     def _read_joints(self) -> None:
         states = pb.getJointStates(self.body.body, self.body.joint_index, physicsClientId=self._world.client)
         self._measured = np.array([s[0] for s in states])
-        self._measured_velocity = np.array([s[1] for s in states])
-        self._measured_effort = np.array([s[3] for s in states])
+        self._joint_states = states  # velocities and efforts are unpacked when someone looks
         self._stale = False
 
     def _measure(self) -> None:
         """Bring the measured joint state up to date if the last steps skipped reading it."""
         if self._stale:
             self._read_joints()
+        if self._joint_states is not None:
+            states, self._joint_states = self._joint_states, None
+            self._measured_velocity = np.array([s[1] for s in states])
+            self._measured_effort = np.array([s[3] for s in states])
 
     def sync_visuals(self) -> None:
         """Move visual-only bodies (a held screw) to where they are; nothing physical depends on them."""

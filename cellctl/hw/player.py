@@ -337,8 +337,16 @@ class TrajectoryPlayer:
     def advance_time(self, now: float) -> None:
         """Advance τ and the rate to clock time ``now`` (monotonic) without playing: all an idle
         player (empty queue, no stop) does in a servo tick, whose commanded state stays as it was."""
-        if now > self._now:
-            self.tau += self._integral(self._now, now)
+        override, stop, before = self.override, self._stop, self._now
+        if now >= before and before >= override._end and before >= stop._end:  # no ramp (usual): o·s constant
+            rate = override._rest * stop._rest
+            if now > before:
+                self.tau += rate * (now - before)
+                self._now = now
+            self._rate = rate
+            return
+        if now > before:
+            self.tau += self._integral(before, now)
             self._now = now
         self._rate = self._rate_at(now)
 
