@@ -2,7 +2,7 @@
 
 The clock is simulation time and advances only when the world is stepped: by :meth:`step`,
 :meth:`wait_until` (the contract's way to let time pass) or the helpers built on it. The
-physics step is fixed (2 ms by default, the largest step measured to be as faithful as 1 ms:
+physics step is fixed (1.5 ms by default, the largest step measured to be as faithful as 1 ms:
 :data:`DEFAULT_PHYSICS_HZ`; the arms' setpoints and the screwdriver's curve stay at 1 kHz, the
 motor and constraint gains are scaled to the step by :meth:`~sim.world.World.gain`). Everything random is
 drawn from generators seeded by ``seed``, and PyBullet itself is deterministic for the same
@@ -38,11 +38,12 @@ __all__ = ["DEFAULT_PHYSICS_HZ", "SimSystem"]
 
 SETTLE_STEPS = 10
 """Physics steps that let freshly presented parts settle on their stations."""
-DEFAULT_PHYSICS_HZ = 500.0
-"""The physics step rate (2 ms steps): the largest step at which every placement of the demo stayed
-within 0.1 mm of the 1 ms run and every tightening was judged the same, over 50 seeds with injected
-failures (``benchmarks/faithful_step.py``, docs/benchmarks.md). Setpoints stay at 1 kHz: the arm's
-controller model interpolates them at each step's end."""
+DEFAULT_PHYSICS_HZ = 1000.0 / 1.5
+"""The physics step rate (1.5 ms steps): the largest step tried at which every placement of the demo
+stayed within 0.1 mm of the 1 ms run and every tightening was judged the same, over 50 seeds with
+injected failures (``benchmarks/faithful_step.py``, docs/benchmarks.md; 2 ms placed a cover 0.104 mm
+off on one seed). Setpoints stay at 1 kHz: the arm's controller model interpolates them at each
+step's end."""
 
 
 class SimSystem(HardwareSystem):
