@@ -1,6 +1,6 @@
 """Which physics step is faithful: every placement and every tightening as at 1 ms, over many seeds.
 
-    python benchmarks/faithful_step.py [--seeds 50] [--steps 2,2.5,4] [--rates cross_thread=0.1,...] [--jobs 1]
+    python benchmarks/faithful_step.py [--seeds 50] [--steps 1.5,2,3] [--rates cross_thread=0.1,...] [--jobs 1]
 
 For every seed, one demo unit under the supervisor runs at the 1 ms reference step and at each
 candidate step (setpoints stay at 1 kHz: the arm's controller model interpolates them at each
@@ -127,7 +127,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--first-seed", type=int, default=0)
-    parser.add_argument("--steps", default="2,2.5,4", help="candidate physics steps, ms")
+    parser.add_argument("--steps", default="1.5,2,3", help="candidate physics steps, ms")
     parser.add_argument("--rates", default="cross_thread=0.1,missing_screw=0.05,stripped=0.05",
                         help="injected failure rates per tightening attempt")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (seeds in parallel)")
