@@ -1,6 +1,6 @@
 """The demo's real-time factor against bare PyBullet on the same world and step, and sweep throughput.
 
-    python benchmarks/bench_sim_speed.py [--repeats 3] [--lean-reference] [--units 4] [--skip-sweep] [--ray] [--seed 0]
+    python benchmarks/bench_sim_speed.py [--repeats 3] [--physics-hz HZ] [--lean-reference] [--units 4] [--skip-sweep] [--ray] [--seed 0]
 
 In one run, ``--repeats`` rounds of, side by side:
 1. one demo unit under the supervisor (headless, what ``cellctl demo`` runs, at the simulation's
@@ -59,7 +59,7 @@ class DemoRun:
         return self.sim_s / self.wall_s
 
 
-def demo_run(seed: int, lean: bool = True) -> DemoRun:
+def demo_run(seed: int, lean: bool = True, physics_hz: float | None = None) -> DemoRun:
     """One demo unit under the supervisor, with the time its physics steps took."""
     SimSystem.lean_steps = lean
     spent = [0.0, 0]
@@ -73,7 +73,7 @@ def demo_run(seed: int, lean: bool = True) -> DemoRun:
 
     World.step = timed_step  # type: ignore[method-assign]
     try:
-        with unit_session(load_recipe(DEMO_RECIPE), load_cell(None), {}, seed) as (supervisor, _, _):
+        with unit_session(load_recipe(DEMO_RECIPE), load_cell(None), {}, seed, physics_hz) as (supervisor, _, _):
             summary = supervisor.run(1)
     finally:
         World.step = step  # type: ignore[method-assign]
@@ -81,9 +81,9 @@ def demo_run(seed: int, lean: bool = True) -> DemoRun:
     return DemoRun(summary.sim_time_s, summary.wall_time_s, spent[0], int(spent[1]))
 
 
-def bare_step_rate(seed: int, steps: int) -> tuple[float, float]:
+def bare_step_rate(seed: int, steps: int, physics_hz: float | None = None) -> tuple[float, float]:
     """(steps per wall second, dt) of stepSimulation alone on the demo cell's world."""
-    with unit_session(load_recipe(DEMO_RECIPE), load_cell(None), {}, seed) as (_, system, _):
+    with unit_session(load_recipe(DEMO_RECIPE), load_cell(None), {}, seed, physics_hz) as (_, system, _):
         client, dt = system.world.client, 1.0 / system.physics_hz
         started = time.perf_counter()
         for _ in range(steps):
@@ -118,14 +118,16 @@ def main() -> int:
     parser.add_argument("--skip-sweep", action="store_true", help="only the real-time factors")
     parser.add_argument("--ray", action="store_true", help="also a sweep on a local Ray with 2 workers")
     parser.add_argument("--repeats", type=int, default=3, help="rounds of demo unit and bare stepping, side by side")
+    parser.add_argument("--physics-hz", type=float, default=None,
+                        help="physics step rate of both worlds (default: the simulation's default)")
     parser.add_argument("--lean-reference", action="store_true",
                         help="also demo units with SimSystem.lean_steps=False, alternated with lean ones")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())} ({os.cpu_count()} cores)")
     ratios, physics = [], []
     for round_ in range(1, args.repeats + 1):
-        demo = demo_run(args.seed)
-        rate, dt = bare_step_rate(args.seed, args.steps)
+        demo = demo_run(args.seed, physics_hz=args.physics_hz)
+        rate, dt = bare_step_rate(args.seed, args.steps, args.physics_hz)
         bare = rate * dt
         ratios.append(demo.factor / bare)
         physics.append(demo.physics_s / demo.steps * rate)
@@ -141,7 +143,7 @@ def main() -> int:
         runs: dict[bool, list[float]] = {False: [], True: []}
         for _ in range(args.repeats):  # alternated, so a burst of load on the shared machine hits both
             for lean in (False, True):
-                runs[lean].append(demo_run(args.seed, lean).factor)
+                runs[lean].append(demo_run(args.seed, lean, args.physics_hz).factor)
         reference, lean_best = max(runs[False]), max(runs[True])
         print(f"lean steps (best of {args.repeats}): {reference:.2f}x without (SimSystem.lean_steps=False), "
               f"{lean_best:.2f}x with: x{lean_best / reference:.2f}")
