@@ -13,6 +13,7 @@ the place along it and the reason (:class:`~cellctl.motion.errors.PathError`).
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Sequence
@@ -127,6 +128,7 @@ def _kind(move: CartesianMove) -> str:
 PLAN_CACHE_SIZE = 512
 """Cartesian plans remembered for reuse (least recently used dropped first)."""
 _plans: OrderedDict[bytes, CartesianTrajectory] = OrderedDict()
+_plans_lock = threading.Lock()
 plan_cache_stats = {"hits": 0, "misses": 0}
 """Reuses and fresh plans since the process started (for benchmarks)."""
 
@@ -146,16 +148,20 @@ def plan_path(chain: Chain, start_q: ArrayLike, moves: Sequence[CartesianMove], 
         ValueError: malformed input (poses, blend radii longer than half a neighbouring move).
     """
     key = _plan_key(chain, start_q, moves, limits, cartesian_limits, blend)
-    if key is not None and key in _plans:
-        _plans.move_to_end(key)
-        plan_cache_stats["hits"] += 1
-        return _plans[key]
+    if key is not None:
+        with _plans_lock:  # arms plan in threads of their own on a real clock
+            cached = _plans.get(key)
+            if cached is not None:
+                _plans.move_to_end(key)
+                plan_cache_stats["hits"] += 1
+                return cached
     plan = _plan_path(chain, start_q, moves, limits, cartesian_limits, blend)
     if key is not None:
-        plan_cache_stats["misses"] += 1
-        _plans[key] = plan
-        if len(_plans) > PLAN_CACHE_SIZE:
-            _plans.popitem(last=False)
+        with _plans_lock:
+            plan_cache_stats["misses"] += 1
+            _plans[key] = plan
+            while len(_plans) > PLAN_CACHE_SIZE:
+                _plans.popitem(last=False)
     return plan
 
 
