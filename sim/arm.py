@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["SimArm"]
 
 POSITION_GAIN = 0.3
+"""PyBullet's per-step position gain at the 1 ms reference step (scaled to the world's step: :meth:`World.gain`)."""
 VELOCITY_GAIN = 1.0
 FOLLOWING_ERROR_LIMIT = 0.2
 """rad: a larger tracking error latches FOLLOWING_ERROR (a collision or an overload)."""
@@ -68,6 +69,7 @@ class SimArm(ArmInterface):
         self.limits = JointLimits(spec.limits.velocity, spec.limits.acceleration, spec.limits.jerk, spec.joints)
         infos = [pb.getJointInfo(body.body, j, physicsClientId=world.client) for j in body.joint_index]
         self._efforts = [float(info[10]) for info in infos]
+        self._position_gains = [world.gain(POSITION_GAIN)] * spec.dof
         self._player = TrajectoryPlayer(spec.home, PlayerLimits(
             np.asarray(spec.limits.velocity, float), np.asarray(spec.limits.acceleration, float),
             np.asarray(spec.limits.jerk, float), capacity=QUEUE_CAPACITY, velocity_margin=VELOCITY_MARGIN),
@@ -78,8 +80,10 @@ class SimArm(ArmInterface):
         self._measured_velocity = np.zeros(spec.dof)
         self._measured_effort = np.zeros(spec.dof)
         self._stale = False  # the joints moved since they were last read (reading waits for someone to look)
+        self._joint_states: list[tuple[float, ...]] | None = None  # read, velocities and efforts not yet unpacked
         self._faults: list[Fault] = []
         self._applied: tuple[np.ndarray, np.ndarray] | None = None  # motor targets PyBullet holds now
+        self._holding = False  # idle, and PyBullet holds the idle commanded state as motor targets
         self._estopped = False
         self._drop_pending: str | None = None
         self._tracking = TrackingMeter(spec.dof)
@@ -166,8 +170,11 @@ class SimArm(ArmInterface):
         self._system.events.add(now, "estop", self.name, self.name)
 
     def _halt(self) -> None:
+        self._holding = False
         self._measure()
         hold = self._commanded if self.kinematic else self._measured
+        if self.moving:
+            self._system.arm_at_rest()
         self._player.halt(hold)
         self._commanded = hold.copy()
         self._commanded_velocity = np.zeros(self.dof)
@@ -233,7 +240,7 @@ class SimArm(ArmInterface):
     @property
     def moving(self) -> bool:
         """True while setpoints play or a controlled stop runs."""
-        return bool(self._player.queue_depth) or self._player.stopping
+        return not self._player.idle
 
     def held_part(self) -> str | None:
         """The part this arm's gripper or cup holds, or None."""
@@ -263,10 +270,11 @@ class SimArm(ArmInterface):
         for j, qj in zip(self.body.joint_index, q):
             pb.resetJointState(self.body.body, j, float(qj), 0.0, physicsClientId=self._world.client)
         self._player.halt(q)
+        self._holding = False
         self._commanded, self._measured = q.copy(), q.copy()
         self._commanded_velocity, self._measured_velocity = np.zeros(self.dof), np.zeros(self.dof)
         self._measured_effort = np.zeros(self.dof)
-        self._stale = False
+        self._stale, self._joint_states = False, None
         self._faults.clear()
         self._estopped = False
         self._apply(self._commanded, self._commanded_velocity)
@@ -283,25 +291,33 @@ class SimArm(ArmInterface):
     # ------------------------------------------------------------------ stepping (called by SimSystem)
     def command(self, t_next: float) -> None:
         """Send the commanded state at ``t_next`` to the joints (before the physics step)."""
-        sample = self._player.advance(t_next)
+        player = self._player
+        if self._holding and player.idle and self._system.lean_steps:
+            player.advance_time(t_next)  # an idle arm: τ runs on, the commanded state and motor targets hold
+            return
+        was_moving = self.moving
+        sample = player.advance(t_next)
         self._commanded, self._commanded_velocity = sample.position, sample.velocity
         if sample.underrun:
             self._latch(faults.QUEUE_UNDERRUN)
-        self._apply(sample.position, sample.velocity)
+        self._apply(sample.position, sample.velocity, compare=not sample.playing)
+        self._holding = not self.kinematic and player.idle
+        if was_moving and not self.moving:
+            self._system.arm_at_rest()
 
-    def _apply(self, q: np.ndarray, qd: np.ndarray) -> None:
+    def _apply(self, q: np.ndarray, qd: np.ndarray, compare: bool = True) -> None:
         body, client = self.body.body, self._world.client
         if self.kinematic:
             for j, qj in zip(self.body.joint_index, q):
                 pb.resetJointState(body, j, float(qj), 0.0, physicsClientId=client)
             return
-        if self._system.lean_steps and self._applied is not None and np.array_equal(q, self._applied[0]) \
+        if compare and self._system.lean_steps and self._applied is not None and np.array_equal(q, self._applied[0]) \
                 and np.array_equal(qd, self._applied[1]):
             return  # PyBullet keeps motor targets: re-sending the same ones (an idle arm) changes nothing
         self._applied = (q.copy(), qd.copy())
         pb.setJointMotorControlArray(
             body, self.body.joint_index, pb.POSITION_CONTROL, targetPositions=q.tolist(), targetVelocities=qd.tolist(),
-            positionGains=[POSITION_GAIN] * self.dof, velocityGains=[VELOCITY_GAIN] * self.dof,
+            positionGains=self._position_gains, velocityGains=[VELOCITY_GAIN] * self.dof,
             forces=self._efforts, physicsClientId=client)
 
     def update(self, now: float) -> None:
@@ -309,13 +325,14 @@ class SimArm(ArmInterface):
         tracking = bool(self._player.queue_depth) and not self._estopped
         if self.kinematic:  # the joints are set, not driven: they are exactly where commanded
             self._measured, self._measured_velocity = self._commanded.copy(), self._commanded_velocity.copy()
+            self._joint_states = None
         elif tracking or not self._system.lean_steps:
             self._read_joints()
         else:  # an idle arm: read when someone looks (the state is the last step's until the next step)
             self._stale = True
         if tracking:
-            self._tracking.add(self._commanded, self._measured)
-            if not self.kinematic and np.abs(self._commanded - self._measured).max() > FOLLOWING_ERROR_LIMIT:
+            worst = self._tracking.add(self._commanded, self._measured)
+            if not self.kinematic and worst > FOLLOWING_ERROR_LIMIT:
                 self._latch(faults.FOLLOWING_ERROR)
                 self._halt()
         for tool in self.tools.values():
@@ -327,14 +344,17 @@ class SimArm(ArmInterface):
     def _read_joints(self) -> None:
         states = pb.getJointStates(self.body.body, self.body.joint_index, physicsClientId=self._world.client)
         self._measured = np.array([s[0] for s in states])
-        self._measured_velocity = np.array([s[1] for s in states])
-        self._measured_effort = np.array([s[3] for s in states])
+        self._joint_states = states  # velocities and efforts are unpacked when someone looks
         self._stale = False
 
     def _measure(self) -> None:
         """Bring the measured joint state up to date if the last steps skipped reading it."""
         if self._stale:
             self._read_joints()
+        if self._joint_states is not None:
+            states, self._joint_states = self._joint_states, None
+            self._measured_velocity = np.array([s[1] for s in states])
+            self._measured_effort = np.array([s[3] for s in states])
 
     def sync_visuals(self) -> None:
         """Move visual-only bodies (a held screw) to where they are; nothing physical depends on them."""

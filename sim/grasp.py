@@ -10,9 +10,9 @@ lost — the caller reports a drop.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-import numpy as np
 import pybullet as pb
 
 from cellctl.config.pose import Pose
@@ -63,8 +63,8 @@ class Attachment:
 
     def force(self) -> float:
         """Magnitude of the force the constraint applied in the last step, newtons."""
-        state = pb.getConstraintState(self.constraint, physicsClientId=self.world.client)
-        return float(np.linalg.norm(state[:3]))
+        x, y, z = pb.getConstraintState(self.constraint, physicsClientId=self.world.client)[:3]
+        return math.sqrt(x * x + y * y + z * z)
 
     def slipping(self) -> bool:
         """True once the needed force exceeded the capacity for ``SLIP_STEPS`` steps in a row."""

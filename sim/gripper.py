@@ -26,6 +26,8 @@ STALL_SPEED = 2e-3
 """Finger speed (m/s) below which the fingers count as stalled."""
 STALL_TIME = GRIP_SETTLE
 """Seconds the fingers must be stalled before the grasp is judged."""
+FINGER_GAIN = 0.1
+"""Per-step position gain of the finger motors at the 1 ms reference step (PyBullet's default there)."""
 WIDTH_TOLERANCE = 0.005
 """Metres the closed width may differ from the command's expected part width."""
 START_TIME = 0.05
@@ -49,6 +51,7 @@ class ParallelGripper(SimTool):
         self._stalled = 0.0
         self._timeout = 1.0
         self._drive_target = (spec.max_width, 20.0, 0.1)
+        self._finger_gain = world.gain(FINGER_GAIN)
         for joint in self.fingers:
             pb.resetJointState(arm.body, joint, spec.max_width / 2, physicsClientId=world.client)
         self._couple_fingers()
@@ -61,7 +64,7 @@ class ParallelGripper(SimTool):
         c = self.world.client
         gear = pb.createConstraint(self.arm.body, self.fingers[0], self.arm.body, self.fingers[1], pb.JOINT_GEAR,
                                    [1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], physicsClientId=c)
-        pb.changeConstraint(gear, gearRatio=-1.0, erp=0.1, maxForce=200.0, physicsClientId=c)
+        pb.changeConstraint(gear, gearRatio=-1.0, erp=self.world.gain(0.1), maxForce=200.0, physicsClientId=c)
 
     def width(self) -> float:
         """Current opening, metres (sum of both finger joints)."""
@@ -76,7 +79,8 @@ class ParallelGripper(SimTool):
         self._drive_target = (width, force, speed)
         for joint in self.fingers:
             pb.setJointMotorControl2(self.arm.body, joint, pb.POSITION_CONTROL, targetPosition=width / 2,
-                                     force=force, maxVelocity=speed / 2, physicsClientId=self.world.client)
+                                     positionGain=self._finger_gain, force=force, maxVelocity=speed / 2,
+                                     physicsClientId=self.world.client)
 
     def begin(self, command: object, now: float) -> None:
         assert isinstance(command, GripperCommand)

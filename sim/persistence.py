@@ -1,9 +1,13 @@
 """Crash persistence: the simulated world outlives the controller process.
 
 With a state file, :class:`~sim.system.SimSystem` saves a snapshot of the world (atomically,
-see :mod:`sim.state_file`) whenever a tool command completes, at least every ``SAVE_PERIOD``
-of simulation time while an arm moves, when the last arm comes to rest, and after
-``configure()`` and ``next_kit()``. ``configure()`` restores the snapshot when the file exists:
+see :mod:`sim.state_file`) when it changes in a way that lasts: whenever a tool command
+completes (a grasp, a release, a screw), whenever an arm comes to rest (a motion or a
+controlled stop ended), and after ``configure()`` and ``next_kit()``; never on a clock. A crash
+in the middle of a motion therefore restores the world as it was when it last changed: the
+moving arm where it last rested, holding what it held then (a consistent world the resumed unit
+continues from: every motion is planned from where the arm is). ``configure()`` restores the
+snapshot when the file exists:
 
 * the clock (step count) and the counter of fresh command ids;
 * every part's pose (at rest; a part in a fixture's pocket is clamped again, see :mod:`sim.clamps`),
@@ -28,7 +32,6 @@ Not kept: velocities (everything restarts at rest), latched faults and e-stops, 
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,10 +41,7 @@ from sim.state_file import StateFile, pose_from_list, pose_to_list
 if TYPE_CHECKING:
     from sim.system import SimSystem
 
-__all__ = ["SAVE_PERIOD", "Persistence"]
-
-SAVE_PERIOD = 0.25
-"""Seconds of simulation time between snapshots while an arm moves."""
+__all__ = ["Persistence"]
 
 
 class Persistence:
@@ -50,8 +50,6 @@ class Persistence:
     def __init__(self, system: "SimSystem", path: str | Path) -> None:
         self.system = system
         self.file = StateFile(path)
-        self._last_save = -math.inf
-        self._was_moving = False
         self._due = False
         self._evicted: list[tuple[str, int]] = []
         self._retired: dict[str, set[int]] = {}
@@ -64,7 +62,7 @@ class Persistence:
         self._due = True
 
     def request(self) -> None:
-        """Save at the next :meth:`checkpoint` or step."""
+        """Save at the next :meth:`checkpoint` (the end of the physics step, at the latest)."""
         self._due = True
 
     def checkpoint(self) -> None:
@@ -72,17 +70,9 @@ class Persistence:
         if self._due:
             self.save()
 
-    def after_step(self, now: float, moving: bool) -> None:
-        """Called after every physics step: save when due, periodically while moving, and at rest."""
-        stopped = self._was_moving and not moving
-        self._was_moving = moving
-        if self._due or stopped or (moving and now - self._last_save >= SAVE_PERIOD - 1e-9):
-            self.save()
-
     def save(self) -> None:
         """Write the snapshot now, then drop the results it no longer lists."""
         self.file.save(self._capture())
-        self._last_save = self.system.now()
         self._due = False
         for arm, command_id in self._evicted:
             self.file.delete_results(arm, [command_id])
@@ -137,7 +127,6 @@ class Persistence:
         system.holes.restore(data["holes"])
         for feeder in system.feeders:
             feeder.restore(data["feeders"][feeder.spec.name])
-        self._last_save = system.steps / system.physics_hz
         return data
 
     def _check_matches(self, data: dict[str, Any]) -> None:

@@ -43,13 +43,14 @@ class TrackingMeter:
         self._sum_sq = 0.0
         self._max = np.zeros(self._dof)
 
-    def add(self, commanded: np.ndarray, measured: np.ndarray) -> None:
-        """Record one step."""
+    def add(self, commanded: np.ndarray, measured: np.ndarray) -> float:
+        """Record one step; returns its largest joint error."""
         error = np.abs(commanded - measured)
         self._n += 1
         worst = float(error.max())
         self._sum_sq += worst * worst
         np.maximum(self._max, error, out=self._max)
+        return worst
 
     def stats(self) -> TrackingStats:
         """The statistics so far."""

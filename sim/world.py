@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["World", "ArmBody"]
 
 GRAVITY = 9.81
+REFERENCE_STEP = 1e-3
+"""Seconds: the physics step at which the per-step gains of motors and constraints were tuned."""
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,13 @@ class World:
         for j, q in zip(index, arm.home):
             pb.resetJointState(body, j, float(q), physicsClientId=c)
         return ArmBody(body, index, links, joints)
+
+    def gain(self, per_reference_step: float) -> float:
+        """A per-step gain (PyBullet's motor ``positionGain``, a constraint's ``erp``: the share of
+        the error corrected in one step) tuned at the 1 ms reference step, for this world's step:
+        the same correction per second, so the servo's stiffness does not depend on the step (at
+        most 1: a whole error per step)."""
+        return min(1.0, per_reference_step * self.dt / REFERENCE_STEP)
 
     # ------------------------------------------------------------------ queries
     def body_pose(self, body: int) -> Pose:

@@ -46,6 +46,7 @@ MIN_RAMP = 0.02
 MIN_LEAD = 0.002
 """A new motion reaching an empty queue starts at least this long after τ now, seconds."""
 _SUBSTEP = 1e-3          # s: longest step of the τ integration
+_WALK = 8                # knots searched one by one before bisecting
 _PEAK_RATE = 1.875        # max of d/ds (10s³ − 15s⁴ + 6s⁵) on [0, 1]
 _PEAK_RATE2 = 5.773502692  # max |d²/ds²| of the same (10/√3)
 
@@ -333,26 +334,53 @@ class TrajectoryPlayer:
         self.override.delay(seconds)
         self._stop.delay(seconds)
 
+    def advance_time(self, now: float) -> None:
+        """Advance τ and the rate to clock time ``now`` (monotonic) without playing: all an idle
+        player (empty queue, no stop) does in a servo tick, whose commanded state stays as it was."""
+        override, stop, before = self.override, self._stop, self._now
+        if now >= before and before >= override._end and before >= stop._end:  # no ramp (usual): o·s constant
+            rate = override._rest * stop._rest
+            if now > before:
+                self.tau += rate * (now - before)
+                self._now = now
+            self._rate = rate
+            return
+        if now > before:
+            self.tau += self._integral(before, now)
+            self._now = now
+        self._rate = self._rate_at(now)
+
+    @property
+    def idle(self) -> bool:
+        """True with nothing to play: an empty queue and no controlled stop (the commanded state holds)."""
+        return self._times.size == self._index and not self._stopping
+
     def advance(self, now: float) -> Sample:
         """Advance to clock time ``now`` (monotonic) and return the commanded state."""
-        if now > self._now:
-            self.tau += self._integral(self._now, now)
-            self._now = now
-        rate = self._rate_at(now)
-        self._rate = rate
-        zero = np.zeros(self.dof)
+        self.advance_time(now)
+        rate = self._rate
         if self.queue_depth == 0:
-            return Sample(self._position.copy(), zero, False)
-        k = int(np.searchsorted(self._times, self.tau, side="right"))
+            return Sample(self._position.copy(), np.zeros(self.dof), False)
+        k = self._next_knot()
         if k >= self._times.size:
-            return self._ran_dry(zero)
+            return self._ran_dry(np.zeros(self.dof))
         self._index = k
         if self._stopping and self._stop.at_rest(now):
             self._interpolate()
             self._drop_queue()
-            return Sample(self._position.copy(), zero, False, stopped=True)
+            return Sample(self._position.copy(), np.zeros(self.dof), False, stopped=True)
         self._interpolate()
         return Sample(self._position.copy(), self._slope * rate, True)
+
+    def _next_knot(self) -> int:
+        """The first knot after τ (τ only grows: searched onwards from the last one, a few knots a tick)."""
+        times, k, tau = self._times, self._index, self.tau
+        end = min(k + _WALK, times.size)
+        while k < end and times[k] <= tau:
+            k += 1
+        if k == end and k < times.size:  # far behind (a stall): bisect the rest
+            k = int(np.searchsorted(times, tau, side="right"))
+        return k
 
     def _rate_at(self, t: float) -> float:
         return self.override.value(t) * self._stop.value(t)

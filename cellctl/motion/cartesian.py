@@ -13,6 +13,8 @@ the place along it and the reason (:class:`~cellctl.motion.errors.PathError`).
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -123,16 +125,65 @@ def _kind(move: CartesianMove) -> str:
     return "LIN" if isinstance(move, Lin) else "CIRC"
 
 
+PLAN_CACHE_SIZE = 512
+"""Cartesian plans remembered for reuse (least recently used dropped first)."""
+_plans: OrderedDict[bytes, CartesianTrajectory] = OrderedDict()
+_plans_lock = threading.Lock()
+plan_cache_stats = {"hits": 0, "misses": 0}
+"""Reuses and fresh plans since the process started (for benchmarks)."""
+
+
 def plan_path(chain: Chain, start_q: ArrayLike, moves: Sequence[CartesianMove], limits: JointLimits,
               cartesian_limits: CartesianLimits, blend: float = 0.0) -> CartesianTrajectory:
     """Plan a sequence of LIN/CIRC moves from joint configuration `start_q`, without stopping
     at corners that have a blend radius (`blend`, or the move's own), and ending at rest.
+
+    A plan is a pure function of its inputs, so a plan asked for again with exactly the same
+    ones (chain, start, moves, limits: compared as bytes) is reused, not planned again (the
+    last ``PLAN_CACHE_SIZE``; a cell repeats most of its moves from unit to unit).
 
     Raises:
         PathError: the path is unreachable, leaves a joint limit or meets a singularity; the
             message names the move, where along it and why.
         ValueError: malformed input (poses, blend radii longer than half a neighbouring move).
     """
+    key = _plan_key(chain, start_q, moves, limits, cartesian_limits, blend)
+    if key is not None:
+        with _plans_lock:  # arms plan in threads of their own on a real clock
+            cached = _plans.get(key)
+            if cached is not None:
+                _plans.move_to_end(key)
+                plan_cache_stats["hits"] += 1
+                return cached
+    plan = _plan_path(chain, start_q, moves, limits, cartesian_limits, blend)
+    if key is not None:
+        with _plans_lock:
+            plan_cache_stats["misses"] += 1
+            _plans[key] = plan
+            while len(_plans) > PLAN_CACHE_SIZE:
+                _plans.popitem(last=False)
+    return plan
+
+
+def _plan_key(chain: Chain, start_q: ArrayLike, moves: Sequence[CartesianMove], limits: JointLimits,
+              cartesian_limits: CartesianLimits, blend: float) -> bytes | None:
+    """The exact bytes of every input of a plan, or None when they cannot be keyed (uncacheable)."""
+    if chain.key is None:
+        return None
+    try:
+        parts = [chain.key, np.asarray(start_q, dtype=np.float64).tobytes(), limits.table.tobytes(),
+                 np.array([*cartesian_limits.as_list(), blend], dtype=np.float64).tobytes()]
+        for move in moves:
+            extra = (move.via, move.center, move.normal) if isinstance(move, Circ) else ()
+            parts += [f"|{_kind(move)}:{move.blend!r}:".encode(), as_pose(move.pose).tobytes()]
+            parts += [np.asarray(v, dtype=np.float64).reshape(3).tobytes() if v is not None else b"-" for v in extra]
+    except (TypeError, ValueError):
+        return None  # malformed input: planning reports it
+    return b"".join(parts)
+
+
+def _plan_path(chain: Chain, start_q: ArrayLike, moves: Sequence[CartesianMove], limits: JointLimits,
+               cartesian_limits: CartesianLimits, blend: float) -> CartesianTrajectory:
     if not moves:
         raise ValueError("plan_path needs at least one move")
     if limits.dof != chain.dof:

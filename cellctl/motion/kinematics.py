@@ -36,8 +36,12 @@ class Chain:
     """
 
     def __init__(self, native: _motion.Chain, joint_names: tuple[str, ...], lower: NDArray[np.float64],
-                 upper: NDArray[np.float64], velocity: NDArray[np.float64], source: str) -> None:
+                 upper: NDArray[np.float64], velocity: NDArray[np.float64], source: str,
+                 key: bytes | None = None) -> None:
         self._native = native
+        self.key = key
+        """Bytes that identify the chain's geometry exactly (joints, limits, tip), or None: two
+        chains with the same key plan the same motions (plans are reused by it)."""
         self.joint_names = joint_names
         self.lower = lower
         self.upper = upper
@@ -110,6 +114,9 @@ def load_chain(urdf_path: str | Path, base_link: str, tip_link: str, tool: Array
     tip = spec.tip if tool is None else spec.tip @ as_pose(tool, "tool")
     joints = [(j.name, j.type, j.origin, j.axis, j.lower, j.upper) for j in spec.joints]
     native = _motion.Chain(joints, tip)
+    key = b"".join([*(f"{j.name}\0{j.type}\0".encode() + np.asarray(j.origin, np.float64).tobytes()
+                      + np.asarray(j.axis, np.float64).tobytes() + np.array([j.lower, j.upper, j.velocity]).tobytes()
+                      for j in spec.joints), np.asarray(tip, np.float64).tobytes()])
     return Chain(native, tuple(j.name for j in spec.joints), np.array([j.lower for j in spec.joints]),
                  np.array([j.upper for j in spec.joints]), np.array([j.velocity for j in spec.joints]),
-                 f"{Path(urdf_path).name}:{base_link}->{tip_link}")
+                 f"{Path(urdf_path).name}:{base_link}->{tip_link}", key)

@@ -37,8 +37,9 @@ def unit_seed(seed: int, unit: int) -> int:
 
 @contextmanager
 def unit_session(recipe: Recipe, cell: CellDescription, rates: Mapping[str, float],
-                 world_seed: int) -> Iterator[tuple[Supervisor, SimSystem, Journal]]:
-    """A fresh headless world with an active supervisor and a throw-away journal, shut down on exit.
+                 world_seed: int, physics_hz: float | None = None) -> Iterator[tuple[Supervisor, SimSystem, Journal]]:
+    """A fresh headless world with an active supervisor and a throw-away journal, shut down on exit
+    (``physics_hz``: the world's physics step rate, None for the simulation's default).
 
     Raises:
         HardwareError: the simulation did not come up.
@@ -46,7 +47,8 @@ def unit_session(recipe: Recipe, cell: CellDescription, rates: Mapping[str, floa
     from sim import SimSystem
     from sim.injection import FailurePlan
 
-    system = SimSystem(cell, seed=world_seed, failures=FailurePlan(rates=dict(rates)))
+    options = {} if physics_hz is None else {"physics_hz": physics_hz}
+    system = SimSystem(cell, seed=world_seed, failures=FailurePlan(rates=dict(rates)), **options)
     with tempfile.TemporaryDirectory(prefix="cellctl-sweep-") as folder:
         journal = Journal(Path(folder) / "unit.db")
         supervisor = Supervisor(Context(), system, cell, recipe, journal, next_kit=system.next_kit)
