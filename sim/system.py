@@ -2,8 +2,8 @@
 
 The clock is simulation time and advances only when the world is stepped: by :meth:`step`,
 :meth:`wait_until` (the contract's way to let time pass) or the helpers built on it. The
-physics step is fixed (1.5 ms by default, the largest step measured to be as faithful as 1 ms:
-:data:`DEFAULT_PHYSICS_HZ`; the arms' setpoints and the screwdriver's curve stay at 1 kHz, the
+physics step is fixed (1 ms by default, :data:`DEFAULT_PHYSICS_HZ`; a longer one can be chosen
+for sweeps; the arms' setpoints and the screwdriver's curve stay at 1 kHz, the
 motor and constraint gains are scaled to the step by :meth:`~sim.world.World.gain`). Everything random is
 drawn from generators seeded by ``seed``, and PyBullet itself is deterministic for the same
 calls, so the same seed and the same commands give the same run.
@@ -42,12 +42,14 @@ __all__ = ["DEFAULT_PHYSICS_HZ", "SimSystem"]
 
 SETTLE_STEPS = 10
 """Physics steps that let freshly presented parts settle on their stations."""
-DEFAULT_PHYSICS_HZ = 1000.0 / 1.5
-"""The physics step rate (1.5 ms steps): the largest step tried at which every placement of the demo
-stayed within 0.1 mm of the 1 ms run and every tightening was judged the same, over 50 seeds with
-injected failures (``benchmarks/faithful_step.py``, docs/benchmarks.md; 2 ms placed a cover 0.104 mm
-off on one seed). Setpoints stay at 1 kHz: the arm's controller model interpolates them at each
-step's end."""
+DEFAULT_PHYSICS_HZ = 1000.0
+"""The physics step rate (1 ms steps). 1.5 ms kept every placement of the demo within 0.1 mm of the
+1 ms run and every tightening judged the same over 50 seeds (``benchmarks/faithful_step.py``,
+docs/benchmarks.md), but the supervisor's 10 ms control period is not a whole number of 1.5 ms
+steps: control cycles then came 10.5 ms apart, sometimes 4.5 ms, the joint-state stream and the
+recordings lost their rate, and a held arm was no longer exactly still. A default step must divide
+the control period (1.25 ms is the next candidate to measure); ``physics_hz`` takes another one.
+Setpoints stay at 1 kHz: the arm's controller model interpolates them at each step's end."""
 
 
 class SimSystem(HardwareSystem):

@@ -24,9 +24,9 @@ def test_per_step_gains_keep_their_rate_per_second(hz: float, expected: float) -
         sim.shutdown()
 
 
-def test_the_default_step_plays_1khz_setpoints_to_their_goal() -> None:
-    assert 1000.0 / DEFAULT_PHYSICS_HZ == pytest.approx(1.5)
-    sim = SimSystem()
+@pytest.mark.parametrize("hz", [DEFAULT_PHYSICS_HZ, 1000.0 / 1.5])
+def test_a_step_plays_1khz_setpoints_to_their_goal(hz: float) -> None:
+    sim = SimSystem(physics_hz=hz)
     sim.configure()
     sim.activate()
     try:
@@ -40,3 +40,11 @@ def test_the_default_step_plays_1khz_setpoints_to_their_goal() -> None:
         assert arm.tracking_error().max_abs < 5e-3
     finally:
         sim.shutdown()
+
+
+def test_the_default_step_divides_the_control_period() -> None:
+    """Control cycles 10 ms apart need a whole number of physics steps per cycle."""
+    from cellctl.supervisor.supervisor import PARAMETERS
+    period = next(p.default for p in PARAMETERS if p.name == "control_period")
+    steps = period * DEFAULT_PHYSICS_HZ
+    assert steps == pytest.approx(round(steps), abs=1e-9) and steps >= 1
