@@ -35,6 +35,8 @@ STANDARD = {
     "rcl_interfaces/srv/SetParameters_Response": "rcl_interfaces/SetParametersResult[] results",
     "unique_identifier_msgs/msg/UUID": "uint8[16] uuid",
     "action_msgs/msg/GoalInfo": "unique_identifier_msgs/UUID goal_id\nbuiltin_interfaces/Time stamp",
+    "action_msgs/msg/GoalStatus": "action_msgs/GoalInfo goal_info\nint8 status",
+    "action_msgs/msg/GoalStatusArray": "action_msgs/GoalStatus[] status_list",
     "action_msgs/srv/CancelGoal_Request": "action_msgs/GoalInfo goal_info",
     "action_msgs/srv/CancelGoal_Response": "int8 return_code\naction_msgs/GoalInfo[] goals_canceling",
     "geometry_msgs/msg/Vector3": "float64 x\nfloat64 y\nfloat64 z",
@@ -182,8 +184,8 @@ SEND_GOAL = ServiceType("cellctl_msgs/action/BuildUnits_SendGoal")
 GET_RESULT = ServiceType("cellctl_msgs/action/BuildUnits_GetResult")
 CANCEL_GOAL = ServiceType("action_msgs/srv/CancelGoal")
 
-# action_msgs/msg/GoalStatus values used in a GetResult response
-STATUS_EXECUTING, STATUS_SUCCEEDED, STATUS_CANCELED, STATUS_ABORTED = 2, 4, 5, 6
+# action_msgs/msg/GoalStatus values (the action's status topic and the GetResult response)
+STATUS_EXECUTING, STATUS_CANCELING, STATUS_SUCCEEDED, STATUS_CANCELED, STATUS_ABORTED = 2, 3, 4, 5, 6
 
 
 def ros2msg_schema(name: str) -> str:

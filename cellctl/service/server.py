@@ -56,6 +56,8 @@ class Goal:
     status: int = ifc.STATUS_EXECUTING
     result: dict[str, Any] | None = None
     waiting: list[Request] = field(default_factory=list)
+    accepted: dict[str, int] = field(default_factory=stamp)
+    """When it was accepted (``builtin_interfaces/Time``): the stamp of its GoalInfo."""
 
 
 class Pacer:
@@ -115,6 +117,8 @@ class CellService:
         self.event_pubs = {kind: node.publisher(f"~/{topic}", type_name)
                            for kind, (topic, type_name) in ifc.EVENTS.items()}
         self.feedback_pub = node.publisher("~/build_units/_action/feedback", "cellctl_msgs/action/BuildUnits_FeedbackMessage")
+        self.goal_status_pub = node.publisher("~/build_units/_action/status", "action_msgs/msg/GoalStatusArray",
+                                              latched=True)
         self.services: dict[str, tuple[WireService, Callable[[Request], None]]] = {
             name: (node.service(f"~/{name}", ifc.TRIGGER), self._command_handler(name)) for name in COMMANDS}
         for name, kind, handler in (
@@ -191,9 +195,19 @@ class CellService:
         self.finished[goal.goal_id] = goal
         while len(self.finished) > _FINISHED_KEPT:
             self.finished.popitem(last=False)
+        self._publish_goal_statuses()
         self._publish_status()
 
     # ------------------------------------------------------------------ publishing
+    def _publish_goal_statuses(self) -> None:
+        """The action's status topic, as a ROS 2 action server keeps it: every goal it still
+        knows (the running one and the last finished ones), with its status."""
+        goals = list(self.finished.values())
+        if self.goal is not None and self.goal.goal_id not in self.finished:
+            goals.append(self.goal)
+        self.goal_status_pub.publish({"status_list": [
+            {"goal_info": {"goal_id": {"uuid": g.goal_id}, "stamp": g.accepted}, "status": g.status} for g in goals]})
+
     def _publish_joints(self) -> None:
         now = stamp()
         for name, arm in self.system.arms.items():
@@ -310,7 +324,8 @@ class CellService:
         self.goal = Goal(goal_id, units, _origin(request))
         count = "until stopped" if units == 0 else f"{units} unit(s)"
         self.journal.event("command", f"start {count} from {_origin(request)}: goal {goal_id.hex()}", self.system.now())
-        service.reply(request, {"accepted": True, "stamp": stamp()})
+        service.reply(request, {"accepted": True, "stamp": self.goal.accepted})
+        self._publish_goal_statuses()
 
     def _cannot_start(self, units: int) -> str | None:
         if units > MAX_UNITS:
@@ -351,14 +366,17 @@ class CellService:
         self.supervisor.finish_after_unit()
         self.journal.event("command", f"cancel from {_origin(request)}: the run ends after the unit in progress",
                            self.system.now())
+        goal.status = ifc.STATUS_CANCELING
         service.reply(request, {"return_code": 0, "goals_canceling": [
-            {"goal_id": {"uuid": goal.goal_id}, "stamp": stamp()}]})
+            {"goal_id": {"uuid": goal.goal_id}, "stamp": goal.accepted}]})
+        self._publish_goal_statuses()
 
     def close(self) -> None:
         """Withdraw every entity and liveliness token."""
         for service, _ in self.services.values():
             service.close()
-        for publisher in (self.status_pub, self.feedback_pub, *self.joint_pubs.values(), *self.event_pubs.values()):
+        for publisher in (self.status_pub, self.feedback_pub, self.goal_status_pub, *self.joint_pubs.values(),
+                          *self.event_pubs.values()):
             publisher.close()
         self.node.close()
 

@@ -51,6 +51,11 @@ def test_start_pause_resume_estop_reset_and_a_fault_from_other_processes(served:
                           client.subscribe("~/build_units/_action/feedback",
                                            "cellctl_msgs/action/BuildUnits_FeedbackMessage",
                                            lambda message, _sent: feedback.append(message))]
+        goal_statuses: list[dict[bytes, int]] = []  # the action's status topic, as ROS 2 tools read it
+        subscriptions.append(client.subscribe(
+            "~/build_units/_action/status", "action_msgs/msg/GoalStatusArray",
+            lambda message, _sent: goal_statuses.append({bytes(s["goal_info"]["goal_id"]["uuid"]): s["status"]
+                                                         for s in message["status_list"]})))
 
         goal = client.start(3)
         wait_for(watch.moving, MOTION_TIMEOUT, "an arm to move after start")
@@ -82,6 +87,9 @@ def test_start_pause_resume_estop_reset_and_a_fault_from_other_processes(served:
             client.start(1)
         status, result = client.result(goal, timeout=10)
         assert status == ifc.STATUS_ABORTED and result["serials"] == ["PH-000001"] and result["units_aborted"] == 1
+        wait_for(lambda: goal_statuses and goal_statuses[-1].get(goal) == ifc.STATUS_ABORTED, 10,
+                 "the action's status topic to show the goal aborted")
+        assert any(g.get(goal) == ifc.STATUS_EXECUTING for g in goal_statuses), goal_statuses
 
         reset = served.cli("reset")
         assert reset.returncode == 0, reset

@@ -103,6 +103,9 @@ def test_joint_state_any_content_equals_rosbags_and_round_trips(store, joints, f
     ("cellctl_msgs/action/BuildUnits_FeedbackMessage", {"goal_id": {"uuid": bytes(range(16))}, "feedback": {
         "unit": "PH-1", "unit_index": 1, "units_total": 0, "step": "0/screw_h1", "step_result": "OK",
         "state": "running"}}),
+    ("action_msgs/msg/GoalStatusArray", {"status_list": [  # the action's status topic
+        {"goal_info": {"goal_id": {"uuid": bytes(range(16))}, "stamp": {"sec": 9, "nanosec": 1}}, "status": 4},
+        {"goal_info": {"goal_id": {"uuid": bytes(range(16, 32))}, "stamp": {"sec": 10, "nanosec": 0}}, "status": 2}]}),
     ("tf2_msgs/msg/TFMessage", {"transforms": [  # odd-length strings before 8-byte-aligned vectors
         {"header": {"stamp": {"sec": 5, "nanosec": 7}, "frame_id": "world"}, "child_frame_id": "ab/c",
          "transform": {"translation": {"x": 0.5, "y": -1.0, "z": 2.25},
