@@ -46,6 +46,22 @@ _FAILURE_CLASS = {
 _INT32 = 2**31 - 1
 
 
+BUSY_STALLS = 3
+"""I/O-loop stalls in the last 10 s from which a host counts as busy (see ``SerialArm._start_delay_us``)."""
+BUSY_DELAY_MAX = 0.3
+"""The most a busy host delays a motion from rest, seconds."""
+
+
+def start_delay(noisy_rto: float | None, stalls: list[float]) -> float:
+    """Seconds a motion from rest starts later than stamped (see ``SerialArm._start_delay_us``):
+    ``noisy_rto`` the retransmission timeout once the line has shown errors (None on a clean one),
+    ``stalls`` the host's recent I/O-loop stalls."""
+    noisy = min(0.5, max(0.2, 4.0 * noisy_rto)) if noisy_rto is not None else 0.0
+    ordered = sorted(stalls)
+    busy = min(BUSY_DELAY_MAX, 2.0 * ordered[len(ordered) // 2]) if len(ordered) >= BUSY_STALLS else 0.0
+    return max(noisy, busy)
+
+
 @dataclass
 class _Stream:
     """Setpoints submitted together, cut into SETPOINTS frames only as they are sent, so that the
@@ -176,23 +192,30 @@ class SerialArm(ArmInterface):
             self._pending_setpoints += len(t_us)
 
     def _start_delay_us(self) -> int:
-        """How much later than stamped a motion from rest starts on a noisy line (0 on a clean one).
+        """How much later than stamped a motion from rest starts (0 on a clean line and a host that
+        keeps time).
 
-        A motion from rest has only its lead (50 ms) queued when it starts; if a frame of its
-        beginning is lost, its retransmission must still arrive in time. Once the line has shown
-        errors, such a motion starts four retransmission timeouts later (0.2 .. 0.5 s: room for a frame
-        lost twice, the second timeout doubled), as the
-        controller would do with a motion that arrived late. A motion joined to one still queued is
-        never moved."""
+        A motion from rest has only its lead (50 ms) queued when it starts, and the rest of its
+        first fill follows frame by frame. If a frame of its beginning is lost, its retransmission
+        must still arrive in time: once the line has shown errors, such a motion starts four
+        retransmission timeouts later (0.2 .. 0.5 s: room for a frame lost twice, the second
+        timeout doubled). If this host keeps leaving the link unserved (a busy PC: its I/O loop
+        stalled at least ``BUSY_STALLS`` times in the last 10 s), the first fill may stall the same
+        way: the motion starts twice the median recent stall later (up to 0.3 s), as the controller
+        would do with a motion that arrived late. A rare long stall (a GC pause, a stopped process)
+        does not slow every motion. A motion joined to one still queued is never moved."""
         status = self._status
         at_rest = (status is not None and status.queue_depth == 0 and self._pending_setpoints == 0
                    and self._sent_setpoints == status.processed)
         link = self._system._link
-        if not at_rest or link is None or not self.frame_sizer.noisy:
-            log.debug("%s: motion starts as stamped (at rest %s, error rate %.2g)", self._name, at_rest,
-                      self.frame_sizer.error_rate)
+        if not at_rest or link is None:
             return 0
-        return round(min(0.5, max(0.2, 4.0 * link.retransmission_timeout)) * 1e6)
+        stalls = link.recent_stalls()
+        delay = start_delay(link.retransmission_timeout if self.frame_sizer.noisy else None, stalls)
+        if delay:
+            log.debug("%s: motion from rest starts %.0f ms later (error rate %.2g, %d host stalls)",
+                      self._name, delay * 1e3, self.frame_sizer.error_rate, len(stalls))
+        return round(delay * 1e6)
 
     def _quantise(self, t: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t_us = np.round(t * 1e6).astype(np.int64)

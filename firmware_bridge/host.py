@@ -53,6 +53,12 @@ class LinkListener(Protocol):
         """The port failed or closed; the link is reconnecting."""
 
 
+STALL_MEMORY = 10.0
+"""Seconds the I/O loop's stalls are remembered (:meth:`HostLink.recent_stalls`)."""
+STALL_FLOOR = 0.02
+"""Seconds between two passes of the I/O loop (1 ms apart on a host that keeps time) that count as a stall."""
+
+
 @dataclass(frozen=True)
 class LinkOptions:
     """Tunables of a :class:`HostLink`."""
@@ -166,6 +172,9 @@ class HostLink:
         self.options = options or LinkOptions()
         self._listener = listener
         self._endpoint = ReliableEndpoint(window=self.options.window, rto=self.options.rto)
+        self._last_pass: float | None = None
+        self._stalls: deque[tuple[float, float]] = deque(maxlen=256)
+        self._stall_lock = threading.Lock()
         self._decoder = FrameDecoder()
         self._clock = _Clock()
         self._nonce_source = random.SystemRandom()
@@ -300,11 +309,29 @@ class HostLink:
         return self._endpoint.window_free
 
     # ------------------------------------------------------------------ loop
+    def recent_stalls(self) -> list[float]:
+        """The I/O loop's stalls (gaps between two passes of at least ``STALL_FLOOR``) in the last
+        ``STALL_MEMORY`` seconds, oldest first: how this host has lately left the link unserved."""
+        horizon = time.monotonic() - STALL_MEMORY
+        with self._stall_lock:
+            while self._stalls and self._stalls[0][0] < horizon:
+                self._stalls.popleft()
+            return [gap for _at, gap in self._stalls]
+
+    def _note_pass(self) -> None:
+        now = time.monotonic()
+        if self._last_pass is not None and now - self._last_pass >= STALL_FLOOR:
+            with self._stall_lock:
+                self._stalls.append((now, now - self._last_pass))
+        self._last_pass = now
+
     def _run(self) -> None:
         while not self._stop.is_set():
             if self._port is None:
+                self._last_pass = None
                 self._try_open()
                 continue
+            self._note_pass()
             try:
                 self._pump()
             except (serial.SerialException, OSError) as exc:

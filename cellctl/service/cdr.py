@@ -25,6 +25,15 @@ _PRIMITIVE: dict[str, tuple[str, int]] = {
 
 
 _UINT32 = struct.Struct("<I")
+_BLOCKS: dict[tuple[str, int], struct.Struct] = {}
+
+
+def _block(code: str, count: int) -> struct.Struct:
+    """The compiled layout of ``count`` primitives of struct code ``code`` (kept: arrays repeat their length)."""
+    layout = _BLOCKS.get((code, count))
+    if layout is None:
+        layout = _BLOCKS[(code, count)] = struct.Struct(f"<{count}{code}")
+    return layout
 _Write = Callable[[bytearray, Any], None]
 
 
@@ -100,7 +109,7 @@ class Codec:
             if block:
                 if items:
                     _align(out, size)
-                    out += items if isinstance(items, (bytes, bytearray)) else struct.pack(f"<{len(items)}{code}", *items)
+                    out += items if isinstance(items, (bytes, bytearray)) else _block(code, len(items)).pack(*items)
                 return
             for item in items:
                 one(out, item)

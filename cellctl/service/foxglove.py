@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+import time
 from typing import Any
 
 from cellctl.service.channels import Channel
@@ -47,6 +48,9 @@ def add_foxglove_option(p: argparse.ArgumentParser, what: str) -> None:
                    help=f"show {what} live in Foxglove: a Foxglove WebSocket server on {HOST}:PORT (default "
                         f"{DEFAULT_PORT}; 0 = a free port, printed); see docs/recordings.md")
 
+
+CLOSE_GRACE = 1.0
+"""Seconds a server with a subscribed viewer keeps running after the last message, before it stops."""
 
 class _Latches:
     """Notes which latched channels a client just subscribed to (acted on by the writing thread:
@@ -130,4 +134,9 @@ class FoxgloveSink:
             self.server.broadcast_time(log_time)
 
     def close(self) -> None:
+        """Stop the server; with a viewer connected, first give the last messages ``CLOSE_GRACE``
+        to leave (the SDK sends from its own queue and has no flush: stopping at once dropped the
+        unit's result under load)."""
+        if self.subscribed.is_set():
+            time.sleep(CLOSE_GRACE)
         self.server.stop()
