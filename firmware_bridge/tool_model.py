@@ -7,7 +7,11 @@ once the fingers have stood still for ``GRIP_SETTLE``; a suction cup builds (or 
 in ``VACUUM_BUILD``. Both times are the simulation's, so a unit takes the same time on both backends.
 
 The curve goes to the host in chunks of ``CURVE_CHUNK`` samples as they are taken, so the result
-arrives one chunk after the run ends however long the curve. The screwdriver runs a two-stage tightening sampled at 1 kHz: rundown at full speed with a low
+arrives one chunk after the run ends however long the curve. (The gripper closes to the expected
+width even from fingers narrower than it, where the simulated one would close on nothing: a
+recipe opens the gripper before it picks.)
+
+The screwdriver runs a two-stage tightening sampled at 1 kHz: rundown at full speed with a low
 friction torque until the head seats at ``seat_angle``, then a torque ramp of ``stiffness`` at
 10 % speed until the program's target torque shuts it off. The result is judged against the
 program's torque and angle windows (torque first), exactly as a real tightening controller does.
