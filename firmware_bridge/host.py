@@ -56,7 +56,7 @@ class LinkListener(Protocol):
 STALL_MEMORY = 10.0
 """Seconds the I/O loop's stalls are remembered (:meth:`HostLink.recent_stalls`)."""
 STALL_FLOOR = 0.02
-"""Seconds between two passes of the I/O loop (1 ms apart on a host that keeps time) that count as a stall."""
+"""Seconds a read of the port may come back late (after its 1 ms timeout) before it counts as a stall."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,6 @@ class HostLink:
         self.options = options or LinkOptions()
         self._listener = listener
         self._endpoint = ReliableEndpoint(window=self.options.window, rto=self.options.rto)
-        self._last_pass: float | None = None
         self._stalls: deque[tuple[float, float]] = deque(maxlen=256)
         self._stall_lock = threading.Lock()
         self._decoder = FrameDecoder()
@@ -310,28 +309,26 @@ class HostLink:
 
     # ------------------------------------------------------------------ loop
     def recent_stalls(self) -> list[float]:
-        """The I/O loop's stalls (gaps between two passes of at least ``STALL_FLOOR``) in the last
-        ``STALL_MEMORY`` seconds, oldest first: how this host has lately left the link unserved."""
+        """The I/O loop's stalls in the last ``STALL_MEMORY`` seconds, oldest first: reads of the
+        port that returned ``STALL_FLOOR`` or more after their 1 ms timeout, because the OS did not
+        run this thread (a busy host). Time spent writing to a slow port does not count."""
         horizon = time.monotonic() - STALL_MEMORY
         with self._stall_lock:
             while self._stalls and self._stalls[0][0] < horizon:
                 self._stalls.popleft()
             return [gap for _at, gap in self._stalls]
 
-    def _note_pass(self) -> None:
-        now = time.monotonic()
-        if self._last_pass is not None and now - self._last_pass >= STALL_FLOOR:
+    def _note_read(self, started: float, now: float) -> None:
+        late = now - started - self.options.read_timeout
+        if late >= STALL_FLOOR:
             with self._stall_lock:
-                self._stalls.append((now, now - self._last_pass))
-        self._last_pass = now
+                self._stalls.append((now, late))
 
     def _run(self) -> None:
         while not self._stop.is_set():
             if self._port is None:
-                self._last_pass = None
                 self._try_open()
                 continue
-            self._note_pass()
             try:
                 self._pump()
             except (serial.SerialException, OSError) as exc:
@@ -363,8 +360,10 @@ class HostLink:
     def _pump(self) -> None:
         port = self._port
         assert port is not None
+        started = time.monotonic()
         data = port.read(max(1, port.in_waiting))
         now = time.monotonic()
+        self._note_read(started, now)
         if data:
             self._counts["bytes_rx"] += len(data)
             for frame in self._decoder.feed(data):
