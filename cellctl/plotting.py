@@ -14,6 +14,13 @@ import numpy as np  # noqa: E402
 from cellctl.motion import JointLimits, Samples  # noqa: E402
 
 
+def save_figure(fig, path: str | Path, dpi: int = 110) -> Path:  # noqa: ANN001 - a matplotlib Figure
+    """Write ``fig`` to ``path`` and close it (figures are not kept open between plots)."""
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return Path(path)
+
+
 def plot_joint_trajectory(
     samples: Samples,
     limits: JointLimits,
@@ -49,9 +56,7 @@ def plot_joint_trajectory(
     top.legend(ncol=min(limits.dof, 7), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.02), frameon=False)
     top.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def plot_tightening(record, path: str | Path, serial: str = "") -> Path:  # noqa: ANN001 - a TighteningRecord
@@ -78,9 +83,7 @@ def plot_tightening(record, path: str | Path, serial: str = "") -> Path:  # noqa
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 STEP_COLOURS = {"OK": "tab:green", "FAILED": "tab:red", "HALTED": "tab:orange", "RUNNING": "tab:gray"}
@@ -124,9 +127,7 @@ def plot_timeline(unit, steps, path: str | Path) -> Path:  # noqa: ANN001 - jour
     fig.legend(handles=_timeline_legend(), fontsize=7, loc="lower center", ncol=6, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def _reject_reasons(unit, steps) -> dict[int, str]:  # noqa: ANN001 - journal records

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from cellctl.plotting import plt
+from cellctl.plotting import plt, save_figure
 
 __all__ = ["plot_control_chart"]
 
@@ -69,6 +69,4 @@ def plot_control_chart(points: list[dict[str, Any]], limits: dict[str, Any] | No
     bottom.grid(alpha=0.3)
     bottom.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
