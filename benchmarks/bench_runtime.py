@@ -15,10 +15,8 @@ import sys
 import time
 from collections import deque
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Callable
 
-from cellctl.rt.actions import GoalStatus, ServerGoalHandle
 from cellctl.rt.clock import Duration, SimClock
 from cellctl.rt.context import Context
 from cellctl.rt.executor import Executor
@@ -28,22 +26,6 @@ from cellctl.rt.topics import QoSProfile
 
 JOINTS = ("j1", "j2", "j3", "j4", "j5", "j6")
 POSITIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
-
-
-class Nop:
-    """An action type with empty goal, result and feedback."""
-
-    @dataclass(frozen=True)
-    class Goal:
-        pass
-
-    @dataclass(frozen=True)
-    class Result:
-        pass
-
-    @dataclass(frozen=True)
-    class Feedback:
-        pass
 
 
 def best_of(repeats: int, run: Callable[[], float]) -> float:
@@ -113,35 +95,6 @@ def bench_service(n: int, repeats: int) -> tuple[float, float]:
     return n / best_of(repeats, lambda: timed(runtime)), n / best_of(repeats, lambda: timed(reference))
 
 
-def bench_action(n: int, repeats: int) -> tuple[float, float]:
-    """Goal round trips/s: send goal, accepted, execute, one feedback, succeed, result back."""
-    _, executor, server, client = setup()
-
-    def execute(goal: ServerGoalHandle) -> None:
-        goal.publish_feedback(Nop.Feedback())
-        goal.succeed(Nop.Result())
-
-    server.create_action_server(Nop, "/nop", execute)
-    cli = client.create_action_client(Nop, "/nop")
-
-    def runtime() -> None:
-        for _ in range(n):
-            future = cli.send_goal_async(Nop.Goal(), feedback_callback=lambda f: None)
-            executor.spin_some()
-            outcome = future.result().get_result_async().result()
-            assert outcome.status is GoalStatus.SUCCEEDED
-
-    def reference() -> None:
-        for _ in range(n):
-            result: Future[Nop.Result] = Future()
-            Nop.Goal()
-            (lambda f: None)(Nop.Feedback())
-            result.set_result(Nop.Result())
-            result.result()
-
-    return n / best_of(repeats, lambda: timed(runtime)), n / best_of(repeats, lambda: timed(reference))
-
-
 def bench_timer(n: int, repeats: int) -> tuple[float, float]:
     """Seconds per timer callback through advance_sim, and per plain call of the same callback."""
     context, executor, server, _ = setup()
@@ -174,7 +127,6 @@ def main() -> None:
     rows = [
         ("topic messages/s (6-joint JointState)", *bench_topic(n, repeats), "/s"),
         ("service round trips/s (Trigger)", *bench_service(n // 4, repeats), "/s"),
-        ("action goal round trips/s (1 feedback)", *bench_action(n // 4, repeats), "/s"),
     ]
     for label, runtime, reference, _unit in rows:
         print(f"{label:<42} {runtime:>12,.0f}   reference {reference:>12,.0f}   "

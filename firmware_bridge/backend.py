@@ -233,7 +233,7 @@ class SerialArm(ArmInterface):
 
     def _check_motion_allowed(self) -> None:
         if not self._system.is_active:
-            raise MotionRefused(f"arm {self._name!r}: the system is {self._system.lifecycle_state.value}; "
+            raise MotionRefused(f"arm {self._name!r}: the system is {self._system.lifecycle_state.name.lower()}; "
                                 "call activate() before submitting motion")
         self._check_link()
         status = self._status

@@ -16,6 +16,7 @@ import numpy as np
 from cellctl.config import CellDescription
 from cellctl.hw import ArmInterface, ArmState, HardwareSystem, StopKind, ToolHandle
 from cellctl.hw.interface import ToolCommand
+from cellctl.rt.lifecycle import State
 from firmware_bridge.backend import SerialSystem
 
 
@@ -111,7 +112,7 @@ class ControllerSet(HardwareSystem):
 
     def on_cleanup(self) -> None:
         for system in self.systems.values():
-            if system.lifecycle_state.value != "unconfigured":
+            if system.lifecycle_state is not State.UNCONFIGURED:
                 system.cleanup()
 
     def on_shutdown(self) -> None:

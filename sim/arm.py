@@ -145,7 +145,7 @@ class SimArm(ArmInterface):
 
     def _check_motion_allowed(self) -> None:
         if not self._system.is_active:
-            raise MotionRefused(f"{self.name}: the system is {self._system.lifecycle_state.value}; call activate()")
+            raise MotionRefused(f"{self.name}: the system is {self._system.lifecycle_state.name.lower()}; call activate()")
         if self._estopped or self._faults:
             names = ", ".join(f"{f.code} {f.name}" for f in self._faults)
             raise MotionRefused(f"{self.name}: motion refused, faults latched ({names}); remove the cause, "

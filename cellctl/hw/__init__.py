@@ -8,7 +8,7 @@ per arm. The supervisor talks only to these types, so it cannot tell the simulat
 from cellctl.hw.errors import HardwareError, LinkLost, MotionRefused, OutcomeUnknown
 from cellctl.hw.interface import ArmInterface, HardwareSystem, ToolCommand, validate_setpoints
 from cellctl.hw.tools import BackOutCommand, GripperAction, GripperCommand, ScrewProgram, ToolHandle, ToolResult
-from cellctl.hw.types import ArmMode, ArmState, Fault, LifecycleState, StopKind
+from cellctl.hw.types import ArmMode, ArmState, Fault, StopKind
 
 __all__ = [
     "ArmInterface",
@@ -20,7 +20,6 @@ __all__ = [
     "GripperCommand",
     "HardwareError",
     "HardwareSystem",
-    "LifecycleState",
     "LinkLost",
     "OutcomeUnknown",
     "MotionRefused",

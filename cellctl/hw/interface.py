@@ -1,8 +1,11 @@
 """The abstract hardware-interface contract: a system (clock + connection) exposing arms.
 
-Lifecycle (names as in ROS 2): ``unconfigured --configure--> inactive --activate--> active
---deactivate--> inactive --cleanup--> unconfigured``; ``shutdown`` reaches ``finalized`` from
-any state. A hook that raises sends the system back to ``unconfigured`` after ``on_error``.
+Lifecycle: the one state machine of the runtime (:class:`cellctl.rt.lifecycle.LifecycleStateMachine`,
+rcl_lifecycle's), so a system and the supervisor node that drives it name and move through the
+same states: ``unconfigured --configure--> inactive --activate--> active --deactivate--> inactive
+--cleanup--> unconfigured``; ``shutdown`` reaches ``finalized`` from any primary state. A hook
+that raises passes through ``errorprocessing`` (``on_error``) back to ``unconfigured``; if
+``on_error`` itself raises, the system is ``finalized``.
 
 Timing rules every backend keeps (the supervisor relies on them):
 
@@ -29,7 +32,9 @@ import numpy as np
 
 from cellctl.hw.errors import HardwareError
 from cellctl.hw.tools import BackOutCommand, GripperCommand, ScrewProgram, ToolHandle
-from cellctl.hw.types import ArmState, LifecycleState, StopKind
+from cellctl.hw.types import ArmState, StopKind
+from cellctl.rt.errors import IllegalTransitionError
+from cellctl.rt.lifecycle import CallbackReturn, LifecycleStateMachine, State
 
 if TYPE_CHECKING:
     from cellctl.config.model import CameraSpec
@@ -177,19 +182,12 @@ class HardwareSystem(abc.ABC):
     and are safe to call from one supervisor thread.
     """
 
-    _TRANSITIONS: dict[str, tuple[LifecycleState, LifecycleState]] = {
-        "configure": (LifecycleState.UNCONFIGURED, LifecycleState.INACTIVE),
-        "activate": (LifecycleState.INACTIVE, LifecycleState.ACTIVE),
-        "deactivate": (LifecycleState.ACTIVE, LifecycleState.INACTIVE),
-        "cleanup": (LifecycleState.INACTIVE, LifecycleState.UNCONFIGURED),
-    }
-
     simulated_clock: bool = False
     """True when :meth:`now` only advances in :meth:`wait_until` (a simulation): the supervisor
     may then compute at leisure; on a real clock it must not hold up its control tick."""
 
     def __init__(self) -> None:
-        self._lifecycle = LifecycleState.UNCONFIGURED
+        self._lifecycle = LifecycleStateMachine()
         self._lifecycle_lock = threading.RLock()
 
     def capture(self, camera: CameraSpec, serial: str) -> np.ndarray:
@@ -211,14 +209,14 @@ class HardwareSystem(abc.ABC):
         the simulation resets its modelled bit wear. Raises :class:`HardwareError` when refused."""
 
     @property
-    def lifecycle_state(self) -> LifecycleState:
-        """The current primary lifecycle state."""
-        return self._lifecycle
+    def lifecycle_state(self) -> State:
+        """The current lifecycle state (the runtime's :class:`~cellctl.rt.lifecycle.State`)."""
+        return self._lifecycle.state
 
     @property
     def is_active(self) -> bool:
         """True in the ACTIVE state (motion accepted)."""
-        return self._lifecycle is LifecycleState.ACTIVE
+        return self._lifecycle.state is State.ACTIVE
 
     @abc.abstractmethod
     def now(self) -> float:
@@ -262,29 +260,37 @@ class HardwareSystem(abc.ABC):
     def shutdown(self) -> None:
         """Stop everything and release all resources from any state (→ finalized); idempotent."""
         with self._lifecycle_lock:
-            if self._lifecycle is LifecycleState.FINALIZED:
+            if self._lifecycle.state is State.FINALIZED:
                 return
+            self._lifecycle.begin("shutdown")
             try:
                 self.on_shutdown()
-            finally:
-                self._lifecycle = LifecycleState.FINALIZED
+            finally:  # rcl: a failed shutdown is finalized too
+                self._lifecycle.finish(CallbackReturn.FAILURE)
 
     def _transition(self, name: str, hook: Callable[[], None]) -> None:
-        start, goal = self._TRANSITIONS[name]
         with self._lifecycle_lock:
-            if self._lifecycle is not start:
+            state = self._lifecycle.state
+            try:
+                self._lifecycle.begin(name)
+            except IllegalTransitionError:
+                allowed = ", ".join(self._lifecycle.available_triggers())
                 raise HardwareError(
-                    f"cannot {name} a system that is {self._lifecycle.value}; {name} needs "
-                    f"{start.value} (call the transitions in order: configure, activate, "
-                    "deactivate, cleanup)"
-                )
+                    f"cannot {name} a system that is {state.name.lower()}; allowed there: {allowed} "
+                    "(the transitions go in order: configure, activate, deactivate, cleanup)"
+                ) from None
             try:
                 hook()
             except BaseException:
-                self._lifecycle = LifecycleState.UNCONFIGURED
-                self.on_error()
+                self._lifecycle.finish(CallbackReturn.ERROR)  # → errorprocessing
+                try:
+                    self.on_error()
+                except BaseException:
+                    self._lifecycle.finish(CallbackReturn.ERROR)  # → finalized
+                else:
+                    self._lifecycle.finish(CallbackReturn.SUCCESS)  # → unconfigured
                 raise
-            self._lifecycle = goal
+            self._lifecycle.finish(CallbackReturn.SUCCESS)
 
     @abc.abstractmethod
     def on_configure(self) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["ArmMode", "StopKind", "LifecycleState", "Fault", "ArmState"]
+__all__ = ["ArmMode", "StopKind", "Fault", "ArmState"]
 
 
 class ArmMode(enum.IntEnum):
@@ -32,15 +32,6 @@ class StopKind(enum.IntEnum):
     """Decelerate along the current path, then hold; no fault is latched."""
     EMERGENCY = 1
     """Halt at once (category 0/1 stop); latches an e-stop fault that needs ``reset()``."""
-
-
-class LifecycleState(enum.Enum):
-    """Primary lifecycle states, named as in ROS 2 (rcl_lifecycle)."""
-
-    UNCONFIGURED = "unconfigured"
-    INACTIVE = "inactive"
-    ACTIVE = "active"
-    FINALIZED = "finalized"
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,10 @@
 """cellctl.rt — a small, deterministic, in-process runtime in the style of ROS 2.
 
-Nodes with typed topics (keep-last, latched), services, actions, managed lifecycle, declared
+Nodes with typed topics (keep-last, latched), services, managed lifecycle, declared
 parameters, timers on wall or simulation time, and a single-threaded executor. See
 ``docs/runtime.md`` for the user guide and the timing rules.
 """
 
-from cellctl.rt.actions import (
-    ActionClient,
-    ActionResult,
-    ActionServer,
-    CancelResponse,
-    ClientGoalHandle,
-    GoalEvent,
-    GoalResponse,
-    GoalStatus,
-    ServerGoalHandle,
-    transition_goal,
-)
 from cellctl.rt.clock import Clock, Duration, SimClock, Time, WallClock
 from cellctl.rt.context import Context
 from cellctl.rt.errors import (
@@ -56,14 +44,11 @@ from cellctl.rt.timer import Timer
 from cellctl.rt.topics import QOS_DEFAULT, QOS_LATCHED, Durability, Publisher, QoSProfile, Subscription
 
 __all__ = [
-    "QOS_DEFAULT", "QOS_LATCHED", "ActionClient", "ActionResult", "ActionServer", "CallbackReturn",
-    "CancelResponse", "Client", "ClientGoalHandle", "Clock", "Context", "Durability", "Duration",
-    "Executor", "ExecutorError", "GoalEvent", "GoalResponse", "GoalStatus", "GraphError",
+    "QOS_DEFAULT", "QOS_LATCHED", "CallbackReturn", "Client", "Clock", "Context", "Durability", "Duration",
+    "Executor", "ExecutorError", "GraphError",
     "IllegalTransitionError", "InvalidNameError", "InvalidParameterError", "LifecycleNode",
     "LifecyclePublisher", "LifecycleStateMachine", "MessageTypeError", "Node", "Parameter",
     "ParameterDescriptor", "ParameterError", "ParameterRejectedError", "ParameterType",
-    "Publisher", "QoSProfile", "Range", "RtError", "RtTimeoutError", "ServerGoalHandle",
-    "ServiceError", "ServiceServer", "ServiceUnavailableError", "SetParametersResult", "SimClock",
+    "Publisher", "QoSProfile", "Range", "RtError", "RtTimeoutError", "ServiceError", "ServiceServer", "ServiceUnavailableError", "SetParametersResult", "SimClock",
     "State", "Subscription", "Time", "Timer", "Transition", "TransitionEvent", "WallClock",
-    "transition_goal",
 ]

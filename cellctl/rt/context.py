@@ -1,4 +1,4 @@
-"""The context: one in-process graph of nodes, topics, services and actions, and its wake-up.
+"""The context: one in-process graph of nodes, topics and services, and its wake-up.
 
 There are no module-level registries: two contexts are two independent worlds (handy in tests).
 """
@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import itertools
 import threading
-import uuid
 from typing import TYPE_CHECKING
 
 from cellctl.rt.clock import Clock, WallClock
 from cellctl.rt.errors import GraphError
 
 if TYPE_CHECKING:
-    from cellctl.rt.actions import ActionServer
     from cellctl.rt.node import Node
     from cellctl.rt.services import ServiceServer
     from cellctl.rt.topics import TopicChannel
@@ -28,10 +26,8 @@ class Context:
         self.nodes: dict[str, Node] = {}
         self.topics: dict[str, TopicChannel] = {}
         self.services: dict[str, ServiceServer] = {}
-        self.action_servers: dict[str, ActionServer] = {}
         self.graph_lock = threading.RLock()
         self._sequence = itertools.count()
-        self._ids = itertools.count(1)
         self._wake = threading.Condition()
         self._generation = 0
         self.watch_clock(self.clock)
@@ -43,10 +39,6 @@ class Context:
     def next_sequence(self) -> int:
         """A context-wide creation counter; it fixes dispatch order among equals."""
         return next(self._sequence)
-
-    def new_id(self) -> uuid.UUID:
-        """A deterministic unique id (goal ids): UUIDs built from a counter, not randomness."""
-        return uuid.UUID(int=next(self._ids))
 
     @property
     def generation(self) -> int:

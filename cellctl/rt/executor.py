@@ -1,7 +1,7 @@
 """A deterministic single-threaded executor.
 
 Order of dispatch: when no collected work is left, the executor collects every ready entity of
-its nodes and sorts them by rank (timers, subscriptions, services, clients, actions, then
+its nodes and sorts them by rank (timers, subscriptions, services, clients, then
 thread-handed work), timers by deadline, and otherwise by creation order. It then runs one item
 of each collected entity in that order, one per :meth:`Executor.spin_once`, before collecting
 again. So every ready entity gets a turn and the order never depends on thread timing.
@@ -193,7 +193,7 @@ class _SpinGuard:
             if ex._spinning_thread == threading.get_ident():
                 raise ExecutorError(
                     "spin called from inside a callback of the same executor; return from the "
-                    "callback instead (use futures, timers or a generator action for waiting)"
+                    "callback instead (use futures or timers for waiting)"
                 )
             if ex._spinning_thread is not None:
                 raise ExecutorError(

@@ -1,4 +1,4 @@
-"""Nodes: the unit that owns publishers, subscriptions, services, clients, actions, timers,
+"""Nodes: the unit that owns publishers, subscriptions, services, clients, timers,
 parameters and a logger. Names resolve against the node's namespace (``~/x`` is private)."""
 
 from __future__ import annotations
@@ -6,13 +6,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TypeVar
 
-from cellctl.rt.actions import (
-    ActionClient,
-    ActionServer,
-    CancelResponse,
-    GoalResponse,
-    ServerGoalHandle,
-)
 from cellctl.rt.clock import Clock, Duration, as_duration
 from cellctl.rt.context import Context
 from cellctl.rt.names import resolve_name, validate_namespace, validate_node_name
@@ -96,26 +89,6 @@ class Node:
     def create_client(self, srv_type: type, name: str) -> Client:
         """A service client."""
         return Client(self, srv_type, self.resolve_name(name))
-
-    def create_action_server(
-        self,
-        action_type: type,
-        name: str,
-        execute_callback: Callable[[ServerGoalHandle], Any],
-        *,
-        goal_callback: Callable[[Any], GoalResponse] | None = None,
-        cancel_callback: Callable[[ServerGoalHandle], CancelResponse] | None = None,
-        accepted_callback: Callable[[ServerGoalHandle], None] | None = None,
-    ) -> ActionServer:
-        """An action server; see :mod:`cellctl.rt.actions` for the callbacks and their defaults."""
-        given = {"goal_callback": goal_callback, "cancel_callback": cancel_callback,
-                 "accepted_callback": accepted_callback}
-        callbacks = {key: value for key, value in given.items() if value is not None}
-        return ActionServer(self, action_type, self.resolve_name(name), execute_callback, **callbacks)
-
-    def create_action_client(self, action_type: type, name: str) -> ActionClient:
-        """An action client."""
-        return ActionClient(self, action_type, self.resolve_name(name))
 
     def create_timer(
         self, period: Duration | float, callback: Callable[[], None], clock: Clock | None = None

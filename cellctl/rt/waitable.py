@@ -23,8 +23,7 @@ class Rank(IntEnum):
     SUBSCRIPTION = 1
     SERVICE = 2
     CLIENT = 3
-    ACTION = 4
-    GUARD = 5
+    GUARD = 4
 
 
 class Waitable:

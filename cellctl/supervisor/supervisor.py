@@ -4,7 +4,9 @@ Its control loop runs on the backend's clock: every ``control_period`` it lets t
 reach the next instant (``HardwareSystem.wait_until``: a simulation steps its physics, a
 real controller's clock just runs), handles operator requests, ticks the unit's behaviour
 tree and publishes the cell's status. Operator requests (pause, resume, abort, e-stop,
-reset) come as method calls or as services of the node, and take effect at the next cycle.
+reset) come as method calls (from ``cellctl run``'s signal handlers, or from the cell service,
+:mod:`cellctl.service.server`, which carries them over Zenoh as ROS 2 services) and take effect at
+the next cycle; an e-stop acts at once.
 
 Semantics: pause decelerates every moving arm along its path (each arm's controller ramps its
 speed override to 0, however deep its queue) and resume continues exactly there; abort
@@ -41,7 +43,6 @@ from cellctl.rt import (
     State,
     Time,
 )
-from cellctl.rt.messages import Trigger
 from cellctl.supervisor.builder import build
 from cellctl.supervisor.context import CellContext
 from cellctl.supervisor.geometry import CellGeometry
@@ -100,8 +101,6 @@ class Supervisor(LifecycleNode):
         self._maintenance: Reaction | None = None  # the maintenance branch to run after this unit
         self.summary = RunSummary()
         self.status_pub = self.create_publisher(CellStatus, "~/status", QOS_LATCHED)
-        for name in ("pause", "resume", "abort", "hold", "estop", "reset"):
-            self.create_service(Trigger, f"~/{name}", self._service(name))
         self.add_on_set_parameters_callback(self._on_speed_override)
 
     # ------------------------------------------------------------------ lifecycle
@@ -185,12 +184,6 @@ class Supervisor(LifecycleNode):
             if parameter.name == "speed_override" and self.state is CellState.RUNNING:
                 self._set_override(float(parameter.value) / 100.0)  # type: ignore[arg-type]
         return SetParametersResult(True)
-
-    def _service(self, name: str) -> Callable[[Trigger.Request], Trigger.Response]:
-        def handle(request: Trigger.Request) -> Trigger.Response:
-            getattr(self, name)()
-            return Trigger.Response(True, f"{name} requested")
-        return handle
 
     # ------------------------------------------------------------------ the run
     def run(self, units: int, *, resume: bool = False, on_cycle: Callable[[], None] | None = None) -> RunSummary:

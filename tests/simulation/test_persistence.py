@@ -14,7 +14,8 @@ import pytest
 from _cell import running
 from _unit import LEAD, SERVO_HZ, UNIT_PARTS, UnitReport, tray_offset
 
-from cellctl.hw import ArmMode, HardwareError, LifecycleState
+from cellctl.hw import ArmMode, HardwareError
+from cellctl.rt.lifecycle import State as LifecycleState
 from cellctl.motion import plan_ptp
 from sim import SimSystem
 

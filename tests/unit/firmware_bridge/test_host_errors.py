@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cellctl.hw.errors import HardwareError, LinkLost, MotionRefused
-from cellctl.hw.types import LifecycleState
+from cellctl.rt.lifecycle import State as LifecycleState
 from firmware_bridge.errors import ErrorCode
 from firmware_bridge.host import LinkOptions
 

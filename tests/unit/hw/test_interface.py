@@ -9,7 +9,7 @@ import pytest
 
 from cellctl.hw.errors import HardwareError
 from cellctl.hw.interface import ArmInterface, HardwareSystem, validate_setpoints
-from cellctl.hw.types import LifecycleState
+from cellctl.rt.lifecycle import State as LifecycleState
 
 pytestmark = pytest.mark.unit
 
@@ -82,7 +82,7 @@ def test_lifecycle_follows_the_ros2_primary_states():
 
 
 def test_out_of_order_transition_says_what_is_needed():
-    with pytest.raises(HardwareError, match="cannot activate a system that is unconfigured; activate needs inactive"):
+    with pytest.raises(HardwareError, match="cannot activate a system that is unconfigured; allowed there: configure, shutdown"):
         _System().activate()
 
 
@@ -93,3 +93,25 @@ def test_failed_hook_goes_through_error_processing_to_unconfigured():
         system.activate()
     assert system.lifecycle_state is LifecycleState.UNCONFIGURED
     assert system.calls[-1] == "cleanup"
+
+
+def test_a_failing_error_handler_finalizes_the_system_as_rcl_does():
+    class _Broken(_System):
+        def on_error(self) -> None:
+            raise RuntimeError("cleanup after the failure failed too")
+
+    system = _Broken(fail="configure")
+    with pytest.raises(HardwareError, match="configure failed"):
+        system.configure()
+    assert system.lifecycle_state is LifecycleState.FINALIZED
+    with pytest.raises(HardwareError, match="cannot configure a system that is finalized"):
+        system.configure()
+
+
+def test_the_system_and_the_supervisor_share_one_lifecycle_state_type():
+    from cellctl.rt.lifecycle import LifecycleStateMachine
+
+    system = _System()
+    assert type(system.lifecycle_state) is type(LifecycleStateMachine().state)
+    system.configure()
+    assert system.lifecycle_state.name == "INACTIVE" and int(system.lifecycle_state) == 2  # lifecycle_msgs id
