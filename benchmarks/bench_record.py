@@ -1,5 +1,7 @@
 """What ``--record FILE.mcap`` and ``--foxglove`` cost: the demo run without, with ``--record``,
 and with ``--record --foxglove`` (a Foxglove client subscribed to every channel), in one run.
+The messages are encoded and written by a writer process (cellctl.service.channel_process); the
+control loop's side reads the arms and queues the sample.
 
 Runs ``cellctl demo --units N --json`` in this process, the sides in turn, ``--pairs`` times
 each (so a burst of load on the shared machine spoils one pass, not one side). For each run it
@@ -7,7 +9,8 @@ prints the wall time, the CPU time of this process and the real-time factor (cel
 wall second); for the runs that record or serve also the time spent inside the cell's channels
 (sampling the arms, encoding once, writing to the MCAP file and handing to the Foxglove server;
 measured by wrapping their methods), as a share of that run's wall time and (thread CPU time) of
-the process's CPU time: the figure least disturbed by other load. With ``--foxglove`` a client
+the process's CPU time: the figure least disturbed by other load; and the writer process's own CPU
+time (on another core when there is a free one). With ``--foxglove`` a client
 in its own process (the test client, ``tests/service/_foxglove.py``) subscribes to every channel
 and reads every frame, as the Foxglove app would; its own CPU time is printed apart (it is not
 the cell's). Then the best of each side, the overheads, and the recording's size. Run:
@@ -34,10 +37,10 @@ sys.path.insert(0, str(ROOT))
 from mcap.reader import make_reader  # noqa: E402
 
 from cellctl.cli.main import main as cellctl  # noqa: E402
-from cellctl.service.channels import CellChannels  # noqa: E402
-from cellctl.service.foxglove import FoxgloveSink  # noqa: E402
+from cellctl.service.channel_process import ChannelsProcess  # noqa: E402
 
-INSIDE = [0.0, 0.0]  # wall and CPU seconds inside the cell's channels
+INSIDE = [0.0, 0.0]  # wall and CPU seconds inside the loop's side of the cell's channels
+WRITER: list[float] = []  # the writer process's CPU seconds
 CLIENTS: list[subprocess.Popen] = []
 SIDES = {"without": [], "record": ["--record"], "record+foxglove": ["--record", "--foxglove=0"]}
 
@@ -73,19 +76,27 @@ def _timed(method: Callable) -> Callable:
     return wrapper
 
 
-for _name in ("__init__", "sample", "on_record", "close"):
-    setattr(CellChannels, _name, _timed(getattr(CellChannels, _name)))
-
-_started = FoxgloveSink.__init__
+_started = ChannelsProcess.__init__
+_closed = ChannelsProcess.close
 
 
-def _with_client(self: FoxgloveSink, *args, **kwargs) -> None:
-    """Start the server, then a client in its own process that subscribes to every channel."""
+def _with_client(self: ChannelsProcess, *args, **kwargs) -> None:
+    """Start the writer (and its server), then a client in its own process that subscribes to every channel."""
     _started(self, *args, **kwargs)
-    CLIENTS.append(subprocess.Popen([sys.executable, "-c", CLIENT, str(self.port)], stdout=subprocess.PIPE, text=True))
+    if self.foxglove_port is not None:
+        CLIENTS.append(subprocess.Popen([sys.executable, "-c", CLIENT, str(self.foxglove_port)],
+                                        stdout=subprocess.PIPE, text=True))
 
 
-FoxgloveSink.__init__ = _with_client  # type: ignore[method-assign]
+def _noting_writer(self: ChannelsProcess) -> None:
+    _closed(self)
+    WRITER.append(self.child_cpu_s or 0.0)
+
+
+ChannelsProcess.__init__ = _timed(_with_client)  # type: ignore[method-assign]
+ChannelsProcess.close = _timed(_noting_writer)  # type: ignore[method-assign]
+for _name in ("sample", "on_record"):
+    setattr(ChannelsProcess, _name, _timed(getattr(ChannelsProcess, _name)))
 
 
 def run_demo(folder: Path, units: int, side: str) -> dict:
@@ -96,6 +107,7 @@ def run_demo(folder: Path, units: int, side: str) -> dict:
             "--image", str(folder / "bench.png")]
     argv += _options(folder, side)
     INSIDE[:] = [0.0, 0.0]
+    WRITER.clear()
     out = io.StringIO()
     wall, cpu = time.perf_counter(), time.process_time()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
@@ -103,7 +115,7 @@ def run_demo(folder: Path, units: int, side: str) -> dict:
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
     assert code == 0, summary
     summary.update(process_wall_s=time.perf_counter() - wall, cpu_s=time.process_time() - cpu, inside_s=INSIDE[0],
-                   inside_cpu_s=INSIDE[1])
+                   inside_cpu_s=INSIDE[1], writer_cpu_s=sum(WRITER))
     while CLIENTS:
         client = CLIENTS.pop()
         summary["client"] = json.loads(client.communicate(timeout=60)[0])
@@ -131,7 +143,8 @@ def main() -> None:
                 results[side].append(s)
                 inside = (f", channels {s['inside_s']:5.2f} s wall = {100 * s['inside_s'] / s['wall_time_s']:.1f} %"
                           f" of the run, {s['inside_cpu_s']:5.2f} s CPU = {100 * s['inside_cpu_s'] / s['cpu_s']:.1f} %"
-                          " of the process's" if side != "without" else "")
+                          f" of the process's; writer process {s['writer_cpu_s']:5.2f} s CPU"
+                          if side != "without" else "")
                 client = (f"; client got {s['client']['frames']} frames, {s['client']['bytes'] / 1e6:.2f} MB, used "
                           f"{s['client']['cpu_s']:.2f} s CPU" if "client" in s else "")
                 print(f"pass {index + 1} {side:>16}: run {s['wall_time_s']:6.2f} s wall, "

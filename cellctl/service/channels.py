@@ -93,6 +93,25 @@ def cell_channels(arms: dict[str, bool]) -> list[Channel]:
     return channels
 
 
+class SampleClock:
+    """When a sample of the arms is due: every ``1/rate`` s of cell time, on a fixed grid (a late
+    sample does not shift the next one, unless a whole period was missed)."""
+
+    def __init__(self, rate: float) -> None:
+        self.period = 1.0 / rate
+        self._due: float | None = None
+        self._last = -1.0
+
+    def due(self, now: float, force: bool = False) -> bool:
+        """Whether to sample at ``now`` (``force``: yes, unless already sampled at this instant);
+        True also advances the clock."""
+        if now <= self._last or (not force and self._due is not None and now < self._due - 1e-6):
+            return False
+        self._last = now
+        self._due = now + self.period if self._due is None or now > self._due + self.period else self._due + self.period
+        return True
+
+
 class CellChannels:
     """The cell's channels (see module docstring), each message encoded once and written to every sink.
 
@@ -104,12 +123,10 @@ class CellChannels:
     def __init__(self, system: HardwareSystem, geometry: CellGeometry, sinks: Sequence[Sink],
                  rate: float = RATE) -> None:
         self.system, self.geometry, self.sinks = system, geometry, list(sinks)
-        self.period = 1.0 / rate
+        self.clock = SampleClock(rate)
         self.channels = {c.topic: c for c in cell_channels({name: arm.commanded() is not None
                                                              for name, arm in system.arms.items()})}
         self._sequence: dict[str, int] = {}
-        self._due: float | None = None
-        self._last = -1.0
         self._latched_written = False
         self.closed = False
         for channel in self.channels.values():  # every channel from the start, even one that stays empty
@@ -134,13 +151,11 @@ class CellChannels:
     def sample(self, force: bool = False) -> None:
         """Write the arms' joint states and tool poses if ``1/rate`` s of cell time have passed."""
         now = self.system.now()
-        if now <= self._last or (not force and self._due is not None and now < self._due - 1e-6):
+        if not self.clock.due(now, force):
             return
         if not self._latched_written:
             self._latched_written = True
             self._write_latched(now)
-        self._last = now
-        self._due = now + self.period if self._due is None or now > self._due + self.period else self._due + self.period
         stamp = time_of(now)
         transforms = []
         for name, arm in self.system.arms.items():

@@ -10,6 +10,7 @@ the end of a run).
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,8 @@ from mcap.writer import Writer
 
 from cellctl._version import __version__
 from cellctl.hw import HardwareSystem
-from cellctl.service.channels import RATE, CellChannels, Channel, Sink, close_all
+from cellctl.service.channel_process import ChannelsProcess, RecordingError
+from cellctl.service.channels import RATE, CellChannels, Channel, Sink
 from cellctl.supervisor.geometry import CellGeometry
 
 if TYPE_CHECKING:
@@ -84,28 +86,33 @@ def recording(path: Path | None, supervisor: Supervisor, journal: ObservedJourna
     server on loopback port ``foxglove`` (0: a free one) while the block runs; yields the function
     the control loop calls every cycle (``None`` when neither is asked for).
 
+    The messages are encoded and written by a helper process
+    (:class:`~cellctl.service.channel_process.ChannelsProcess`): the loop only reads the arms.
+
+    An incomplete recording at the end (the writer died) is logged as a warning: the run's own
+    report and exit code stand.
+
     Raises:
-        UsageError: the Foxglove server cannot start (port taken, foxglove-sdk not installed).
+        RecordingError: the file cannot be written, or the Foxglove server cannot start (port
+            taken, foxglove-sdk not installed).
     """
     if path is None and foxglove is None:
         yield None
         return
     assert supervisor.ctx is not None, "record an active supervisor"
-    sinks: list[Sink] = []
-    try:
-        if foxglove is not None:  # first: the one that can fail (a taken port) before a file is written
-            from cellctl.service.foxglove import FoxgloveSink
-            sinks.append(FoxgloveSink(foxglove))
-        if path is not None:
-            sinks.append(McapSink(path))
-        channels = CellChannels(supervisor.system, supervisor.ctx.geometry, sinks, rate)
-    except BaseException:
-        close_all(sinks)
-        raise
+    if path is not None:
+        try:  # here, before the run starts: the writer opens it again
+            path.open("wb").close()
+        except OSError as exc:
+            raise RecordingError(f"cannot write the recording {str(path)!r}: {exc.strerror}") from None
+    channels = ChannelsProcess(supervisor.system, supervisor.cell, path, foxglove, rate)
     journal.add_listener(channels.on_record)
     try:
         channels.sample()
         yield channels.sample
     finally:
         journal.listeners.remove(channels.on_record)
-        channels.close()
+        try:
+            channels.close()
+        except RecordingError as exc:
+            logging.getLogger("cellctl.recording").warning("%s", exc)
