@@ -97,7 +97,8 @@ def test_a_killed_loop_leaves_a_valid_file_with_what_was_sent(tmp_path: Path) ->
         print(channels._process.pid, flush=True)
         time.sleep(60)
     """)
-    loop = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    # from tmp_path: a source tree in the working directory would shadow the installed package
+    loop = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
         writer = int(loop.stdout.readline())  # type: ignore[union-attr]
         time.sleep(0.5)  # the last samples reach the writer

@@ -28,7 +28,9 @@ SPEC = FaultSpec(corrupt=0.01, drop=0.005, dup=0.005, delay=0.01, delay_ms=5.0, 
 
 @pytest.fixture
 def proxy(emulator_factory, tmp_path: Path):
-    emulator = emulator_factory("--lease-ms", "500", "--seed", "5")
+    # a 2 s lease: on a starved host the reconnect after the pulled cable may take longer than the
+    # usual 0.5 s, and this test is about exactly-once delivery, not the watchdog (test_watchdog.py)
+    emulator = emulator_factory("--lease-ms", "2000", "--seed", "5")
     fault_proxy = FaultProxy(emulator.url, link=str(tmp_path / "host"), to_controller=SPEC,
                              to_host=FaultSpec(**{**SPEC.__dict__, "seed": 4}))
     fault_proxy.start()
