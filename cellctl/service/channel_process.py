@@ -83,10 +83,11 @@ class ChannelsProcess:
         self._batch: list[tuple[Any, ...]] = []
         self._batch_started = 0.0
         context = multiprocessing.get_context("spawn")  # the parent holds a physics engine: no fork
+        # daemon: a process that exits without close() is not held up by its writer at exit
         self._queue = context.Queue()
         self._replies = context.Queue()
         arms = {name: arm.commanded() is not None for name, arm in system.arms.items()}
-        self._process = context.Process(target=_write, name="cellctl-recorder", daemon=False,
+        self._process = context.Process(target=_write, name="cellctl-recorder", daemon=True,
                                         args=(self._queue, self._replies, cell, arms, path, foxglove, rate))
         self._process.start()
         if foxglove is not None:
