@@ -83,10 +83,10 @@ class ChannelsProcess:
         self._batch: list[tuple[Any, ...]] = []
         self._batch_started = 0.0
         context = multiprocessing.get_context("spawn")  # the parent holds a physics engine: no fork
-        # daemon: a process that exits without close() is not held up by its writer at exit
         self._queue = context.Queue()
         self._replies = context.Queue()
         arms = {name: arm.commanded() is not None for name, arm in system.arms.items()}
+        # daemon: a process that exits without close() is not held up by its writer at exit
         self._process = context.Process(target=_write, name="cellctl-recorder", daemon=True,
                                         args=(self._queue, self._replies, cell, arms, path, foxglove, rate))
         self._process.start()
@@ -142,9 +142,10 @@ class ChannelsProcess:
     def _end(self) -> None:
         """Wait for the writer to exit (bounded; then it is terminated) and release the queues."""
         self._process.join(5.0)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(5.0)
+        for stop in (self._process.terminate, self._process.kill):
+            if self._process.is_alive():
+                stop()
+                self._process.join(5.0)
         for channel in (self._queue, self._replies):
             channel.close()
             if self._lost:  # nobody reads what is still buffered: drop it rather than wait
