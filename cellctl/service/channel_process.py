@@ -129,8 +129,6 @@ class ChannelsProcess:
             self._flush()
         self._closed = True
         kind, detail = self._reply(CLOSE_TIMEOUT, "finish")
-        if kind == "ready":  # an MCAP-only writer's start, not waited for
-            kind, detail = self._reply(CLOSE_TIMEOUT, "finish")
         self._lost = self._lost or kind != "done"
         self._end()
         if kind == "done":
@@ -242,7 +240,8 @@ def _write(requests: Any, replies: Any, cell: CellDescription, arms: dict[str, b
         close_all(sinks)
         replies.put(("error", str(exc)))
         return
-    replies.put(("ready", getattr(sinks[0], "port", None) if foxglove is not None else None))
+    if foxglove is not None:  # only the live view's start is waited for
+        replies.put(("ready", getattr(sinks[0], "port", None)))
     parent = multiprocessing.parent_process()
     try:
         while True:
