@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import serial
+from serial.urlhandler.protocol_socket import Serial as _SocketSerial
 
 from cellctl.hw.errors import HardwareError, LinkLost
 from firmware_bridge.errors import ErrorCode, describe
@@ -32,7 +33,7 @@ from firmware_bridge.frames import (
 from firmware_bridge.framesize import LineCounts
 from firmware_bridge.link import SACK_BITS, ReliableEndpoint
 
-__all__ = ["HostLink", "LinkStats", "LinkListener", "LinkOptions"]
+__all__ = ["HostLink", "LinkStats", "LinkListener", "LinkOptions", "read_available"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,22 @@ STALL_MEMORY = 10.0
 """Seconds the I/O loop's stalls are remembered (:meth:`HostLink.recent_stalls`)."""
 STALL_FLOOR = 0.02
 """Seconds a read of the port may come back late (after its 1 ms timeout) before it counts as a stall."""
+READ_CHUNK = 65536
+"""Bytes asked of a port whose ``in_waiting`` is not a byte count (pyserial's ``socket://``)."""
+
+
+def read_available(port: serial.SerialBase) -> bytes:
+    """Everything the port has now, waiting at most its read timeout when it has nothing.
+
+    pyserial's ``socket://`` handler reports ``in_waiting`` as 0 or 1 (readable or not), so
+    ``read(in_waiting)`` would take one byte per call: a thread that must win the GIL back for each
+    call (every 5 ms while another thread computes) then reads 200 bytes a second, and a
+    controller's status frames pile up unread until the link goes silent. Sockets are therefore
+    read in chunks (the read returns what arrived, after at most the port's timeout).
+    """
+    if isinstance(port, _SocketSerial):
+        return port.read(READ_CHUNK)
+    return port.read(max(1, port.in_waiting))
 
 
 @dataclass(frozen=True)
@@ -361,7 +378,7 @@ class HostLink:
         port = self._port
         assert port is not None
         started = time.monotonic()
-        data = port.read(max(1, port.in_waiting))
+        data = read_available(port)
         now = time.monotonic()
         self._note_read(started, now)
         if data:

@@ -23,6 +23,7 @@ from types import TracebackType
 import serial
 
 from firmware_bridge.faults import FaultCounters, FaultInjector, FaultSpec
+from firmware_bridge.host import read_available
 from firmware_bridge.transports import PtyTransport
 
 __all__ = ["FaultProxy"]
@@ -111,7 +112,7 @@ class FaultProxy:
         if host_ready:
             self._to_controller.push(self._host.read(), now)
         if up_ready:
-            self._to_host.push(self._upstream.read(self._upstream.in_waiting or 1), now)
+            self._to_host.push(read_available(self._upstream), now)
         data = self._to_controller.pop(now)
         if data:
             self._upstream.write(data)
