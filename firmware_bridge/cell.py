@@ -8,13 +8,14 @@ clock readings taken at slightly different instants, which jitter under load).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
 
 from cellctl.config import CellDescription
-from cellctl.hw import ArmInterface, ArmState, HardwareSystem, StopKind, ToolHandle
+from cellctl.hw import ArmInterface, ArmState, HardwareError, HardwareSystem, StopKind, ToolHandle
 from cellctl.hw.interface import ToolCommand
 from cellctl.rt.lifecycle import State
 from firmware_bridge.backend import SerialSystem
@@ -96,6 +97,24 @@ class ControllerSet(HardwareSystem):
     @property
     def arms(self) -> Mapping[str, ArmInterface]:
         return self._arms
+
+    def stop_arms(self, kind: StopKind) -> dict[str, HardwareError]:
+        """Every controller's stop at once: each arm's confirmation is awaited on its own thread."""
+        refused: dict[str, HardwareError] = {}
+
+        def stop(name: str, arm: ArmInterface) -> None:
+            try:
+                arm.stop(kind)
+            except HardwareError as exc:
+                refused[name] = exc
+
+        threads = [threading.Thread(target=stop, args=item, name=f"cellctl-stop {item[0]}", daemon=True)
+                   for item in self._arms.items()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()  # each stop is bounded by its controller's command timeout
+        return refused
 
     def _each(self, transition: str) -> None:
         for system in self.systems.values():

@@ -208,6 +208,22 @@ class HardwareSystem(abc.ABC):
         tool station). A real tool is changed physically, so by default there is nothing to tell;
         the simulation resets its modelled bit wear. Raises :class:`HardwareError` when refused."""
 
+    def stop_arms(self, kind: StopKind) -> dict[str, HardwareError]:
+        """Stop every arm (:meth:`ArmInterface.stop`); the arms whose stop was not confirmed, with why.
+
+        The default stops them one after another, which suits arms behind one connection (a
+        simulation's stops take effect at once). A system whose arms are on separate controllers
+        sends every stop before it waits for any, so one silent controller cannot delay another
+        arm's stop.
+        """
+        refused: dict[str, HardwareError] = {}
+        for name, arm in self.arms.items():
+            try:
+                arm.stop(kind)
+            except HardwareError as exc:
+                refused[name] = exc
+        return refused
+
     @property
     def lifecycle_state(self) -> State:
         """The current lifecycle state (the runtime's :class:`~cellctl.rt.lifecycle.State`)."""

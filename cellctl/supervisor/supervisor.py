@@ -424,12 +424,10 @@ class Supervisor(LifecycleNode):
         return all(arm.read().override <= 0.0 for arm in self.system.arms.values())
 
     def _estop(self) -> None:
-        for name, arm in self.system.arms.items():
-            try:
-                arm.stop(StopKind.EMERGENCY)
-            except HardwareError as exc:  # a lost link: the controller's watchdog stops that arm
-                self.journal.fault(self._unit_id(), name, None, "ESTOP_NOT_CONFIRMED", str(exc),
-                                   "check the arm's controller and its link", self.system.now())
+        for name, exc in self.system.stop_arms(StopKind.EMERGENCY).items():
+            # a lost link: the controller's watchdog stops that arm
+            self.journal.fault(self._unit_id(), name, None, "ESTOP_NOT_CONFIRMED", str(exc),
+                               "check the arm's controller and its link", self.system.now())
         self.journal.event("estop", None, self.system.now(), self._unit_id())
         if self._tree is not None and self._tree.status is Status.RUNNING:
             self._tree.halt()
@@ -478,11 +476,7 @@ class Supervisor(LifecycleNode):
     def _stop_all(self, kind: StopKind) -> None:
         if self._tree is not None and self._tree.status is Status.RUNNING:
             self._tree.halt()
-        for arm in self.system.arms.values():
-            try:
-                arm.stop(kind)
-            except HardwareError:
-                pass  # the controller's watchdog stops an arm whose link is gone
+        self.system.stop_arms(kind)  # an arm whose link is gone is stopped by its controller's watchdog
         if self.ctx is not None:
             self.ctx.zones.release_all()
 

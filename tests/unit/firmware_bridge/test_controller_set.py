@@ -3,11 +3,14 @@ controller's clock by the difference of the synchronised offsets, and a motion k
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 from cellctl.hw import StopKind
-from firmware_bridge.cell import _RetimedArm
+from cellctl.hw.errors import LinkLost
+from firmware_bridge.cell import ControllerSet, _RetimedArm
 
 pytestmark = pytest.mark.unit
 
@@ -63,3 +66,39 @@ def test_a_motion_from_rest_and_one_after_a_stop_take_the_newest_offset() -> Non
     arm.stop()
     arm.submit(_knots(2.006), np.zeros((5, 7)), new_motion=True)  # the stop dropped the queue
     assert inner.batches[-1][0] == pytest.approx(2.007)
+
+
+class _Blocking:
+    """A stand-in for a SerialSystem whose arm's stop waits for ``release`` (a silent controller)
+    or returns at once, noting when."""
+
+    def __init__(self, silent: bool) -> None:
+        self.release, self.stopped = threading.Event(), threading.Event()
+        system = self
+
+        class Arm(_Arm):
+            def stop(self, kind=StopKind.CONTROLLED) -> None:
+                if silent:
+                    system.release.wait(10.0)
+                    raise LinkLost("the controller did not confirm the emergency stop")
+                system.stopped.set()
+
+        self.arm = Arm()
+
+    def clock_offset(self) -> float:
+        return 0.0
+
+
+def test_a_silent_controller_does_not_hold_up_the_other_arms_stop() -> None:
+    silent, alive = _Blocking(silent=True), _Blocking(silent=False)
+    cell = ControllerSet({"loader": silent, "screwer": alive})  # type: ignore[dict-item]
+    refused: dict = {}
+    caller = threading.Thread(target=lambda: refused.update(cell.stop_arms(StopKind.EMERGENCY)))
+    caller.start()
+    try:
+        assert alive.stopped.wait(5.0), "the second arm's stop waited for the first one's confirmation"
+        assert caller.is_alive()  # the silent controller's confirmation is still awaited
+    finally:
+        silent.release.set()
+        caller.join(5.0)
+    assert list(refused) == ["loader"] and isinstance(refused["loader"], LinkLost)

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 
+from cellctl.hw import StopKind
 from cellctl.hw.errors import HardwareError, LinkLost, MotionRefused
 from cellctl.rt.lifecycle import State as LifecycleState
 from firmware_bridge.errors import ErrorCode
@@ -67,3 +68,16 @@ def test_a_loopback_url_opens_but_nobody_answers_the_handshake(system_factory):
     system = system_factory("loop://", configure_timeout=0.3)
     with pytest.raises(LinkLost, match="loop://"):
         system.configure()
+
+
+def test_a_stop_with_the_link_down_is_refused_at_once_not_after_the_command_timeout(emulator_factory, system_factory):
+    emulator = emulator_factory()
+    system = system_factory(emulator.url, command_timeout=20.0)
+    system.configure()
+    system.activate()
+    emulator.stop()  # the controller is gone
+    system.arm.wait_status(lambda s: any(f.name == "LINK_DOWN" for f in s.faults), 5.0)
+    started = time.monotonic()
+    with pytest.raises(LinkLost, match="no link to its controller.*sends it when the link returns"):
+        system.arm.stop(StopKind.EMERGENCY)
+    assert time.monotonic() - started < 5.0  # far below the 20 s command timeout
