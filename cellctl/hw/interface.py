@@ -23,6 +23,7 @@ Timing rules every backend keeps (the supervisor relies on them):
 from __future__ import annotations
 
 import abc
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -256,6 +257,17 @@ class HardwareSystem(abc.ABC):
         while remaining > 0 and time.monotonic() < deadline:
             time.sleep(min(remaining, 0.05))
             remaining = t - self.now()
+
+    def wait_next_cycle(self, period: float) -> None:
+        """Let the system clock reach the next whole multiple of ``period`` (a control cycle).
+
+        Cycles so fall on one fixed grid of the backend's clock, whatever ran between them (parts
+        settling, a tool awaited, a late cycle): a simulation whose step divides the period hits
+        every instant exactly, and a real clock neither drifts by each cycle's own work nor
+        catches up on missed cycles (a late cycle is followed by the next instant of the grid).
+        """
+        cycles = math.floor(self.now() / period + 1e-6)  # now = k * period, up to rounding: cycle k
+        self.wait_until((cycles + 1) * period)
 
     def configure(self) -> None:
         """Connect, load and handshake; afterwards states are readable (unconfigured → inactive)."""

@@ -138,7 +138,7 @@ class CellService:
             if self.goal is not None and self.goal.result is None:
                 self._run_goal(self.goal)
                 continue
-            self.system.wait_until(self.system.now() + self._control_period())
+            self.system.wait_next_cycle(self._control_period())
             self.pacer.pace(self.tick)
 
     def tick(self) -> float:

@@ -295,7 +295,7 @@ class Supervisor(LifecycleNode):
             if self.system.now() > deadline:
                 raise HardwareError(f"arm {arm} did not finish backing off within {motion.duration + 5.0:.1f} s")
             stream.pump(self.system.now())
-            self.system.wait_until(self.system.now() + period)
+            self.system.wait_next_cycle(period)
 
     def _run_unit(self, unit: UnitRecord, index: int, total: int, executor: Executor,
                   on_cycle: Callable[[], None] | None) -> None:
@@ -326,7 +326,7 @@ class Supervisor(LifecycleNode):
             if on_cycle is not None:
                 on_cycle()
             if status is Status.RUNNING:
-                self.system.wait_until(self.system.now() + period)
+                self.system.wait_next_cycle(period)
                 # a hardware clock may be re-synchronised (a reconnect): the node's clock never goes back
                 self.clock.set_time(max(self.clock.now(), Time.from_seconds(self.system.now())))
                 executor.spin_some()

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cellctl.hw.errors import HardwareError
 from cellctl.hw.interface import ArmInterface, HardwareSystem, validate_setpoints
@@ -115,3 +117,32 @@ def test_the_system_and_the_supervisor_share_one_lifecycle_state_type():
     assert type(system.lifecycle_state) is type(LifecycleStateMachine().state)
     system.configure()
     assert system.lifecycle_state.name == "INACTIVE" and int(system.lifecycle_state) == 2  # lifecycle_msgs id
+
+
+class _SteppedClock(_System):
+    """A simulated clock: ``steps / hz``, advanced only by wait_until (rounded to whole steps)."""
+
+    simulated_clock = True
+
+    def __init__(self, hz: float) -> None:
+        super().__init__()
+        self.hz, self.steps = hz, 0
+
+    def now(self) -> float:
+        return self.steps / self.hz
+
+    def wait_until(self, t: float) -> None:
+        self.steps = max(self.steps, int(round(t * self.hz)))
+
+
+@given(hz=st.sampled_from([1000.0, 800.0, 500.0]), extra=st.lists(st.integers(0, 37), min_size=1, max_size=30))
+def test_control_cycles_fall_on_one_grid_whatever_ran_between_them(hz: float, extra: list[int]) -> None:
+    period = 0.01
+    system = _SteppedClock(hz)
+    for steps in extra:
+        system.steps += steps  # parts settling, a tool awaited: any number of steps between cycles
+        before = system.now()
+        system.wait_next_cycle(period)
+        k = system.now() / period
+        assert abs(k - round(k)) < 1e-9  # on the grid
+        assert 0 < system.now() - before <= period + 1e-9  # the next instant of it, never one skipped
