@@ -2,7 +2,7 @@
 
 The clock is simulation time and advances only when the world is stepped: by :meth:`step`,
 :meth:`wait_until` (the contract's way to let time pass) or the helpers built on it. The
-physics step is fixed (1 ms by default, :data:`DEFAULT_PHYSICS_HZ`; a longer one can be chosen
+physics step is fixed (1.25 ms by default, :data:`DEFAULT_PHYSICS_HZ`; a longer one can be chosen
 for sweeps; the arms' setpoints and the screwdriver's curve stay at 1 kHz, the
 motor and constraint gains are scaled to the step by :meth:`~sim.world.World.gain`). Everything random is
 drawn from generators seeded by ``seed``, and PyBullet itself is deterministic for the same
@@ -42,14 +42,15 @@ __all__ = ["DEFAULT_PHYSICS_HZ", "SimSystem"]
 
 SETTLE_STEPS = 10
 """Physics steps that let freshly presented parts settle on their stations."""
-DEFAULT_PHYSICS_HZ = 1000.0
-"""The physics step rate (1 ms steps). 1.5 ms kept every placement of the demo within 0.1 mm of the
-1 ms run and every tightening judged the same over 50 seeds (``benchmarks/faithful_step.py``,
-docs/benchmarks.md), but the supervisor's 10 ms control period is not a whole number of 1.5 ms
-steps: control cycles then came 10.5 ms apart, sometimes 4.5 ms, the joint-state stream and the
-recordings lost their rate, and a held arm was no longer exactly still. A default step must divide
-the control period (1.25 ms is the next candidate to measure); ``physics_hz`` takes another one.
-Setpoints stay at 1 kHz: the arm's controller model interpolates them at each step's end."""
+DEFAULT_PHYSICS_HZ = 800.0
+"""The physics step rate (1.25 ms steps), chosen by measurement: the largest step that divides the
+supervisor's 10 ms control period (8 steps) and keeps every placement of the demo within 0.1 mm of
+the 1 ms run (0.013 mm at most) with every tightening and unit result judged the same, over 50
+seeds with failures injected (``benchmarks/faithful_step.py --seeds 50 --steps 1.25``,
+docs/benchmarks.md); 0.83 of the 1 ms run's wall time. 1.5 ms passed that check too but does not
+divide the period (control cycles came 10.5 ms apart, sometimes 4.5 ms, the joint-state stream and
+the recordings lost their rate, a held arm was no longer exactly still); 2 ms failed it (0.104 mm).
+``physics_hz`` takes another step. Setpoints stay at 1 kHz: the arm's controller model interpolates them at each step's end."""
 
 
 class SimSystem(HardwareSystem):
