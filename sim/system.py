@@ -40,8 +40,9 @@ from sim.world import World
 
 __all__ = ["DEFAULT_PHYSICS_HZ", "SimSystem"]
 
-SETTLE_STEPS = 10
-"""Physics steps that let freshly presented parts settle on their stations."""
+SETTLE_TIME = 0.01
+"""Seconds of physics that let freshly presented parts settle on their stations (one control
+period: the supervisor's cycles stay on their grid, and so does the recordings' sample clock)."""
 DEFAULT_PHYSICS_HZ = 800.0
 """The physics step rate (1.25 ms steps), chosen by measurement: the largest step that divides the
 supervisor's 10 ms control period (8 steps) and keeps every placement of the demo within 0.1 mm of
@@ -133,7 +134,7 @@ class SimSystem(HardwareSystem):
             self._arms[spec.name] = SimArm(self, world, spec, body, tools, self.kinematic)
         restored = self._persistence.restore() if self._persistence is not None else None
         if restored is None:
-            self.step(SETTLE_STEPS)
+            self.step(round(SETTLE_TIME * self.physics_hz))
         else:
             self._steps = int(restored["steps"])
             self.next_command_id = int(restored["next_command_id"])
@@ -191,7 +192,7 @@ class SimSystem(HardwareSystem):
         for part in self.cell.parts:
             self.world.place_part(part, self.world.start_pose(part))
         self.events.add(self.now(), "next_kit", None, self.cell.name)
-        self.step(SETTLE_STEPS)
+        self.step(round(SETTLE_TIME * self.physics_hz))
         if self._persistence is not None:
             self._persistence.new_kit()  # saves, and drops the stored results of finished units
 
