@@ -37,6 +37,7 @@ from cellctl.recipe import load_recipe  # noqa: E402
 from cellctl.sweep.unit import unit_session  # noqa: E402
 import cellctl.supervisor.clearout  # noqa: E402,F401  (imported before the workers fork)
 import sim  # noqa: E402,F401
+from sim.world import World  # noqa: E402
 
 SETTLE = 0.25
 """Seconds after a release at which the released part's position is taken."""
@@ -56,10 +57,12 @@ class Run:
     sim: float = 0.0
 
 
-def run_unit(seed: int, step_ms: float, rates: dict[str, float]) -> Run:
-    """One demo unit at a physics step of ``step_ms``, with its placements recorded."""
+def run_unit(seed: int, step_ms: float, rates: dict[str, float], contacts_within_joints: bool = False) -> Run:
+    """One demo unit at a physics step of ``step_ms``, with its placements recorded
+    (``contacts_within_joints``: the contact model before issue 16, see ``World.contacts_within_joints``)."""
     out = Run()
     started = time.perf_counter()
+    World.contacts_within_joints = contacts_within_joints
     with unit_session(load_recipe(DEMO_RECIPE), load_cell(None), rates, seed, physics_hz=1000.0 / step_ms) as (
             supervisor, system, journal):
         step, seen, due = system.step, 0, []
@@ -102,18 +105,18 @@ def parse_rates(text: str) -> dict[str, float]:
     return {k: float(v) for k, v in (item.split("=") for item in text.split(",") if item)}
 
 
-def one_seed(args: tuple[int, list[float], dict[str, float]]) -> tuple[int, Run, dict[float, Run]]:
+def one_seed(args: tuple[int, list[float], dict[str, float], bool]) -> tuple[int, Run, dict[float, Run]]:
     """The reference and every candidate for one seed (one worker's job)."""
-    seed, steps, rates = args
-    return seed, run_unit(seed, 1.0, rates), {s: run_unit(seed, s, rates) for s in steps}
+    seed, steps, rates, old_reference = args
+    return seed, run_unit(seed, 1.0, rates, old_reference), {s: run_unit(seed, s, rates) for s in steps}
 
 
 def _results(pool: ProcessPoolExecutor, seeds: range, live: list[float], rates: dict[str, float], jobs: int,
-             keep_failed: bool) -> Iterator[tuple[int, Run, dict[float, Run]]]:
+             keep_failed: bool, old_reference: bool) -> Iterator[tuple[int, Run, dict[float, Run]]]:
     """Seeds in rounds of ``jobs``; unless ``keep_failed``, a candidate that failed a seed is not run again
     (``live`` shrinks: one failure rules a step out)."""
     for first in range(0, len(seeds), jobs):
-        batch = [(seed, list(live), rates) for seed in seeds[first:first + jobs]]
+        batch = [(seed, list(live), rates, old_reference) for seed in seeds[first:first + jobs]]
         for seed, reference, candidates in pool.map(one_seed, batch):
             yield seed, reference, candidates
             for step, run in candidates.items():
@@ -133,6 +136,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (seeds in parallel)")
     parser.add_argument("--keep-failed", action="store_true",
                         help="keep running a candidate step on later seeds after it failed one")
+    parser.add_argument("--old-reference", action="store_true",
+                        help="the 1 ms reference keeps contacts between bodies a fixed joint holds "
+                             "(World.contacts_within_joints, the model before issue 16); candidates run the current one")
     args = parser.parse_args()
     steps = [float(s) for s in args.steps.split(",")]
     rates = parse_rates(args.rates)
@@ -142,7 +148,7 @@ def main() -> int:
     walls_ref: dict[float, list[float]] = {s: [] for s in steps}  # the 1 ms runs of the seeds a candidate ran
     live = list(steps)  # candidates not yet ruled out
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for seed, reference, candidates in _results(pool, seeds, live, rates, args.jobs, args.keep_failed):
+        for seed, reference, candidates in _results(pool, seeds, live, rates, args.jobs, args.keep_failed, args.old_reference):
             walls[1.0].append(reference.wall / reference.sim)
             line = [f"seed {seed:3d}: 1 ms {reference.result} {len(reference.tightenings)} tightenings"]
             for step, run in candidates.items():
@@ -153,7 +159,7 @@ def main() -> int:
                 walls_ref[step].append(reference.wall / reference.sim)
                 line.append(f"{step:g} ms {distance * 1e3:.3f} mm{'' if same_tightenings else ' TIGHTENINGS DIFFER'}")
             print("; ".join(line), flush=True)
-    print(f"\n{len(seeds)} seeds, rates {args.rates}; reference 1 ms: wall/sim {np.mean(walls[1.0]):.3f}"
+    print(f"\n{len(seeds)} seeds, rates {args.rates}; reference 1 ms{' (contacts within joints: the model before)' if args.old_reference else ''}: wall/sim {np.mean(walls[1.0]):.3f}"
           f"{'' if args.keep_failed else ' (a candidate is dropped after the first seed it fails)'}")
     print("| step | seeds | largest placement distance (mm) | seed | p95 (mm) | tightenings as at 1 ms | results as at 1 ms "
           "| cycle difference (s, max abs) | wall / sim vs 1 ms |")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import numpy as np
-import pybullet as pb
 
 from cellctl.config.model import StationSpec
 from cellctl.config.pose import Pose
@@ -66,16 +65,11 @@ class FixtureClamps:
         """An arm grasps ``part``: open its clamp, if it has one."""
         constraint = self._held.pop(part, None)
         if constraint is not None:
-            pb.removeConstraint(constraint, physicsClientId=self.world.client)
+            self.world.unfix(constraint)
 
     def _clamp(self, part: str, fixture: str, seated: Pose) -> None:
-        c = self.world.client
-        constraint = pb.createConstraint(
-            self.world.static[fixture], -1, self.world.parts[part], -1, pb.JOINT_FIXED, [0.0, 0.0, 0.0],
-            parentFramePosition=(self._top(fixture) * seated).position.tolist(), childFramePosition=[0.0, 0.0, 0.0],
-            parentFrameOrientation=seated.quaternion.tolist(), physicsClientId=c)
-        pb.changeConstraint(constraint, maxForce=CLAMP_FORCE, physicsClientId=c)
-        self._held[part] = constraint
+        self._held[part] = self.world.fix(self.world.static[fixture], self.world.parts[part],
+                                          self._top(fixture) * seated, CLAMP_FORCE)
 
     def _top(self, fixture: str) -> Pose:
         """The fixture's top-face frame in its box body's frame (the body's origin is the box centre)."""

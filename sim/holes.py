@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import pybullet as pb
 
 from cellctl.config.model import CellDescription, HoleSpec
 from cellctl.config.pose import Pose
@@ -82,17 +81,11 @@ class Holes:
                 self.events.add(now, "joined", None, other, f"to {hole.part} by {hole.name}")
 
     def _join(self, key: tuple[str, str], relative: Pose) -> None:
-        base, child = self.world.parts[key[0]], self.world.parts[key[1]]
-        c = self.world.client
-        self.joints[key] = pb.createConstraint(
-            base, -1, child, -1, pb.JOINT_FIXED, [0.0, 0.0, 0.0],
-            parentFramePosition=relative.position.tolist(), childFramePosition=[0.0, 0.0, 0.0],
-            parentFrameOrientation=relative.quaternion.tolist(), physicsClientId=c)
-        pb.changeConstraint(self.joints[key], maxForce=JOINT_FORCE, physicsClientId=c)
+        self.joints[key] = self.world.fix(self.world.parts[key[0]], self.world.parts[key[1]], relative, JOINT_FORCE)
         self._joint_poses[key] = relative
 
     def _unjoin(self, key: tuple[str, str]) -> None:
-        pb.removeConstraint(self.joints.pop(key), physicsClientId=self.world.client)
+        self.world.unfix(self.joints.pop(key))
         del self._joint_poses[key]
 
     def remove(self, now: float, name: str) -> None:

@@ -181,6 +181,35 @@ class World:
         most 1: a whole error per step)."""
         return min(1.0, per_reference_step * self.dt / REFERENCE_STEP)
 
+    # ------------------------------------------------------------------ joints
+    contacts_within_joints = False
+    """Keep contacts between two bodies a fixed joint holds together (the model before issue 16).
+    Off: such a pair does not collide while joined (a screwed pair, a clamped part and its
+    fixture). The joint already holds them; their contact points only cost solver time (a third of
+    a step with the finished phone in its tray) and changed no placement by more than
+    ``benchmarks/faithful_step.py`` allows. Class-wide, for that comparison."""
+
+    def fix(self, parent: int, child: int, relative: Pose, max_force: float) -> int:
+        """A fixed joint holding ``child``'s base at ``relative`` in ``parent``'s base frame, with at
+        most ``max_force`` N; returns the constraint id (see :attr:`contacts_within_joints`)."""
+        c = self.client
+        constraint = pb.createConstraint(
+            parent, -1, child, -1, pb.JOINT_FIXED, [0.0, 0.0, 0.0],
+            parentFramePosition=relative.position.tolist(), childFramePosition=[0.0, 0.0, 0.0],
+            parentFrameOrientation=relative.quaternion.tolist(), physicsClientId=c)
+        pb.changeConstraint(constraint, maxForce=max_force, physicsClientId=c)
+        if not self.contacts_within_joints:
+            pb.setCollisionFilterPair(parent, child, -1, -1, 0, physicsClientId=c)
+        return constraint
+
+    def unfix(self, constraint: int) -> None:
+        """Release a joint made by :meth:`fix`; its two bodies collide again."""
+        c = self.client
+        parent, _, child = pb.getConstraintInfo(constraint, physicsClientId=c)[:3]
+        pb.removeConstraint(constraint, physicsClientId=c)
+        if not self.contacts_within_joints:
+            pb.setCollisionFilterPair(parent, child, -1, -1, 1, physicsClientId=c)
+
     # ------------------------------------------------------------------ queries
     def body_pose(self, body: int) -> Pose:
         """World pose of a body's base."""
