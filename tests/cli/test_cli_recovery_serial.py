@@ -128,10 +128,10 @@ def test_host_and_controller_killed_during_a_tightening_never_drive_twice(cellct
     restarted = emulators("--cell", str(cell), "--arm", "screwer", "--tcp", port, "--nvm", str(nvm))
 
     reset = cellctl("reset", "--cell", cell, "--backend", backend, "--db", db, "--reason", "host and screwer restarted")
-    assert reset.returncode == 0, reset
+    assert reset.returncode == 0, repr(reset)
     before = json.loads(nvm.read_text())["results"]
     held = cellctl("run", recipe, "--cell", cell, "--backend", backend, "--db", db, "--resume", timeout=120)
-    assert held.returncode == 3, held
+    assert held.returncode == 3, repr(held)
     assert "is not known" in held.stderr and "--hole h1 --decide" in held.stderr, held.stderr
     assert _query(db, "SELECT status FROM tightenings WHERE hole='h1'") == [("UNKNOWN",)]
     # The question came first: the screwer ran no tool command (no new screw fetched) before it.
@@ -140,14 +140,14 @@ def test_host_and_controller_killed_during_a_tightening_never_drive_twice(cellct
     assert listed[0]["unknown_holes"] == ["h1"]
 
     decided = cellctl("recover", "--db", db, "--hole", "h1", "--decide", decision, "--operator", "alice")
-    assert decided.returncode == 0, decided
+    assert decided.returncode == 0, repr(decided)
     events = _query(db, "SELECT detail FROM events WHERE kind='operator_decision'")
     assert events == [(f"hole=h1 command={command_id} decision={decision} operator=alice",)]
 
     cellctl("reset", "--cell", cell, "--backend", backend, "--db", db, "--reason", "after the decision")
     done = cellctl("run", recipe, "--cell", cell, "--backend", backend, "--db", db, "--resume", "--json",
                    timeout=120)
-    assert done.returncode == 0, done
+    assert done.returncode == 0, repr(done)
     assert done.last_json["serials"] == ["SR-000001"]
     restarted.stop()
     drives = json.loads(nvm.read_text())["drives"]
