@@ -276,19 +276,23 @@ class SerialArm(ArmInterface):
             oob_id = next(self._oob_ids)
             self._oob = make(oob_id, self._gen)
             self._oob_due = 0.0
+
+            def confirmed() -> bool:
+                return seq_diff(self._oob_acked, oob_id) >= 0
+
             # awaited only while the link is up: with the link down nothing can confirm it (the
             # host sends it when the link returns; until then the controller's lease stops the arm)
-            confirmed = self._cond.wait_for(
-                lambda: seq_diff(self._oob_acked, oob_id) >= 0 or not self._link_up, timeout)
+            self._cond.wait_for(lambda: confirmed() or not self._link_up, timeout)
+            if confirmed():
+                return
             if not self._link_up:
                 raise LinkLost(f"arm {self._name!r}: no link to its controller on {self._system.url}, so the "
                                f"{what} is not confirmed; the host sends it when the link returns, and the "
                                "controller's watchdog stops the arm meanwhile — use the hardware e-stop if it "
                                "may still be moving")
-            if not confirmed:
-                raise LinkLost(f"arm {self._name!r}: the controller did not confirm the {what} within "
-                               f"{timeout} s; the host keeps sending it — check the link, use the hardware "
-                               "e-stop if the arm may still be moving")
+            raise LinkLost(f"arm {self._name!r}: the controller did not confirm the {what} within "
+                           f"{timeout} s; the host keeps sending it — check the link, use the hardware "
+                           "e-stop if the arm may still be moving")
 
     def _drop_pending_setpoints(self) -> None:
         self._outbox = deque(m for m in self._outbox if not isinstance(m, _Stream))
