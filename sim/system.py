@@ -46,9 +46,10 @@ period: the supervisor's cycles stay on their grid, and so does the recordings' 
 DEFAULT_PHYSICS_HZ = 800.0
 """The physics step rate (1.25 ms steps), chosen by measurement: the largest step that divides the
 supervisor's 10 ms control period (8 steps) and keeps every placement of the demo within 0.1 mm of
-the 1 ms run (0.013 mm at most) with every tightening and unit result judged the same, over 50
+the 1 ms run (0.0122 mm at most) with every tightening and unit result judged the same, over 50
 seeds with failures injected (``benchmarks/faithful_step.py --seeds 50 --steps 1.25``,
-docs/benchmarks.md); 0.83 of the 1 ms run's wall time. 1.5 ms passed that check too but does not
+docs/benchmarks.md); 0.82 of the 1 ms run's wall time. Against the 1 ms run with the contact model
+as it was before (``World.contacts_within_joints``; ``--old-reference``): 0.0304 mm, 0.74. 1.5 ms passed that check too but does not
 divide the period (control cycles came 10.5 ms apart, sometimes 4.5 ms, the joint-state stream and
 the recordings lost their rate, a held arm was no longer exactly still); 2 ms failed it (0.104 mm).
 ``physics_hz`` takes another step. Setpoints stay at 1 kHz: the arm's controller model interpolates them at each step's end."""
