@@ -16,7 +16,7 @@ import numpy as np
 
 from cellctl.config import CellDescription
 from cellctl.hw import ArmInterface, ArmState, HardwareError, HardwareSystem, StopKind, ToolHandle
-from cellctl.hw.interface import ToolCommand
+from cellctl.hw.interface import ToolCommand, stop_confirmed
 from cellctl.rt.lifecycle import State
 from firmware_bridge.backend import SerialSystem
 
@@ -100,13 +100,10 @@ class ControllerSet(HardwareSystem):
 
     def stop_arms(self, kind: StopKind) -> dict[str, HardwareError]:
         """Every controller's stop at once: each arm's confirmation is awaited on its own thread."""
-        refused: dict[str, HardwareError] = {}
+        outcomes: dict[str, HardwareError | None] = {}
 
         def stop(name: str, arm: ArmInterface) -> None:
-            try:
-                arm.stop(kind)
-            except HardwareError as exc:
-                refused[name] = exc
+            outcomes[name] = stop_confirmed(arm, kind)
 
         threads = [threading.Thread(target=stop, args=item, name=f"cellctl-stop {item[0]}", daemon=True)
                    for item in self._arms.items()]
@@ -114,7 +111,7 @@ class ControllerSet(HardwareSystem):
             thread.start()
         for thread in threads:
             thread.join()  # each stop is bounded by its controller's command timeout
-        return refused
+        return {name: error for name in self._arms if (error := outcomes[name]) is not None}  # in arm order
 
     def _each(self, transition: str) -> None:
         for system in self.systems.values():

@@ -135,7 +135,7 @@ class SimSystem(HardwareSystem):
             self._arms[spec.name] = SimArm(self, world, spec, body, tools, self.kinematic)
         restored = self._persistence.restore() if self._persistence is not None else None
         if restored is None:
-            self.step(round(SETTLE_TIME * self.physics_hz))
+            self._settle()
         else:
             self._steps = int(restored["steps"])
             self.next_command_id = int(restored["next_command_id"])
@@ -193,7 +193,7 @@ class SimSystem(HardwareSystem):
         for part in self.cell.parts:
             self.world.place_part(part, self.world.start_pose(part))
         self.events.add(self.now(), "next_kit", None, self.cell.name)
-        self.step(round(SETTLE_TIME * self.physics_hz))
+        self._settle()
         if self._persistence is not None:
             self._persistence.new_kit()  # saves, and drops the stored results of finished units
 
@@ -274,6 +274,10 @@ class SimSystem(HardwareSystem):
                 self._sync_visuals()
             if self._persistence is not None:
                 self._persistence.checkpoint()
+
+    def _settle(self) -> None:
+        """Step :data:`SETTLE_TIME` (whole steps): freshly presented parts come to rest."""
+        self.step(round(SETTLE_TIME * self.physics_hz))
 
     def wait_until(self, t: float) -> None:
         """Advance the simulation to time ``t`` (no-op if already there); paced to the wall clock if realtime."""

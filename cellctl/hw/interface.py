@@ -40,7 +40,7 @@ from cellctl.rt.lifecycle import CallbackReturn, LifecycleStateMachine, State
 if TYPE_CHECKING:
     from cellctl.config.model import CameraSpec
 
-__all__ = ["HardwareSystem", "ArmInterface", "validate_setpoints", "ToolCommand"]
+__all__ = ["HardwareSystem", "ArmInterface", "validate_setpoints", "stop_confirmed", "ToolCommand"]
 
 ToolCommand = GripperCommand | ScrewProgram | BackOutCommand
 
@@ -176,6 +176,16 @@ class ArmInterface(abc.ABC):
         return None
 
 
+def stop_confirmed(arm: ArmInterface, kind: StopKind) -> HardwareError | None:
+    """Stop ``arm``; None when its stop was confirmed, else why not (a lost link: its controller's
+    watchdog stops it)."""
+    try:
+        arm.stop(kind)
+    except HardwareError as exc:
+        return exc
+    return None
+
+
 class HardwareSystem(abc.ABC):
     """A set of arms behind one clock and one connection (a PyBullet world; a serial controller).
 
@@ -217,13 +227,8 @@ class HardwareSystem(abc.ABC):
         sends every stop before it waits for any, so one silent controller cannot delay another
         arm's stop.
         """
-        refused: dict[str, HardwareError] = {}
-        for name, arm in self.arms.items():
-            try:
-                arm.stop(kind)
-            except HardwareError as exc:
-                refused[name] = exc
-        return refused
+        outcomes = {name: stop_confirmed(arm, kind) for name, arm in self.arms.items()}
+        return {name: error for name, error in outcomes.items() if error is not None}
 
     @property
     def lifecycle_state(self) -> State:

@@ -70,7 +70,7 @@ def test_a_motion_from_rest_and_one_after_a_stop_take_the_newest_offset() -> Non
 
 class _Blocking:
     """A stand-in for a SerialSystem whose arm's stop waits for ``release`` (a silent controller)
-    or returns at once, noting when."""
+    or returns at once, setting ``stopped``."""
 
     def __init__(self, silent: bool) -> None:
         self.release, self.stopped = threading.Event(), threading.Event()
