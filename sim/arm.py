@@ -6,9 +6,11 @@ mode) and :meth:`SimArm.update` (after it: measure, track, run the tools, watch 
 
 Dynamic mode drives PyBullet's position motors with velocity feed-forward and the URDF's effort
 limits; tracking error is measured. Kinematic mode sets the joints exactly (zero error). A
-controlled stop slows down along the queued path (:mod:`sim.setpoints`); an e-stop holds the
-joints where they are at once (category 0: the motors brake at full effort), latches
-EMERGENCY_STOP and aborts the running tool commands; motion is refused until :meth:`reset`.
+controlled stop slows down along the queued path (:mod:`sim.setpoints`); an e-stop brakes at
+once (category 0: every joint's motor opposes its motion at full effort until the joint stops,
+never driving it back), then holds the joints where they stopped; it latches EMERGENCY_STOP and
+aborts the running tool commands; motion is refused until :meth:`reset`. A following error
+brakes the same way.
 
 Tool commands are de-duplicated by id, as the contract says: re-sending the id of a running
 command returns its handle, the id of a completed one a handle with the stored result (the
@@ -54,6 +56,8 @@ VELOCITY_MARGIN = 1.5
 """Setpoints may imply up to this multiple of the velocity limit (sampling slack) before refusal."""
 QUEUE_CAPACITY = 20_000
 """Setpoints an arm may hold queued (20 s at 1 kHz)."""
+BRAKED_SPEED = 1e-3
+"""rad/s: a braking arm whose every joint is slower than this has stopped; it is held there."""
 RESULT_HISTORY = 256
 """Completed tool results remembered per arm for de-duplication by command id."""
 
@@ -85,6 +89,7 @@ class SimArm(ArmInterface):
         self._applied: tuple[np.ndarray, np.ndarray] | None = None  # motor targets PyBullet holds now
         self._holding = False  # idle, and PyBullet holds the idle commanded state as motor targets
         self._estopped = False
+        self._braking = False  # halted: the motors brake (target velocity 0, full effort) until the joints stop
         self._drop_pending: str | None = None
         self._tracking = TrackingMeter(spec.dof)
         self._running: dict[int, ToolHandle] = {}
@@ -115,6 +120,8 @@ class SimArm(ArmInterface):
             return ArmMode.STOPPING
         if self._faults:
             return ArmMode.FAULTED
+        if self._braking:
+            return ArmMode.STOPPING
         return ArmMode.FOLLOWING if self._player.queue_depth else ArmMode.IDLE
 
     def read(self) -> ArmState:
@@ -150,7 +157,7 @@ class SimArm(ArmInterface):
             names = ", ".join(f"{f.code} {f.name}" for f in self._faults)
             raise MotionRefused(f"{self.name}: motion refused, faults latched ({names}); remove the cause, "
                                 "then call reset()")
-        if self._player.stopping:
+        if self._player.stopping or self._braking:
             raise MotionRefused(f"{self.name}: the arm is still stopping; wait until it is idle")
 
     def stop(self, kind: StopKind = StopKind.CONTROLLED) -> None:
@@ -170,14 +177,38 @@ class SimArm(ArmInterface):
         self._system.events.add(now, "estop", self.name, self.name)
 
     def _halt(self) -> None:
+        """Stop now: a kinematic arm where it is commanded; a dynamic arm brakes at full effort
+        (a position hold at the e-stop's position would overshoot and swing back) and is held
+        where it stopped (:meth:`_hold_when_stopped`)."""
         self._holding = False
         self._measure()
         hold = self._commanded if self.kinematic else self._measured
-        if self.moving:
-            self._system.arm_at_rest()
+        was_moving = self.moving
         self._player.halt(hold)
         self._commanded = hold.copy()
         self._commanded_velocity = np.zeros(self.dof)
+        if self.kinematic:
+            if was_moving:
+                self._system.arm_at_rest()
+            return
+        self._braking = True
+        self._applied = None
+        pb.setJointMotorControlArray(self.body.body, self.body.joint_index, pb.VELOCITY_CONTROL,
+                                     targetVelocities=[0.0] * self.dof, forces=self._efforts,
+                                     physicsClientId=self._world.client)
+
+    def _hold_when_stopped(self) -> None:
+        """A braking arm whose joints have stopped is held there by its position motors."""
+        self._measure()
+        if np.abs(self._measured_velocity).max() >= BRAKED_SPEED:
+            return
+        self._braking = False
+        hold = self._measured.copy()
+        self._player.halt(hold)
+        self._commanded = hold
+        self._commanded_velocity = np.zeros(self.dof)
+        self._apply(hold, self._commanded_velocity, compare=False)
+        self._system.arm_at_rest()
 
     def reset(self) -> None:
         self._faults.clear()
@@ -239,8 +270,8 @@ class SimArm(ArmInterface):
 
     @property
     def moving(self) -> bool:
-        """True while setpoints play or a controlled stop runs."""
-        return not self._player.idle
+        """True while setpoints play, a controlled stop runs or the arm brakes."""
+        return self._braking or not self._player.idle
 
     def held_part(self) -> str | None:
         """The part this arm's gripper or cup holds, or None."""
@@ -276,7 +307,7 @@ class SimArm(ArmInterface):
         self._measured_effort = np.zeros(self.dof)
         self._stale, self._joint_states = False, None
         self._faults.clear()
-        self._estopped = False
+        self._estopped, self._braking, self._applied = False, False, None
         self._apply(self._commanded, self._commanded_velocity)
         for name, tool_data in data["tools"].items():
             self.tools[name].restore(tool_data)
@@ -292,6 +323,9 @@ class SimArm(ArmInterface):
     def command(self, t_next: float) -> None:
         """Send the commanded state at ``t_next`` to the joints (before the physics step)."""
         player = self._player
+        if self._braking:
+            player.advance_time(t_next)  # the brake acts; nothing is commanded until the joints stop
+            return
         if self._holding and player.idle and self._system.lean_steps:
             player.advance_time(t_next)  # an idle arm: τ runs on, the commanded state and motor targets hold
             return
@@ -326,6 +360,9 @@ class SimArm(ArmInterface):
         if self.kinematic:  # the joints are set, not driven: they are exactly where commanded
             self._measured, self._measured_velocity = self._commanded.copy(), self._commanded_velocity.copy()
             self._joint_states = None
+        elif self._braking:
+            self._read_joints()
+            self._hold_when_stopped()
         elif tracking or not self._system.lean_steps:
             self._read_joints()
         else:  # an idle arm: read when someone looks (the state is the last step's until the next step)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _cell import ESTOP_DISTANCE
 from _unit import APPROACH, LEAD, SERVO_HZ, Operator, shifted
 
 from cellctl.hw import ArmMode, GripperAction, GripperCommand, MotionRefused, StopKind
@@ -11,9 +12,6 @@ from cellctl.motion import plan_ptp
 from sim import SimSystem
 
 pytestmark = pytest.mark.sim
-
-ESTOP_DISTANCE = 0.05
-"""rad: the most any joint may travel after an e-stop at the demo cell's speeds."""
 
 Cell = tuple[SimSystem, Operator]
 
@@ -57,6 +55,30 @@ def _long_move(sim: SimSystem, arm: str) -> np.ndarray:
     samples = plan_ptp(start, goal, handle.limits).sample(rate=SERVO_HZ)
     handle.submit(sim.now() + LEAD + samples.time, samples.position)
     return goal
+
+
+def test_the_weakest_joint_brakes_from_full_speed_within_the_bound(cell: Cell) -> None:
+    """The e-stop bound's worst case: the loader's wrist (the smallest motor) at its speed limit."""
+    sim, _ = cell
+    arm = sim.arms["loader"]
+    start = arm.read().positions
+    goal = start + np.eye(arm.dof)[4] * 1.5
+    trajectory = plan_ptp(start, goal, arm.limits)
+    samples = trajectory.sample(rate=SERVO_HZ)
+    arm.submit(sim.now() + LEAD + samples.time, samples.position)
+    sim.run_for(LEAD + trajectory.duration / 2)
+    at_stop = arm.read()
+    assert abs(at_stop.velocities[4]) == pytest.approx(arm.limits.velocity[4], rel=0.02)  # at full speed
+    arm.stop(StopKind.EMERGENCY)
+    peak = 0.0
+    for _ in range(100):  # 1 s, looked at every 10 ms: the largest excursion, not only where it rests
+        sim.run_for(0.01)
+        peak = max(peak, float(np.abs(arm.read().positions - at_stop.positions).max()))
+    after = arm.read()
+    assert 0.01 < peak < ESTOP_DISTANCE  # it does travel on (a real brake): the bound is not vacuous
+    rest = float(np.abs(after.positions - at_stop.positions).max())
+    assert rest > 0.99 * peak, "the brake drove the joint back towards where the e-stop found it"
+    assert np.abs(after.velocities).max() < 1e-3 and after.mode is ArmMode.ESTOPPED
 
 
 def test_an_estop_halts_within_a_bounded_distance_and_blocks_until_reset(cell: Cell) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _cell import ESTOP_DISTANCE
 from _supervised import supervised
 
 from cellctl.hw import MotionRefused
@@ -105,7 +106,7 @@ def test_an_emergency_stop_halts_at_once_and_nothing_moves_until_reset(tmp_path:
         assert np.abs(at_stop["qd"]).max() > 0.05, "the arm should have been moving when stopped"
         assert summary.state is CellState.ESTOPPED and summary.units_aborted == 1
         cell.sim.run_for(0.5)
-        assert np.abs(arm.read().positions - at_stop["q"]).max() < 0.05  # stopped within a bounded distance
+        assert np.abs(arm.read().positions - at_stop["q"]).max() < ESTOP_DISTANCE  # braked within a bounded distance
         now = cell.sim.now()
         with pytest.raises(MotionRefused):
             arm.submit(np.array([now + 0.05]), arm.read().positions[None, :])
