@@ -37,7 +37,7 @@ from cellctl.recipe import load_recipe  # noqa: E402
 from cellctl.sweep.unit import unit_session  # noqa: E402
 import cellctl.supervisor.clearout  # noqa: E402,F401  (imported before the workers fork)
 import sim  # noqa: E402,F401
-from sim.world import World  # noqa: E402
+from sim.world import PYBULLET_RESIDUAL, World  # noqa: E402
 
 SETTLE = 0.25
 """Seconds after a release at which the released part's position is taken."""
@@ -57,12 +57,15 @@ class Run:
     sim: float = 0.0
 
 
-def run_unit(seed: int, step_ms: float, rates: dict[str, float], contacts_within_joints: bool = False) -> Run:
+def run_unit(seed: int, step_ms: float, rates: dict[str, float], contacts_within_joints: bool = False,
+             residual: float = PYBULLET_RESIDUAL) -> Run:
     """One demo unit at a physics step of ``step_ms``, with its placements recorded
-    (``contacts_within_joints``: the contact model before issue 16, see ``World.contacts_within_joints``)."""
+    (``contacts_within_joints``: the contact model before issue 16, see ``World.contacts_within_joints``;
+    ``residual``: the solver's residual threshold, ``World.solver_residual``)."""
     out = Run()
     started = time.perf_counter()
     World.contacts_within_joints = contacts_within_joints
+    World.solver_residual = residual
     with unit_session(load_recipe(DEMO_RECIPE), load_cell(None), rates, seed, physics_hz=1000.0 / step_ms) as (
             supervisor, system, journal):
         step, seen, due = system.step, 0, []
@@ -105,18 +108,19 @@ def parse_rates(text: str) -> dict[str, float]:
     return {k: float(v) for k, v in (item.split("=") for item in text.split(",") if item)}
 
 
-def one_seed(args: tuple[int, list[float], dict[str, float], bool]) -> tuple[int, Run, dict[float, Run]]:
-    """The reference and every candidate for one seed (one worker's job)."""
-    seed, steps, rates, old_reference = args
-    return seed, run_unit(seed, 1.0, rates, old_reference), {s: run_unit(seed, s, rates) for s in steps}
+def one_seed(args: tuple[int, list[float], dict[str, float], bool, float]) -> tuple[int, Run, dict[float, Run]]:
+    """The reference (1 ms, PyBullet's residual threshold) and every candidate for one seed (one worker's job)."""
+    seed, steps, rates, old_reference, residual = args
+    return seed, run_unit(seed, 1.0, rates, old_reference), {s: run_unit(seed, s, rates, residual=residual)
+                                                             for s in steps}
 
 
 def _results(pool: ProcessPoolExecutor, seeds: range, live: list[float], rates: dict[str, float], jobs: int,
-             keep_failed: bool, old_reference: bool) -> Iterator[tuple[int, Run, dict[float, Run]]]:
+             keep_failed: bool, old_reference: bool, residual: float) -> Iterator[tuple[int, Run, dict[float, Run]]]:
     """Seeds in rounds of ``jobs``; unless ``keep_failed``, a candidate that failed a seed is not run again
     (``live`` shrinks: one failure rules a step out)."""
     for first in range(0, len(seeds), jobs):
-        batch = [(seed, list(live), rates, old_reference) for seed in seeds[first:first + jobs]]
+        batch = [(seed, list(live), rates, old_reference, residual) for seed in seeds[first:first + jobs]]
         for seed, reference, candidates in pool.map(one_seed, batch):
             yield seed, reference, candidates
             for step, run in candidates.items():
@@ -139,6 +143,9 @@ def main() -> int:
     parser.add_argument("--old-reference", action="store_true",
                         help="the 1 ms reference keeps contacts between bodies a fixed joint holds "
                              "(World.contacts_within_joints, the model before issue 16); candidates run the current one")
+    parser.add_argument("--residual", type=float, default=World.solver_residual,
+                        help="the candidates' solver residual threshold (World.solver_residual; default: the "
+                             f"simulation's); the reference keeps PyBullet's own ({PYBULLET_RESIDUAL:g})")
     args = parser.parse_args()
     steps = [float(s) for s in args.steps.split(",")]
     rates = parse_rates(args.rates)
@@ -148,7 +155,8 @@ def main() -> int:
     walls_ref: dict[float, list[float]] = {s: [] for s in steps}  # the 1 ms runs of the seeds a candidate ran
     live = list(steps)  # candidates not yet ruled out
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for seed, reference, candidates in _results(pool, seeds, live, rates, args.jobs, args.keep_failed, args.old_reference):
+        for seed, reference, candidates in _results(pool, seeds, live, rates, args.jobs, args.keep_failed, args.old_reference,
+                                                          args.residual):
             walls[1.0].append(reference.wall / reference.sim)
             line = [f"seed {seed:3d}: 1 ms {reference.result} {len(reference.tightenings)} tightenings"]
             for step, run in candidates.items():
@@ -159,7 +167,7 @@ def main() -> int:
                 walls_ref[step].append(reference.wall / reference.sim)
                 line.append(f"{step:g} ms {distance * 1e3:.3f} mm{'' if same_tightenings else ' TIGHTENINGS DIFFER'}")
             print("; ".join(line), flush=True)
-    print(f"\n{len(seeds)} seeds, rates {args.rates}; reference 1 ms{' (contacts within joints: the model before)' if args.old_reference else ''}: wall/sim {np.mean(walls[1.0]):.3f}"
+    print(f"\n{len(seeds)} seeds, rates {args.rates}; candidates' residual threshold {args.residual:g}; reference 1 ms{' (contacts within joints: the model before)' if args.old_reference else ''}: wall/sim {np.mean(walls[1.0]):.3f}"
           f"{'' if args.keep_failed else ' (a candidate is dropped after the first seed it fails)'}")
     print("| step | seeds | largest placement distance (mm) | seed | p95 (mm) | tightenings as at 1 ms | results as at 1 ms "
           "| cycle difference (s, max abs) | wall / sim vs 1 ms |")

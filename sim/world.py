@@ -27,6 +27,10 @@ __all__ = ["World", "ArmBody"]
 GRAVITY = 9.81
 REFERENCE_STEP = 1e-3
 """Seconds: the physics step at which the per-step gains of motors and constraints were tuned."""
+SOLVER_ITERATIONS = 50
+"""The constraint solver's most iterations a step."""
+PYBULLET_RESIDUAL = 1e-7
+"""PyBullet's own default ``solverResidualThreshold``."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ class World:
     def _setup(self) -> None:
         c = self.client
         pb.resetSimulation(physicsClientId=c)
-        pb.setPhysicsEngineParameter(fixedTimeStep=self.dt, numSolverIterations=50,
+        pb.setPhysicsEngineParameter(fixedTimeStep=self.dt, numSolverIterations=SOLVER_ITERATIONS,
+                                     solverResidualThreshold=self.solver_residual,
                                      deterministicOverlappingPairs=1, physicsClientId=c)
         pb.setGravity(0.0, 0.0, -GRAVITY, physicsClientId=c)
         pb.setAdditionalSearchPath(pybullet_data.getDataPath(), physicsClientId=c)
@@ -180,6 +185,10 @@ class World:
         the same correction per second, so the servo's stiffness does not depend on the step (at
         most 1: a whole error per step)."""
         return min(1.0, per_reference_step * self.dt / REFERENCE_STEP)
+
+    solver_residual = PYBULLET_RESIDUAL
+    """The constraint solver stops iterating once its residual is below this (PyBullet's
+    ``solverResidualThreshold``). Class-wide, for ``benchmarks/faithful_step.py --residual``."""
 
     # ------------------------------------------------------------------ joints
     contacts_within_joints = False

@@ -1,6 +1,7 @@
 #include "cellctl/motion/cartesian_trajectory.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -150,11 +151,12 @@ void CartesianTrajectory::solve(double s, double* q) const {
     const std::size_t k = std::min(static_cast<std::size_t>(x), grid_s_.size() - 1);
     const std::size_t k1 = std::min(k + 1, grid_s_.size() - 1);
     const double f = x - static_cast<double>(k);
-    std::vector<double> seed(n);
+    std::array<double, Chain::kMaxDof> seed;
     for (std::size_t j = 0; j < n; ++j) {
         seed[j] = (1.0 - f) * grid_q_[k * n + j] + f * grid_q_[k1 * n + j];
     }
-    const IkResult r = chain_.ik(to_transform(path_.at(s)), seed.data(), tracking_options());
+    static const IkOptions options = tracking_options();
+    const IkResult r = chain_.ik(to_transform(path_.at(s)), seed.data(), options);
     std::copy(r.q.begin(), r.q.end(), q);
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -285,14 +286,15 @@ IkResult Chain::ik(const Transform& target, const double* seed, const IkOptions&
         best.q.assign(seed, seed + n);
         return best;
     }
-    std::mt19937_64 rng(opt.random_seed);
+    std::optional<std::mt19937_64> rng;  // seeded on the first restart: seeding costs more than a descent from a close seed
     std::vector<double> q(seed, seed + n);
     bool stalled_singular = false;
     for (int attempt = 0; attempt < opt.max_attempts; ++attempt) {
         if (attempt > 0) {
+            if (!rng) rng.emplace(opt.random_seed);
             for (std::size_t k = 0; k < n; ++k) {
                 const double lo = std::max(joints_[k].lower, -M_PI), hi = std::min(joints_[k].upper, M_PI);
-                q[k] = std::uniform_real_distribution<double>(lo, hi)(rng);
+                q[k] = std::uniform_real_distribution<double>(lo, hi)(*rng);
             }
         } else {
             for (std::size_t k = 0; k < n; ++k) q[k] = into_limits(joints_[k], q[k]);
