@@ -1,6 +1,6 @@
 """The demo's real-time factor against bare PyBullet on the same world and step, and sweep throughput.
 
-    python benchmarks/bench_sim_speed.py [--repeats 3] [--physics-hz HZ] [--lean-reference] [--units 4] [--skip-sweep] [--ray] [--seed 0]
+    python benchmarks/bench_sim_speed.py [--repeats 3] [--physics-hz HZ] [--lean-reference] [--residual R] [--units 4] [--skip-sweep] [--ray] [--seed 0]
 
 In one run, ``--repeats`` rounds of, side by side:
 1. one demo unit under the supervisor (headless, what ``cellctl demo`` runs, at the simulation's
@@ -122,7 +122,12 @@ def main() -> int:
                         help="physics step rate of both worlds (default: the simulation's default)")
     parser.add_argument("--lean-reference", action="store_true",
                         help="also demo units with SimSystem.lean_steps=False, alternated with lean ones")
+    parser.add_argument("--residual", type=float, default=None,
+                        help="the constraint solver's residual threshold of both worlds (World.solver_residual; "
+                             "default: the simulation's)")
     args = parser.parse_args()
+    if args.residual is not None:
+        World.solver_residual = args.residual
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())} ({os.cpu_count()} cores)")
     ratios, physics = [], []
     for round_ in range(1, args.repeats + 1):
