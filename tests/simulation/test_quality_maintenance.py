@@ -56,7 +56,7 @@ def test_a_drift_alarm_runs_the_bit_change_and_the_next_units_are_back_near_the_
         assert (alarm_unit, "maintenance", "bit_change") in events
         assert any(u == alarm_unit and kind == "maintenance_done" for u, kind, _ in events)
         assert {s.kind for s in steps} >= {"change_bit", "move"} and all(s.result == "OK" for s in steps)
-        assert len(sim.events.all("bit_changed")) == len(alarms_units := {a["unit_id"] for a in alarms})
+        assert len(sim.events.all("bit_changed")) == len({a["unit_id"] for a in alarms})  # one bit change per alarmed unit
         ids = [u.id for u in units]
         after = ids[ids.index(alarm_unit) + 1]
         assert (torque[alarm_unit] - CENTRE) / SIGMA > 3.0, "the alarm unit's screw had drifted"
