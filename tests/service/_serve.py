@@ -126,6 +126,22 @@ class JointWatch:
         """The largest joint change of any arm in the samples taken since ``start`` (``time.time()``)."""
         return max(float(np.ptp(p, axis=0).max()) for p in self.since(start).values() if len(p))
 
+    def travel_report(self, start: float) -> str:
+        """What moved since ``start``: per arm, the joint that travelled most, and its samples
+        (seconds after ``start``, position) around its largest change (for a failure's message)."""
+        lines = []
+        with self.lock:
+            samples = {arm: [(t, p) for t, p in s if t >= start - 0.1] for arm, s in self.samples.items()}
+        for arm, taken in samples.items():
+            after = np.array([p for t, p in taken if t >= start])
+            if not len(after):
+                continue
+            joint = int(np.argmax(np.ptp(after, axis=0)))
+            series = ", ".join(f"{t - start:+.3f} s {p[joint]:.4f}" for t, p in taken[:40])
+            lines.append(f"{arm} joint {joint}: {float(np.ptp(after[:, joint])):.4f} rad over {len(after)} samples; "
+                         f"{series}")
+        return "\n".join(lines)
+
     def still_for(self, seconds: float) -> float:
         """Watch ``seconds``; returns the largest joint change of any arm in that time."""
         start = time.time()

@@ -81,7 +81,8 @@ def test_start_pause_resume_estop_reset_and_a_fault_from_other_processes(served:
         stopped = time.time()  # the reply comes once the e-stop was executed
         wait_for(lambda: _state(client) == "estopped", 10, "the e-stop")
         wait_for(lambda: watch.still_for(0.3) < SETTLED, 30, "the arms to come to rest after the e-stop")
-        assert watch.travel_since(stopped) < ESTOP_DISTANCE, "an arm moved on after the e-stop"
+        assert watch.travel_since(stopped) < ESTOP_DISTANCE, \
+            f"an arm moved on after the e-stop:\n{watch.travel_report(stopped)}"
         assert watch.still_for(1.0) < SETTLED, "an arm moved after the e-stop"
         assert client.latest_status()["state"] == "estopped"  # latched: what a late subscriber gets
         assert any(e["unit"] == "PH-000001" and e["result"] == "RUNNING" for e in steps), steps
