@@ -20,6 +20,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--faults", default="", help='inject link faults, e.g. "corrupt=0.01,drop=0.005,seed=3"')
     p.add_argument("--profile", choices=("standard", "small"), default="standard",
                    help="the controller's buffers: standard, or small (within 64 KB of RAM)")
+    p.add_argument("--lease-ms", type=int, default=None,
+                   help="the watchdog lease in ms, 10 to 60000 (default 1000): with no valid frame for this "
+                        "long the emulated controller stops the arm (fault 301)")
     p.add_argument("--journal", type=Path, default=None,
                    help="write every executed command and played setpoint to FILE as JSON lines")
     p.add_argument("--nvm", type=Path, default=None,
@@ -49,6 +52,12 @@ def run(args: argparse.Namespace) -> int:
         argv += ["--link", args.link]
     if args.tcp is not None:
         argv += ["--tcp", str(args.tcp)]
+    if args.lease_ms is not None:
+        if not 10 <= args.lease_ms <= 60_000:
+            from cellctl.cli.loading import UsageError
+
+            raise UsageError([f"--lease-ms {args.lease_ms}: valid from 10 to 60000 ms"])
+        argv += ["--lease-ms", str(args.lease_ms)]
     if args.journal is not None:
         argv += ["--journal", str(args.journal)]
     if args.nvm is not None:

@@ -25,6 +25,11 @@ from test_cli_serial import RECIPE
 pytestmark = pytest.mark.hil
 
 SILENCE_TIMEOUT = 0.5  # firmware_bridge.host.LinkOptions.silence_timeout
+LEASE = ("--lease-ms", "2000")
+"""The controllers' watchdog lease here (the emulator's default is 1 s). These tests are about
+resuming after crashes, not the watchdog (tests/unit/firmware_bridge/test_watchdog.py): beside
+two busy processes and a second pytest worker, a resumed run's loader link once fell silent for
+0.5 s, and the host's reconnect outlasted a 1 s lease (fault 301, the run exited 3)."""
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.Popen[str]:
@@ -76,7 +81,7 @@ def _setup(cellctl, demo_files, tmp_path: Path) -> tuple[Path, Path]:
 def test_a_dead_controller_faults_the_run_at_once_naming_the_arm(cellctl, emulators, demo_files, tmp_path: Path,
                                                                  dead: str) -> None:
     recipe, cell = _setup(cellctl, demo_files, tmp_path)
-    arms = {arm: emulators("--cell", str(cell), "--arm", arm, "--tcp", "0") for arm in ("loader", "screwer")}
+    arms = {arm: emulators("--cell", str(cell), "--arm", arm, "--tcp", "0", *LEASE) for arm in ("loader", "screwer")}
     backend = "serial:" + ",".join(f"{arm}={e.tcp_url}" for arm, e in arms.items())
     process = _run(["run", recipe, "--cell", cell, "--backend", backend, "--db", "l.db"], tmp_path)
     try:
@@ -103,8 +108,8 @@ def test_host_and_controller_killed_during_a_tightening_never_drive_twice(cellct
                                                                          tmp_path: Path, decision: str) -> None:
     recipe, cell = _setup(cellctl, demo_files, tmp_path)
     nvm = tmp_path / "screwer.nvm.json"
-    loader = emulators("--cell", str(cell), "--arm", "loader", "--tcp", "0")
-    screwer = emulators("--cell", str(cell), "--arm", "screwer", "--tcp", "0", "--nvm", str(nvm))
+    loader = emulators("--cell", str(cell), "--arm", "loader", "--tcp", "0", *LEASE)
+    screwer = emulators("--cell", str(cell), "--arm", "screwer", "--tcp", "0", "--nvm", str(nvm), *LEASE)
     port = screwer.info["tcp"].rsplit(":", 1)[1]
     backend = f"serial:loader={loader.tcp_url},screwer={screwer.tcp_url}"
     db = tmp_path / "x.db"
@@ -125,7 +130,7 @@ def test_host_and_controller_killed_during_a_tightening_never_drive_twice(cellct
     screwer.process.wait(10)
     ((command_id, status),) = _query(db, "SELECT command_id, status FROM tightenings WHERE hole='h1'")
     assert status == "RUNNING"
-    restarted = emulators("--cell", str(cell), "--arm", "screwer", "--tcp", port, "--nvm", str(nvm))
+    restarted = emulators("--cell", str(cell), "--arm", "screwer", "--tcp", port, "--nvm", str(nvm), *LEASE)
 
     reset = cellctl("reset", "--cell", cell, "--backend", backend, "--db", db, "--reason", "host and screwer restarted")
     assert reset.returncode == 0, repr(reset)

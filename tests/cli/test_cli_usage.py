@@ -38,7 +38,7 @@ HELP = {
     "validate": ["recipe", "--cell"],
     "report": ["--db", "--unit", "--json", "--csv"],
     "plot": ["--db", "--unit", "--out", "--recipe", "--cell"],
-    "emulator": ["--cell", "--arm", "--link", "--tcp", "--faults", "--profile"],
+    "emulator": ["--cell", "--arm", "--link", "--tcp", "--faults", "--profile", "--lease-ms"],
 }
 
 
@@ -238,6 +238,7 @@ def test_run_usage_errors_exit_2_before_anything_moves(cellctl, demo_files, args
 @pytest.mark.parametrize("args, words", [
     (["--faults", "bogus"], ["bogus", "corrupt"]),
     (["--cell", "CELL", "--arm", "welder"], ["welder", "loader"]),
+    (["--lease-ms", "5"], ["--lease-ms 5", "10 to 60000"]),
 ])
 def test_emulator_usage_errors(cellctl, demo_files, args: list[str], words: list[str]) -> None:
     args = [str(demo_files[1]) if a == "CELL" else a for a in args]

@@ -81,6 +81,23 @@ def test_the_weakest_joint_brakes_from_full_speed_within_the_bound(cell: Cell) -
     assert np.abs(after.velocities).max() < 1e-3 and after.mode is ArmMode.ESTOPPED
 
 
+def test_an_arm_reset_while_it_still_brakes_refuses_motion_until_it_has_stopped(cell: Cell) -> None:
+    sim, _ = cell
+    arm = sim.arms["loader"]
+    goal = _long_move(sim, "loader")
+    sim.run_for(0.6)
+    arm.stop(StopKind.EMERGENCY)
+    sim.run_for(0.01)
+    arm.reset()  # too early: the brake still acts
+    assert arm.read().mode is ArmMode.STOPPING and np.abs(arm.read().velocities).max() > 0.1
+    with pytest.raises(MotionRefused, match="still stopping"):
+        arm.submit(sim.now() + 0.01, goal)
+    sim.run_for(0.5)
+    assert arm.read().mode is ArmMode.IDLE and np.abs(arm.read().velocities).max() < 1e-3
+    _long_move(sim, "loader")
+    assert sim.wait_idle("loader", 10.0).mode is ArmMode.IDLE
+
+
 def test_an_estop_halts_within_a_bounded_distance_and_blocks_until_reset(cell: Cell) -> None:
     sim, _ = cell
     arm = sim.arms["screwer"]
