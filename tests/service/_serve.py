@@ -127,8 +127,8 @@ class JointWatch:
         return max(float(np.ptp(p, axis=0).max()) for p in self.since(start).values() if len(p))
 
     def travel_report(self, start: float) -> str:
-        """What moved since ``start``: per arm, the joint that travelled most, and its samples
-        (seconds after ``start``, position) around its largest change (for a failure's message)."""
+        """What moved since ``start``: per arm, the joint that travelled most, and its first 40
+        samples from 0.1 s before ``start`` (seconds after ``start``, position), for a failure's message."""
         lines = []
         with self.lock:
             samples = {arm: [(t, p) for t, p in s if t >= start - 0.1] for arm, s in self.samples.items()}
