@@ -33,8 +33,10 @@ from firmware_bridge.tool_memory import ToolMemory
 from firmware_bridge.tool_model import ToolParams
 from firmware_bridge.transports import PtyTransport, TcpTransport, Transport
 
-__all__ = ["Emulator", "serve", "main", "build_parser"]
+__all__ = ["Emulator", "serve", "main", "build_parser", "LEASE_MS_RANGE"]
 
+LEASE_MS_RANGE = (10, 60_000)
+"""The watchdog leases (ms) the emulator accepts."""
 TICK_S = 0.001
 STALL_S = 0.02
 """A loop that wakes this much later than it asked to was not run by the OS (see Emulator.run)."""
@@ -282,7 +284,7 @@ def _config_from(args: argparse.Namespace) -> ControllerConfig:
     profile = PROFILES[args.profile]
     if args.queue is None:
         args.queue = profile.queue
-    checks = [("--dof", args.dof, 1, 32), ("--lease-ms", args.lease_ms, 10, 60_000),
+    checks = [("--dof", args.dof, 1, 32), ("--lease-ms", args.lease_ms, *LEASE_MS_RANGE),
               ("--queue", args.queue, 16, 65535),
               ("--seat-angle", args.seat_angle, 1.0, 36000.0)]
     checks.append(("--open-width", args.open_width, 0.0, 0.5))

@@ -53,10 +53,11 @@ def run(args: argparse.Namespace) -> int:
     if args.tcp is not None:
         argv += ["--tcp", str(args.tcp)]
     if args.lease_ms is not None:
-        if not 10 <= args.lease_ms <= 60_000:
+        low, high = emulator.LEASE_MS_RANGE
+        if not low <= args.lease_ms <= high:
             from cellctl.cli.loading import UsageError
 
-            raise UsageError([f"--lease-ms {args.lease_ms}: valid from 10 to 60000 ms"])
+            raise UsageError([f"--lease-ms {args.lease_ms}: valid from {low} to {high} ms"])
         argv += ["--lease-ms", str(args.lease_ms)]
     if args.journal is not None:
         argv += ["--journal", str(args.journal)]
