@@ -184,9 +184,7 @@ class SimArm(ArmInterface):
         self._measure()
         hold = self._commanded if self.kinematic else self._measured
         was_moving = self.moving
-        self._player.halt(hold)
-        self._commanded = hold.copy()
-        self._commanded_velocity = np.zeros(self.dof)
+        self._command_rest_at(hold)
         if self.kinematic:
             if was_moving:
                 self._system.arm_at_rest()
@@ -203,12 +201,15 @@ class SimArm(ArmInterface):
         if np.abs(self._measured_velocity).max() >= BRAKED_SPEED:
             return
         self._braking = False
-        hold = self._measured.copy()
-        self._player.halt(hold)
-        self._commanded = hold
-        self._commanded_velocity = np.zeros(self.dof)
-        self._apply(hold, self._commanded_velocity, compare=False)
+        self._command_rest_at(self._measured)
+        self._apply(self._commanded, self._commanded_velocity, compare=False)
         self._system.arm_at_rest()
+
+    def _command_rest_at(self, q: np.ndarray) -> None:
+        """Empty the queue; the commanded state is ``q`` (a copy), at rest."""
+        self._player.halt(q)
+        self._commanded = q.copy()
+        self._commanded_velocity = np.zeros(self.dof)
 
     def reset(self) -> None:
         self._faults.clear()
@@ -300,10 +301,9 @@ class SimArm(ArmInterface):
             raise HardwareError(f"{self.name}: the state file has {q.size} joint positions, the arm has {self.dof}")
         for j, qj in zip(self.body.joint_index, q):
             pb.resetJointState(self.body.body, j, float(qj), 0.0, physicsClientId=self._world.client)
-        self._player.halt(q)
+        self._command_rest_at(q)
         self._holding = False
-        self._commanded, self._measured = q.copy(), q.copy()
-        self._commanded_velocity, self._measured_velocity = np.zeros(self.dof), np.zeros(self.dof)
+        self._measured, self._measured_velocity = q.copy(), np.zeros(self.dof)
         self._measured_effort = np.zeros(self.dof)
         self._stale, self._joint_states = False, None
         self._faults.clear()
