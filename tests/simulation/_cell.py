@@ -10,10 +10,12 @@ from _unit import Operator
 
 from sim import FailurePlan, SimSystem
 
-ESTOP_DISTANCE = 0.15
-"""rad: the most any joint may travel after an e-stop from its full speed. The motors brake at
-their URDF effort: the Panda's wrist (12 N·m) travels most, 0.119 rad from 2 rad/s (measured at
-the 1.25 ms step); its shoulder 0.036 rad from 1.5 rad/s; the iiwa's joints under 0.01 rad."""
+ESTOP_DISTANCE = 0.3
+"""rad: the most any joint may travel after an e-stop. The motors brake at their URDF effort: the
+Panda's wrist (12 N·m) travels most, 0.098-0.134 rad from 2 rad/s when it moves alone, up to 0.230
+rad when the e-stop catches it turning at 2 rad/s in a demo unit with the rest of the arm moving
+(505 e-stops across a unit: ``benchmarks/bench_estop_travel.py``, docs/simulation.md); the iiwa's
+joints under 0.011 rad. Moving on along the path would be radians."""
 
 
 def start(seed: int = 1, failures: FailurePlan | None = None, kinematic: bool = False,
