@@ -115,6 +115,9 @@ class LinkStats:
     disconnects: int
     reconnects: int
     resumes: int
+    reopens: int
+    """Times the port was closed and opened again: it failed, or a handshake got no answer for
+    ``handshake_retry`` (a silent session alone is handshaken again on the open port)."""
     rtt_median: float
     rtt_p99: float
     rtt_min: float
@@ -206,12 +209,12 @@ class HostLink:
         self._muted = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_rx = 0.0
-        self._opened_at = 0.0
+        self._hello_since = 0.0
         self._next_hello = 0.0
         self._next_time_req = 0.0
         self._next_open = 0.0
         self._counts = {"bytes_tx": 0, "bytes_rx": 0, "frames_tx": 0, "disconnects": 0, "reconnects": 0,
-                        "resumes": 0}
+                        "resumes": 0, "opens": 0}
         self.controller_info: HelloAck | None = None
 
     # ------------------------------------------------------------------ public, any thread
@@ -284,7 +287,7 @@ class HostLink:
             crc_errors=dec["crc_errors"], framing_errors=dec["framing_errors"], oversize=dec["oversize"],
             duplicates_rx=ep.duplicates, out_of_order_rx=ep.out_of_order, stale_epoch=ep.stale_epoch,
             disconnects=self._counts["disconnects"], reconnects=self._counts["reconnects"],
-            resumes=self._counts["resumes"], rtt_median=statistics.median(rtts),
+            resumes=self._counts["resumes"], reopens=max(0, self._counts["opens"] - 1), rtt_median=statistics.median(rtts),
             rtt_p99=rtts[min(len(rtts) - 1, int(0.99 * len(rtts)))], rtt_min=rtts[0],
             clock_offset=(self._clock.offset_ns or 0) * 1e-9,
         )
@@ -365,14 +368,21 @@ class HostLink:
             log.debug("cannot open %s yet: %s", self.url, exc)
             return
         self._port = port
+        self._counts["opens"] += 1
+        self._decoder.reset()
+        port.write(b"\x00")
+        self._handshake(time.monotonic())
+
+    def _handshake(self, now: float) -> None:
+        """Start a handshake on the open port: a fresh nonce, HELLO at once and every
+        ``hello_interval`` until answered, the port reopened if no answer comes within
+        ``handshake_retry`` (docs/protocol.md section 2)."""
         if self._counts["disconnects"]:
             self._counts["reconnects"] += 1
-        self._decoder.reset()
         self._set_state("hello")
         self._nonce = self._nonce_source.getrandbits(32)
         self._next_hello = 0.0
-        self._last_rx = self._opened_at = time.monotonic()
-        port.write(b"\x00")
+        self._last_rx = self._hello_since = now
 
     def _pump(self) -> None:
         port = self._port
@@ -387,7 +397,7 @@ class HostLink:
                 self._last_rx = now
                 self._on_frame(frame, now)
         if self._state == "hello":
-            if now - self._opened_at > self.options.handshake_retry:
+            if now - self._hello_since > self.options.handshake_retry:
                 raise serial.SerialException(f"no handshake answer for {self.options.handshake_retry} s; "
                                              "reopening the port")
             if now >= self._next_hello:
@@ -399,7 +409,8 @@ class HostLink:
         if self._state != "up":
             return
         if now - self._last_rx > self.options.silence_timeout:
-            raise serial.SerialException(f"no valid frame for {self.options.silence_timeout} s")
+            self._silent(now)
+            return
         if now >= self._next_time_req:
             self._next_time_req = now + self.options.time_sync_interval
             self.send_unreliable(TimeReq(time.monotonic_ns()))
@@ -465,6 +476,17 @@ class HostLink:
         self._port.write(data)
         self._counts["bytes_tx"] += len(data)
         self._counts["frames_tx"] += len(frames)
+
+    def _silent(self, now: float) -> None:
+        """No valid frame for ``silence_timeout``: the session is lost to the host, and it
+        handshakes again, asking to resume, on the port it has. A controller that was only slow
+        (its process not scheduled, a stalled USB adapter) answers as soon as it runs, with the
+        host's last frames still in its input renewing its lease; closing and reopening the port
+        first would have added the reopen to the time its lease runs without host frames."""
+        log.warning("link %s: no valid frame for %s s; handshaking again", self.url, self.options.silence_timeout)
+        self._counts["disconnects"] += 1
+        self._listener.on_link_down()
+        self._handshake(now)
 
     def _link_down(self) -> None:
         was_up = self._state == "up"

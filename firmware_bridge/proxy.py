@@ -46,6 +46,7 @@ class FaultProxy:
             raise
         self._lock = threading.Lock()
         self._down_until: float | None = None
+        self._deaf_until = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.disconnects = 0
@@ -91,6 +92,13 @@ class FaultProxy:
             self._down_until = time.monotonic() + duration
             self.disconnects += 1
 
+    def mute_to_host(self, duration: float) -> None:
+        """Lose every byte from the controller to the host for ``duration`` seconds, the other
+        direction untouched: a controller that still hears the host but whose answers do not
+        arrive (a broken receive wire, an adapter that stopped delivering)."""
+        with self._lock:
+            self._deaf_until = time.monotonic() + duration
+
     def _run(self) -> None:
         up = self._upstream.fileno()
         while not self._stop.is_set():
@@ -117,5 +125,5 @@ class FaultProxy:
         if data:
             self._upstream.write(data)
         data = self._to_host.pop(now)
-        if data and self._down_until is None:
+        if data and self._down_until is None and now >= self._deaf_until:
             self._host.write(data)

@@ -1,0 +1,59 @@
+"""A controller whose answers stop arriving for longer than the host's silence timeout, while it
+still hears the host: the host handshakes again on the open port (no reopen), the session
+resumes, and the motion plays on without a fault (docs/protocol.md section 2, item 5)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cellctl.hw.types import ArmMode
+from firmware_bridge.proxy import FaultProxy
+from firmware_bridge.testing import read_journal
+
+pytestmark = pytest.mark.process
+
+DEAF = 0.8
+"""Seconds the controller's answers are lost: beyond the host's 0.5 s silence timeout, within the
+controller's 1 s lease only because the host's HELLOs keep renewing it."""
+
+
+def test_answers_lost_for_longer_than_the_silence_timeout_resume_on_the_open_port(emulator_factory, system_factory,
+                                                                                  tmp_path: Path) -> None:
+    emulator = emulator_factory("--lease-ms", "1000")
+    proxy = FaultProxy(emulator.url, link=str(tmp_path / "host"))
+    proxy.start()
+    try:
+        system = system_factory(proxy.link)
+        system.configure()
+        system.activate()
+        arm = system.arm
+        start = system.now() + 0.3
+        times = start + np.arange(2500) * 0.001  # 2.5 s, all queued before the answers are lost
+        positions = np.outer(np.linspace(0.0, 1.0, times.size), np.full(7, 0.4))
+        arm.submit(times, positions)
+        arm.wait_status(lambda s: s.mode is ArmMode.FOLLOWING and s.time > start + 0.2, timeout=5.0)
+        before = system.link_stats()
+        proxy.mute_to_host(DEAF)
+        deadline = time.monotonic() + 5.0
+        while system.link_stats().disconnects == before.disconnects and time.monotonic() < deadline:
+            time.sleep(0.01)
+        lost = system.link_stats()
+        assert lost.disconnects == before.disconnects + 1, "the host did not notice the silence"
+        final = arm.wait_status(lambda s: s.mode is ArmMode.IDLE and s.queue_depth == 0 and s.time > times[-1],
+                                timeout=10.0)
+        stats = system.link_stats()
+        system.shutdown()
+    finally:
+        proxy.stop()
+    assert final.faults == (), f"the arm faulted: {final.faults}"
+    assert np.allclose(final.positions, positions[-1], atol=1e-6)
+    assert stats.resumes == before.resumes + 1 and stats.reopens == before.reopens == 0, stats
+    assert stats.connected
+    journal = read_journal(str(tmp_path / "emu.jsonl"))
+    assert not [r for r in journal if r["k"] == "watchdog"], "the controller's lease ran out"
+    hellos = [r for r in journal if r["k"] == "hello"]
+    assert hellos[-1]["resumed"] == 1 and len({r["epoch"] for r in hellos}) == 1  # one session throughout
