@@ -39,6 +39,8 @@ import cellctl.supervisor.clearout  # noqa: E402,F401  (imported before the work
 import sim  # noqa: E402,F401
 from sim.world import PYBULLET_RESIDUAL, World  # noqa: E402
 
+DEFAULT_MODEL = {name: getattr(World, name) for name in ("contacts_within_joints", "solver_residual")}
+"""The simulation's own physics model (World's class attributes a run may change)."""
 SETTLE = 0.25
 """Seconds after a release at which the released part's position is taken."""
 PLACEMENT_BOUND = 1e-4
@@ -57,15 +59,14 @@ class Run:
     sim: float = 0.0
 
 
-def run_unit(seed: int, step_ms: float, rates: dict[str, float], contacts_within_joints: bool = False,
-             residual: float = PYBULLET_RESIDUAL) -> Run:
-    """One demo unit at a physics step of ``step_ms``, with its placements recorded
-    (``contacts_within_joints``: the contact model before issue 16, see ``World.contacts_within_joints``;
-    ``residual``: the solver's residual threshold, ``World.solver_residual``)."""
+def run_unit(seed: int, step_ms: float, rates: dict[str, float], model: dict[str, object] | None = None) -> Run:
+    """One demo unit at a physics step of ``step_ms``, with its placements recorded. ``model``: class
+    attributes of :class:`~sim.world.World` to set for this run (``contacts_within_joints``,
+    ``solver_residual``); the others keep the simulation's defaults."""
     out = Run()
     started = time.perf_counter()
-    World.contacts_within_joints = contacts_within_joints
-    World.solver_residual = residual
+    for name, value in {**DEFAULT_MODEL, **(model or {})}.items():
+        setattr(World, name, value)
     with unit_session(load_recipe(DEMO_RECIPE), load_cell(None), rates, seed, physics_hz=1000.0 / step_ms) as (
             supervisor, system, journal):
         step, seen, due = system.step, 0, []
@@ -108,19 +109,33 @@ def parse_rates(text: str) -> dict[str, float]:
     return {k: float(v) for k, v in (item.split("=") for item in text.split(",") if item)}
 
 
-def one_seed(args: tuple[int, list[float], dict[str, float], bool, float]) -> tuple[int, Run, dict[float, Run]]:
-    """The reference (1 ms, PyBullet's residual threshold) and every candidate for one seed (one worker's job)."""
-    seed, steps, rates, old_reference, residual = args
-    return seed, run_unit(seed, 1.0, rates, old_reference), {s: run_unit(seed, s, rates, residual=residual)
-                                                             for s in steps}
+def parse_model(text: str) -> dict[str, object]:
+    """``contacts_within_joints=1,solver_residual=1e-4`` → World attributes, typed like the defaults."""
+    model: dict[str, object] = {}
+    for name, value in (item.split("=") for item in text.split(",") if item):
+        if name not in DEFAULT_MODEL:
+            raise SystemExit(f"--model: unknown attribute {name!r}; valid: {', '.join(DEFAULT_MODEL)}")
+        model[name] = bool(int(value)) if isinstance(DEFAULT_MODEL[name], bool) else float(value)
+    return model
+
+
+Job = tuple[int, list[float], dict[str, float], dict[str, object], dict[str, object]]
+
+
+def one_seed(job: Job) -> tuple[int, Run, dict[float, Run]]:
+    """The reference (1 ms) and every candidate for one seed (one worker's job)."""
+    seed, steps, rates, reference_model, candidate_model = job
+    return seed, run_unit(seed, 1.0, rates, reference_model), {s: run_unit(seed, s, rates, candidate_model)
+                                                              for s in steps}
 
 
 def _results(pool: ProcessPoolExecutor, seeds: range, live: list[float], rates: dict[str, float], jobs: int,
-             keep_failed: bool, old_reference: bool, residual: float) -> Iterator[tuple[int, Run, dict[float, Run]]]:
+             keep_failed: bool, reference_model: dict[str, object],
+             candidate_model: dict[str, object]) -> Iterator[tuple[int, Run, dict[float, Run]]]:
     """Seeds in rounds of ``jobs``; unless ``keep_failed``, a candidate that failed a seed is not run again
     (``live`` shrinks: one failure rules a step out)."""
     for first in range(0, len(seeds), jobs):
-        batch = [(seed, list(live), rates, old_reference, residual) for seed in seeds[first:first + jobs]]
+        batch = [(seed, list(live), rates, reference_model, candidate_model) for seed in seeds[first:first + jobs]]
         for seed, reference, candidates in pool.map(one_seed, batch):
             yield seed, reference, candidates
             for step, run in candidates.items():
@@ -141,12 +156,21 @@ def main() -> int:
     parser.add_argument("--keep-failed", action="store_true",
                         help="keep running a candidate step on later seeds after it failed one")
     parser.add_argument("--old-reference", action="store_true",
-                        help="the 1 ms reference keeps contacts between bodies a fixed joint holds "
-                             "(World.contacts_within_joints, the model before issue 16); candidates run the current one")
-    parser.add_argument("--residual", type=float, default=World.solver_residual,
-                        help="the candidates' solver residual threshold (World.solver_residual; default: the "
-                             f"simulation's); the reference keeps PyBullet's own ({PYBULLET_RESIDUAL:g})")
+                        help="the 1 ms reference keeps contacts between bodies a fixed joint holds (the model "
+                             "before issue 16; same as --reference-model contacts_within_joints=1)")
+    parser.add_argument("--residual", type=float, default=None,
+                        help="the candidates' solver residual threshold (same as --model solver_residual=R); "
+                             f"the reference keeps the simulation's ({PYBULLET_RESIDUAL:g})")
+    parser.add_argument("--model", default="", help="World attributes the candidates run with, e.g. "
+                        "solver_residual=1e-4 (default: the simulation's)")
+    parser.add_argument("--reference-model", default="", help="World attributes the 1 ms reference runs with")
     args = parser.parse_args()
+    reference_model = parse_model(args.reference_model)
+    if args.old_reference:
+        reference_model["contacts_within_joints"] = True
+    candidate_model = parse_model(args.model)
+    if args.residual is not None:
+        candidate_model["solver_residual"] = args.residual
     steps = [float(s) for s in args.steps.split(",")]
     rates = parse_rates(args.rates)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
@@ -155,8 +179,8 @@ def main() -> int:
     walls_ref: dict[float, list[float]] = {s: [] for s in steps}  # the 1 ms runs of the seeds a candidate ran
     live = list(steps)  # candidates not yet ruled out
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for seed, reference, candidates in _results(pool, seeds, live, rates, args.jobs, args.keep_failed, args.old_reference,
-                                                          args.residual):
+        for seed, reference, candidates in _results(pool, seeds, live, rates, args.jobs, args.keep_failed,
+                                                    reference_model, candidate_model):
             walls[1.0].append(reference.wall / reference.sim)
             line = [f"seed {seed:3d}: 1 ms {reference.result} {len(reference.tightenings)} tightenings"]
             for step, run in candidates.items():
@@ -167,7 +191,8 @@ def main() -> int:
                 walls_ref[step].append(reference.wall / reference.sim)
                 line.append(f"{step:g} ms {distance * 1e3:.3f} mm{'' if same_tightenings else ' TIGHTENINGS DIFFER'}")
             print("; ".join(line), flush=True)
-    print(f"\n{len(seeds)} seeds, rates {args.rates}; candidates' residual threshold {args.residual:g}; reference 1 ms{' (contacts within joints: the model before)' if args.old_reference else ''}: wall/sim {np.mean(walls[1.0]):.3f}"
+    print(f"\n{len(seeds)} seeds, rates {args.rates}; candidates' model {candidate_model or 'the default'}; "
+          f"reference 1 ms, model {reference_model or 'the default'}: wall/sim {np.mean(walls[1.0]):.3f}"
           f"{'' if args.keep_failed else ' (a candidate is dropped after the first seed it fails)'}")
     print("| step | seeds | largest placement distance (mm) | seed | p95 (mm) | tightenings as at 1 ms | results as at 1 ms "
           "| cycle difference (s, max abs) | wall / sim vs 1 ms |")

@@ -13,6 +13,8 @@ screws join it to the part below. Grasping a clamped part opens its clamp first.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+
 import numpy as np
 
 from cellctl.config.model import StationSpec
@@ -76,10 +78,13 @@ class FixtureClamps:
         half = self.world.cell.stations[fixture].size[2] / 2
         return Pose(np.array([0.0, 0.0, half]), np.array([0.0, 0.0, 0.0, 1.0]))
 
-    def restore(self) -> None:
-        """After a crash restore (parts placed, before the arms take up their grasps): every part
-        lying in a pocket is clamped again, as it was; a grasp restored next opens its clamp."""
+    def restore(self, clamped: Iterable[str] | None = None) -> None:
+        """After a crash restore (parts placed, before the arms take up their grasps): the parts
+        ``clamped`` when the world was saved are clamped again where they lie; a grasp restored
+        next opens its clamp. ``None`` (a state file that did not record them): every part lying in
+        a pocket, as before they were recorded; that also clamps a part no clamp held (one put
+        there rather than let go there), which the world as saved did not have."""
         for part in list(self._held):
             self.take(part)
-        for part in self.world.parts:
+        for part in self.world.parts if clamped is None else clamped:
             self.let_go(part)

@@ -10,7 +10,8 @@ continues from: every motion is planned from where the arm is). ``configure()`` 
 snapshot when the file exists:
 
 * the clock (step count) and the counter of fresh command ids;
-* every part's pose (at rest; a part in a fixture's pocket is clamped again, see :mod:`sim.clamps`),
+* every part's pose (at rest) and which parts the fixtures' clamps held (clamped again where they
+  lie, see :mod:`sim.clamps`),
   every arm's joints (exactly, IDLE, empty queue, no faults:
   the crash flushed the queue), the grippers' fingers and drives, the cups' vacuum, and the
   grasps at the relative poses they had;
@@ -95,6 +96,7 @@ class Persistence:
         return {
             "cell": system.cell.name, "steps": system.steps, "next_command_id": system.next_command_id,
             "parts": {name: pose_to_list(world.part_pose(name)) for name in world.parts},
+            "clamped": sorted(world.clamps.clamped()) if world.clamps is not None else [],
             "arms": {name: self._arm_snapshot(name) for name in system.arms},
             "holes": system.holes.snapshot(),
             "feeders": {feeder.spec.name: feeder.snapshot() for feeder in system.feeders},
@@ -120,7 +122,7 @@ class Persistence:
         for name, values in data["parts"].items():
             world.place_part(name, pose_from_list(values))
         if world.clamps is not None:
-            world.clamps.restore()
+            world.clamps.restore(data.get("clamped"))  # files saved before it was recorded: None
         for name, arm_data in data["arms"].items():
             results = {cid: self.file.load_result(name, cid) for cid in arm_data["results"]}
             system.arms[name].restore(arm_data, results)

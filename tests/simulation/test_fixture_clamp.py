@@ -15,6 +15,7 @@ import pytest
 from _cell import running
 from _unit import UnitReport
 
+from cellctl.config.pose import Pose
 from sim import SimSystem
 
 pytestmark = pytest.mark.sim
@@ -75,3 +76,20 @@ def test_a_restored_world_clamps_the_frame_in_the_nest_again(tmp_path: Path) -> 
         assert sim.world.clamps is not None and sim.world.clamps.clamped() == {"mid_frame"}
         turned, moved = _held_still(sim, "mid_frame")
         assert turned < 1e-4 and moved < 2e-5, (turned, moved)
+
+
+
+def test_a_restored_world_clamps_only_what_was_clamped(tmp_path: Path) -> None:
+    """A part lying in the pocket that no clamp held (put there, not let go there) stays unclamped
+    across a restore: the restore clamps what the saved world had clamped, it does not guess."""
+    state_file = tmp_path / "cell.json"
+    with running(state_file=state_file) as (sim, _operator):
+        nest = sim.cell.stations["nest"]
+        height = sim.cell.parts["mid_frame"].height
+        sim.world.place_part("mid_frame", nest.pose * Pose(np.array([0.0, 0.0, height / 2]), np.array([0.0, 0.0, 0.0, 1.0])))
+        sim.run_for(0.1)
+        assert sim.world.clamps is not None and not sim.world.clamps.clamped()
+        sim._persistence.save()  # noqa: SLF001 - the test saves the world it just arranged
+    with running(state_file=state_file) as (sim, _operator):
+        assert sim.world.clamps is not None and not sim.world.clamps.clamped()
+        assert np.abs(sim.part_pose("mid_frame").position[:2] - sim.cell.stations["nest"].pose.position[:2]).max() < 1e-3
