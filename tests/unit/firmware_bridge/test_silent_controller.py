@@ -11,28 +11,34 @@ import numpy as np
 import pytest
 
 from cellctl.hw.types import ArmMode
+from firmware_bridge.host import LinkOptions
 from firmware_bridge.proxy import FaultProxy
 from firmware_bridge.testing import read_journal
 
 pytestmark = pytest.mark.process
 
-DEAF = 0.8
-"""Seconds the controller's answers are lost: beyond the host's 0.5 s silence timeout, within the
-controller's 1 s lease only because the host's HELLOs keep renewing it."""
+DEAF = 0.7
+"""Seconds the controller's answers are lost: beyond the host's 0.5 s silence timeout."""
+OPTIONS = LinkOptions(handshake_retry=5.0)
+"""The handshake after the silence may wait 5 s before the port is reopened (1 s by default): the
+proxy's forwarding thread shares this process with the host's link thread, and beside busy
+processes it once delivered the answer more than 1 s late. This test is about where the host
+handshakes, not how long it waits; the controller's lease is 5 s for the same reason (its
+watchdog is test_watchdog.py's subject)."""
 
 
 def test_answers_lost_for_longer_than_the_silence_timeout_resume_on_the_open_port(emulator_factory, system_factory,
                                                                                   tmp_path: Path) -> None:
-    emulator = emulator_factory("--lease-ms", "1000")
+    emulator = emulator_factory("--lease-ms", "5000")
     proxy = FaultProxy(emulator.url, link=str(tmp_path / "host"))
     proxy.start()
     try:
-        system = system_factory(proxy.link)
+        system = system_factory(proxy.link, options=OPTIONS)
         system.configure()
         system.activate()
         arm = system.arm
         start = system.now() + 0.3
-        times = start + np.arange(2500) * 0.001  # 2.5 s, all queued before the answers are lost
+        times = start + np.arange(1800) * 0.002  # 3.6 s; fits the controller's queue: all queued early
         positions = np.outer(np.linspace(0.0, 1.0, times.size), np.full(7, 0.4))
         arm.submit(times, positions)
         arm.wait_status(lambda s: s.mode is ArmMode.FOLLOWING and s.time > start + 0.2, timeout=5.0)
