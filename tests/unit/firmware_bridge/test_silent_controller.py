@@ -57,7 +57,9 @@ def test_answers_lost_for_longer_than_the_silence_timeout_resume_on_the_open_por
         proxy.stop()
     assert final.faults == (), f"the arm faulted: {final.faults}"
     assert np.allclose(final.positions, positions[-1], atol=1e-6)
-    assert stats.resumes == before.resumes + 1 and stats.reopens == before.reopens == 0, stats
+    # every silence (one here; a busy machine may add one) ended in a resume on the same port
+    assert stats.resumes - before.resumes == stats.disconnects - before.disconnects >= 1, stats
+    assert stats.reopens == 0, stats
     assert stats.connected
     journal = read_journal(str(tmp_path / "emu.jsonl"))
     assert not [r for r in journal if r["k"] == "watchdog"], "the controller's lease ran out"
