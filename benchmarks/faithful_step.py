@@ -112,9 +112,9 @@ def parse_rates(text: str) -> dict[str, float]:
 def parse_model(text: str) -> dict[str, object]:
     """``contacts_within_joints=1,solver_residual=1e-4`` → World attributes, typed like the defaults."""
     model: dict[str, object] = {}
-    for name, value in (item.split("=") for item in text.split(",") if item):
-        if name not in DEFAULT_MODEL:
-            raise SystemExit(f"--model: unknown attribute {name!r}; valid: {', '.join(DEFAULT_MODEL)}")
+    for name, _, value in (item.partition("=") for item in text.split(",") if item):
+        if name not in DEFAULT_MODEL or not value:
+            raise SystemExit(f"model {text!r}: expected NAME=VALUE,... with NAME one of {', '.join(DEFAULT_MODEL)}")
         model[name] = bool(int(value)) if isinstance(DEFAULT_MODEL[name], bool) else float(value)
     return model
 

@@ -2,8 +2,9 @@
 
 :class:`HostLink` opens any pyserial URL with ``serial.serial_for_url`` (a device path such as
 ``/dev/ttyACM0``, ``socket://127.0.0.1:5000``, ``loop://``) and runs all I/O on its own thread.
-After a disconnect it reopens the port, re-handshakes asking to *resume* the session, and
-retransmits whatever the controller had not acknowledged, so no command is lost or repeated.
+When the port fails it reopens it; when the controller falls silent it handshakes again on the
+open port first. Either way it asks to *resume* the session and retransmits whatever the
+controller had not acknowledged, so no command is lost or repeated.
 If the controller restarted instead (new epoch), the listener is told which commands were lost.
 
 The link is single-threaded: the listener's callbacks run on the I/O thread, and the listener
@@ -51,7 +52,7 @@ class LinkListener(Protocol):
         """Called every loop iteration while the session is up; send from here."""
 
     def on_link_down(self) -> None:
-        """The port failed or closed; the link is reconnecting."""
+        """The port failed or the controller fell silent; the link is reconnecting."""
 
 
 STALL_MEMORY = 10.0
@@ -287,7 +288,8 @@ class HostLink:
             crc_errors=dec["crc_errors"], framing_errors=dec["framing_errors"], oversize=dec["oversize"],
             duplicates_rx=ep.duplicates, out_of_order_rx=ep.out_of_order, stale_epoch=ep.stale_epoch,
             disconnects=self._counts["disconnects"], reconnects=self._counts["reconnects"],
-            resumes=self._counts["resumes"], reopens=max(0, self._counts["opens"] - 1), rtt_median=statistics.median(rtts),
+            resumes=self._counts["resumes"], reopens=max(0, self._counts["opens"] - 1),
+            rtt_median=statistics.median(rtts),
             rtt_p99=rtts[min(len(rtts) - 1, int(0.99 * len(rtts)))], rtt_min=rtts[0],
             clock_offset=(self._clock.offset_ns or 0) * 1e-9,
         )
