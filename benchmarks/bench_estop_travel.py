@@ -18,6 +18,7 @@ import argparse
 import os
 import pickle
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +43,8 @@ class Stop:
     travel: dict[str, np.ndarray]
 
 
-def brake_here(system: SimSystem, step: object) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def brake_here(system: SimSystem, step: Callable[[SimSystem, int], None]) -> tuple[dict[str, np.ndarray],
+                                                                                dict[str, np.ndarray]]:
     """E-stop every arm now and watch it brake: (speeds at the stop, largest excursions), per arm."""
     arms = system.arms
     at = {name: arm.read() for name, arm in arms.items()}
@@ -50,7 +52,7 @@ def brake_here(system: SimSystem, step: object) -> tuple[dict[str, np.ndarray], 
         arm.stop(StopKind.EMERGENCY)
     travel = {name: np.zeros(arm.dof) for name, arm in arms.items()}
     for _ in range(int(BRAKE_WINDOW * system.physics_hz)):
-        step(system, 1)  # type: ignore[operator]
+        step(system, 1)
         for name, arm in arms.items():
             travel[name] = np.maximum(travel[name], np.abs(arm.read().positions - at[name].positions))
     return {name: np.abs(state.velocities) for name, state in at.items()}, travel
