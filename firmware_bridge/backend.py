@@ -287,9 +287,9 @@ class SerialArm(ArmInterface):
                 return
             if not self._link_up:
                 raise LinkLost(f"arm {self._name!r}: no link to its controller on {self._system.url}, so the "
-                               f"{what} is not confirmed; the host sends it when the link returns, and the "
-                               "controller's watchdog stops the arm meanwhile — use the hardware e-stop if it "
-                               "may still be moving")
+                               f"{what} is not confirmed; the host keeps sending it (a controller that still "
+                               "hears the host executes it) and the controller's watchdog stops the arm if "
+                               "it hears nothing — use the hardware e-stop if it may still be moving")
             raise LinkLost(f"arm {self._name!r}: the controller did not confirm the {what} within "
                            f"{timeout} s; the host keeps sending it — check the link, use the hardware "
                            "e-stop if the arm may still be moving")
@@ -407,12 +407,20 @@ class SerialArm(ArmInterface):
             self._link_up = False
             self._cond.notify_all()
 
+    def on_handshaking(self, link: HostLink) -> None:
+        with self._cond:
+            self._send_oob(link, time.monotonic())
+
+    def _send_oob(self, link: HostLink, now: float) -> None:
+        """(Re)send the pending out-of-band command (stop, reset, override) every ``OOB_RESEND``."""
+        if self._oob is not None and now >= self._oob_due:
+            link.send_unreliable(self._oob)
+            self._oob_due = now + self.OOB_RESEND
+
     def on_tick(self, link: HostLink) -> None:
         with self._cond:
             now = time.monotonic()
-            if self._oob is not None and now >= self._oob_due:
-                link.send_unreliable(self._oob)
-                self._oob_due = now + self.OOB_RESEND
+            self._send_oob(link, now)
             count = self.frame_sizer.observe(link.line_counts(), window_floor(link.window, link.srtt))
             while self._outbox and link.window_free > 0:
                 head = self._outbox[0]

@@ -54,6 +54,11 @@ class LinkListener(Protocol):
     def on_link_down(self) -> None:
         """The port failed or the controller fell silent; the link is reconnecting."""
 
+    def on_handshaking(self, link: "HostLink") -> None:
+        """Called every loop iteration while the host handshakes on an open port after a session
+        existed: send only what must reach a controller that may still hear the host although its
+        answers are lost (an out-of-band stop), with :meth:`HostLink.send_unreliable`."""
+
 
 STALL_MEMORY = 10.0
 """Seconds the I/O loop's stalls are remembered (:meth:`HostLink.recent_stalls`)."""
@@ -407,6 +412,8 @@ class HostLink:
                 hello = Hello(PROTOCOL_VERSION, self._epoch, self._endpoint.rx_next, self._nonce,
                               self.options.expected_config_hash)
                 self._write([Frame(int(MsgType.HELLO), payload=hello.encode())])
+            if self._epoch:
+                self._listener.on_handshaking(self)
             return
         if self._state != "up":
             return

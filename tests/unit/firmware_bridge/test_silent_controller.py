@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cellctl.hw.types import ArmMode
+from cellctl.hw.errors import LinkLost
+from cellctl.hw.types import ArmMode, StopKind
 from firmware_bridge.host import LinkOptions
 from firmware_bridge.proxy import FaultProxy
 from firmware_bridge.testing import read_journal
@@ -65,3 +66,38 @@ def test_answers_lost_for_longer_than_the_silence_timeout_resume_on_the_open_por
     assert not [r for r in journal if r["k"] == "watchdog"], "the controller's lease ran out"
     hellos = [r for r in journal if r["k"] == "hello"]
     assert hellos[-1]["resumed"] == 1 and len({r["epoch"] for r in hellos}) == 1  # one session throughout
+
+
+def test_a_stop_reaches_a_controller_that_still_hears_the_host_while_its_answers_are_lost(
+        emulator_factory, system_factory, tmp_path: Path) -> None:
+    """The host cannot confirm the stop (no answers), says so at once, and keeps sending it with
+    its handshakes: the controller hears it and stops, long before its queue would have run out."""
+    emulator = emulator_factory("--lease-ms", "5000")
+    proxy = FaultProxy(emulator.url, link=str(tmp_path / "host"))
+    proxy.start()
+    try:
+        system = system_factory(proxy.link, options=OPTIONS)
+        system.configure()
+        system.activate()
+        arm = system.arm
+        start = system.now() + 0.3
+        times = start + np.arange(1800) * 0.002
+        arm.submit(times, np.outer(np.linspace(0.0, 1.0, times.size), np.full(7, 0.4)))
+        arm.wait_status(lambda s: s.mode is ArmMode.FOLLOWING and s.time > start + 0.2, timeout=5.0)
+        before = system.link_stats()
+        proxy.mute_to_host(3.0)
+        deadline = time.monotonic() + 5.0
+        while system.link_stats().disconnects == before.disconnects and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with pytest.raises(LinkLost, match="keeps sending it"):
+            arm.stop(StopKind.EMERGENCY)
+        stopped_at = system.now()
+        final = arm.wait_status(lambda s: s.mode is ArmMode.ESTOPPED and not s.is_moving, timeout=10.0)
+        system.shutdown()
+    finally:
+        proxy.stop()
+    journal = read_journal(str(tmp_path / "emu.jsonl"))
+    stops = [r for r in journal if r["k"] == "stop"]
+    assert stops and stops[0]["kind"] == int(StopKind.EMERGENCY), stops
+    assert stops[0]["t"] * 1e-6 < stopped_at + 1.0, "the stop reached the controller only after the answers came back"
+    assert final.positions.max() < 0.3, "the arm played on towards the end of its queue"

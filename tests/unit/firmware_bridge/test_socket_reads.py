@@ -62,6 +62,9 @@ class _Counter:
     def on_link_down(self) -> None:
         self.downs += 1
 
+    def on_handshaking(self, link: HostLink) -> None:
+        pass
+
 
 def test_the_link_keeps_up_with_the_controller_while_another_thread_computes(emulator_factory):
     emulator = emulator_factory("--tcp", "0")
