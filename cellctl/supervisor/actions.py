@@ -168,7 +168,7 @@ class MoveAction(Action):
             try:
                 ctx.system.arms[self.arm].stop(StopKind.CONTROLLED)
             except HardwareError:
-                pass  # the link is gone: the controller's watchdog stops the arm
+                pass  # the link is down: the host still sends the stop, and the controller's watchdog stops the arm
 
 
 def join_moves(actions: list[Action]) -> list[Action]:
